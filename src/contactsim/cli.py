@@ -1,0 +1,169 @@
+"""The command line: parse, call one library function, print."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from contactsim import erlang
+from contactsim.errors import ScenarioError
+from contactsim.experiment import default_workers
+from contactsim.loader import LoadedScenario, load_scenario
+
+DEFAULT_SEED = 2018
+
+set_option = click.option(
+    "--set", "overrides", multiple=True, metavar="FIELD=VALUE",
+    help="Override a scenario field, e.g. --set shrinkage=0.3 --set pools.blended.staffing.flat=20",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="contactsim")
+def main() -> None:
+    """contactsim: simulate a police 999/101 contact centre under alternative staffing."""
+
+
+def _load_or_exit(path: str, overrides: tuple[str, ...]) -> LoadedScenario:
+    try:
+        return load_scenario(path, overrides)
+    except ScenarioError as exc:
+        click.echo(f"error: the scenario cannot be used:\n{exc}", err=True)
+        sys.exit(2)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--reps", default=10, show_default=True, type=click.IntRange(min=1),
+              help="Independent replications.")
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help=f"Seed of the random streams [default: the scenario's, else {DEFAULT_SEED}].")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Results folder [default: results/<scenario name>]; replaced whole.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes [default: all cores].")
+@click.option("--plots/--no-plots", default=True, show_default=True, help="Write PNG plots.")
+@set_option
+def run(
+    scenario: str, reps: int, seed: int | None, out: str | None, workers: int | None,
+    plots: bool, overrides: tuple[str, ...],
+) -> None:
+    """Run SCENARIO and write summary.csv, replications.parquet, intervals.parquet,
+    scenario.resolved.yaml and plots into the results folder."""
+    from contactsim.loader import dump_resolved
+    from contactsim.progress import ProgressBar
+    from contactsim.report import plot_run
+    from contactsim.results import atomic_folder, write_run
+
+    loaded = _load_or_exit(scenario, overrides)
+    chosen_seed = seed if seed is not None else (loaded.scenario.seed or DEFAULT_SEED)
+    folder = Path(out) if out else Path("results") / loaded.scenario.name
+    n_workers = workers or default_workers()
+    started = time.perf_counter()
+    with ProgressBar(f"{loaded.scenario.name}: {reps} replications") as bar:
+        from contactsim.experiment import run_scenario
+
+        results = run_scenario(loaded.scenario, reps, chosen_seed, n_workers, progress=bar.update)
+    with atomic_folder(folder) as temporary:
+        write_run(results, dump_resolved(loaded, chosen_seed), temporary)
+        if plots:
+            plot_run(temporary)
+    elapsed = time.perf_counter() - started
+    click.echo(_summary_table(results.summary))
+    click.echo(f"\n{reps} replications in {elapsed:.1f} s (seed {chosen_seed}); results in {folder}/")
+
+
+def _summary_table(summary: object) -> str:
+    import pandas as pd
+
+    assert isinstance(summary, pd.DataFrame)
+    shown = ["offered", "asa_s", "wait_p90_s", "service_level", "abandon_rate", "occupancy"]
+    rows = summary[summary["kpi"].isin(shown)]
+    lines = [f"{'scope':<16} {'kpi':<14} {'mean':>12}   95% interval"]
+    for _, row in rows.iterrows():
+        lines.append(
+            f"{row['scope']:<16} {row['kpi']:<14} {_fmt(row['mean']):>12}   "
+            f"[{_fmt(row['ci_low'])}, {_fmt(row['ci_high'])}]"
+        )
+    return "\n".join(lines)
+
+
+def _fmt(value: float) -> str:
+    if value != value:  # NaN
+        return "—"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.3f}"
+
+
+@main.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@set_option
+def validate(scenarios: tuple[str, ...], overrides: tuple[str, ...]) -> None:
+    """Check SCENARIOS without running them; exit status 2 if any cannot be used."""
+    failed = False
+    for path in scenarios:
+        try:
+            loaded = load_scenario(path, overrides)
+        except ScenarioError as exc:
+            failed = True
+            click.echo(f"{path}: INVALID\n{exc}", err=True)
+            continue
+        s = loaded.scenario
+        click.echo(
+            f"{path}: ok — {s.name}: lines {', '.join(s.lines)}; "
+            f"pools {', '.join(p.name for p in s.pools)}; {s.horizon.days:g} days from "
+            f"{s.horizon.start}"
+        )
+    if failed:
+        sys.exit(2)
+
+
+@main.command(name="erlang")
+@click.option("--rate-per-hour", type=click.FloatRange(min=0, min_open=True), required=True,
+              help="Calls arriving per hour.")
+@click.option("--handle-s", type=click.FloatRange(min=0, min_open=True), required=True,
+              help="Mean handle time (talk + wrap-up), seconds.")
+@click.option("--agents", required=True, metavar="N or A-B",
+              help="Operators answering, or a range such as 40-55 for a table.")
+@click.option("--patience-s", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Mean patience, seconds: Erlang A. Omitted: Erlang C (nobody abandons).")
+@click.option("--service-level-s", type=click.FloatRange(min=0), default=20.0,
+              show_default=True, help="Service-level threshold, seconds.")
+def erlang_command(
+    rate_per_hour: float, handle_s: float, agents: str, patience_s: float | None,
+    service_level_s: float,
+) -> None:
+    """Erlang C or Erlang A answer for one stationary line: P(wait), P(abandon), ASA,
+    service level, occupancy."""
+    try:
+        low, _, high = agents.partition("-")
+        counts = range(int(low), int(high or low) + 1)
+    except ValueError:
+        raise click.BadParameter(f"{agents!r}: give N or A-B", param_hint="--agents") from None
+    model = "Erlang A" if patience_s else "Erlang C"
+    load = rate_per_hour * handle_s / 3600
+    click.echo(f"{model}: {rate_per_hour:g} calls/h × {handle_s:g} s = {load:.2f} Erlangs"
+               + (f", patience {patience_s:g} s" if patience_s else "")
+               + f", service level within {service_level_s:g} s")
+    click.echo(f"{'agents':>6} {'P(wait)':>8} {'P(aband)':>9} {'ASA s':>8} {'SL':>7} {'occup':>7}")
+    for n in counts:
+        try:
+            if patience_s:
+                m = erlang.erlang_a(rate_per_hour, handle_s, patience_s, n, service_level_s)
+            else:
+                m = erlang.erlang_c(rate_per_hour, handle_s, n, service_level_s)
+        except ValueError as exc:
+            click.echo(f"{n:>6}  {exc}")
+            continue
+        click.echo(f"{n:>6} {m.p_wait:>8.4f} {m.p_abandon:>9.4f} {m.asa_s:>8.1f} "
+                   f"{m.service_level:>7.4f} {m.occupancy:>7.4f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+"""Arrival sources: when callers ring, per line.
+
+Synthetic demand is a piecewise-constant non-homogeneous Poisson process: a rate per
+reporting interval, from a constant ``rate_per_hour`` or from an ``annual_volume`` shaped by a
+profile (hour-of-week weights × month-of-year factors). Arrival times are made by inverting the
+cumulative rate: a unit-rate Poisson stream is mapped through it, which is exact, needs no
+rejection, and keeps the same callers in the same order when only the level of demand changes.
+
+An arrival source is an iterator of arrival times in seconds from the horizon's start; the model
+takes any such iterator, so replayed call logs plug in beside the synthetic ones.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from contactsim.errors import ScenarioError
+from contactsim.scenario import Horizon, LineDemand
+
+HOURS_PER_WEEK = 168
+DAYS_PER_PROFILE_YEAR = 365
+ARRIVAL_BLOCK = 4096
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Relative weights: by hour of week (0 = Monday 00:00–01:00) and by month (January first)."""
+
+    hour_of_week: np.ndarray
+    month: np.ndarray
+
+
+def default_profile_path() -> str:
+    """The built-in police demand shape shipped with contactsim."""
+    return str(resources.files("contactsim") / "profiles" / "police.csv")
+
+
+@lru_cache(maxsize=32)
+def read_profile(path: str) -> Profile:
+    """Read a profile CSV with columns ``component,key,weight``.
+
+    ``component`` is ``hour_of_week`` (keys 0–167, Monday 00:00 is 0) or ``month`` (keys
+    1–12). Weights are relative: only their shape matters. Every key must be given once.
+    """
+    file = Path(path)
+    if not file.exists():
+        raise ScenarioError.single("profile", path, "an existing profile CSV")
+    hour = np.full(HOURS_PER_WEEK, np.nan)
+    month = np.full(12, np.nan)
+    with file.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"component", "key", "weight"} - set(reader.fieldnames or ())
+        if missing:
+            raise ScenarioError.single(
+                "columns", reader.fieldnames, "columns component, key, weight", path
+            )
+        for row_number, row in enumerate(reader, start=2):
+            component = (row["component"] or "").strip()
+            if component not in ("hour_of_week", "month"):
+                raise ScenarioError.single(
+                    "component", component, "hour_of_week or month", path, row_number
+                )
+            target, low = (hour, 0) if component == "hour_of_week" else (month, 1)
+            try:
+                key = int(row["key"])
+                weight = float(row["weight"])
+            except (TypeError, ValueError):
+                raise ScenarioError.single(
+                    "key/weight", [row["key"], row["weight"]], "a whole key and a number",
+                    path, row_number,
+                ) from None
+            if not low <= key < low + len(target):
+                raise ScenarioError.single(
+                    "key", key, f"{low}..{low + len(target) - 1} for {component}", path, row_number
+                )
+            if not math.isfinite(weight) or weight < 0:
+                raise ScenarioError.single(
+                    "weight", weight, "a non-negative number", path, row_number
+                )
+            target[key - low] = weight
+    for name, weights, low in (("hour_of_week", hour, 0), ("month", month, 1)):
+        absent = [int(i) + low for i in np.flatnonzero(np.isnan(weights))]
+        if absent:
+            raise ScenarioError.single(
+                name, f"no weight for keys {absent[:6]}{'...' if len(absent) > 6 else ''}",
+                f"a weight for every {name} key", path,
+            )
+        if weights.sum() <= 0:
+            raise ScenarioError.single(name, "all zero", "some positive weight", path)
+    return Profile(hour_of_week=hour, month=month)
+
+
+def interval_calendar(horizon: Horizon, n_intervals: int, start: date | None = None) -> tuple[
+    np.ndarray, np.ndarray
+]:
+    """Hour of week (0–167) and month (1–12) of the start of each interval."""
+    first = np.datetime64(start or horizon.start, "m")
+    starts = first + np.arange(n_intervals) * horizon.interval_minutes
+    hours = (starts - first).astype("timedelta64[h]").astype(np.int64)
+    hour_of_week = (horizon.start.weekday() * 24 + hours) % HOURS_PER_WEEK
+    months = starts.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    return hour_of_week, months
+
+
+def rates_per_hour(line: LineDemand, horizon: Horizon) -> np.ndarray:
+    """Expected callers per hour in each interval of the horizon, growth included.
+
+    ``online_shift`` is not taken off here: those callers still arrive and are turned away
+    before they queue, so that changing the share keeps every other caller the same.
+
+    An ``annual_volume`` is the expected number of callers in the 365 days from the horizon's
+    start, before growth: the profile's weights are scaled so that they add up to it.
+    """
+    n_intervals = round(horizon.end_s / horizon.interval_s)
+    if line.rate_per_hour is not None:
+        return np.full(n_intervals, line.rate_per_hour * line.growth)
+    assert line.annual_volume is not None
+    profile = read_profile(line.profile or default_profile_path())
+    weights = _profile_weights(profile, horizon, n_intervals)
+    year_hours = DAYS_PER_PROFILE_YEAR * 24
+    hourly = Horizon(
+        start=horizon.start, days=DAYS_PER_PROFILE_YEAR, interval_minutes=60, warmup_hours=0
+    )
+    year_weight = _profile_weights(profile, hourly, year_hours).sum()
+    return weights * (line.annual_volume / year_weight) * line.growth
+
+
+def _profile_weights(profile: Profile, horizon: Horizon, n_intervals: int) -> np.ndarray:
+    hour_of_week, months = interval_calendar(horizon, n_intervals)
+    return profile.hour_of_week[hour_of_week] * profile.month[months - 1]
+
+
+def poisson_arrivals(
+    rates_per_hour: np.ndarray,
+    interval_s: float,
+    rng: np.random.Generator,
+    block: int = ARRIVAL_BLOCK,
+) -> Iterator[float]:
+    """Arrival times (s) of a Poisson process with a constant rate within each interval.
+
+    The unit-rate stream is drawn ``block`` gaps at a time and mapped through the inverse of the
+    cumulative rate; intervals with rate zero get no arrivals.
+    """
+    rates_per_s = np.asarray(rates_per_hour, dtype=float) / 3600.0
+    if np.any(rates_per_s < 0) or not np.all(np.isfinite(rates_per_s)):
+        raise ValueError("arrival rates must be finite and non-negative")
+    cumulative = np.concatenate(([0.0], np.cumsum(rates_per_s * interval_s)))
+    total = cumulative[-1]
+    position = 0.0
+    while True:
+        points = position + np.cumsum(rng.exponential(1.0, block))
+        position = float(points[-1])
+        points = points[points < total]
+        if points.size:
+            index = np.searchsorted(cumulative, points, side="right") - 1
+            times = index * interval_s + (points - cumulative[index]) / rates_per_s[index]
+            yield from times.tolist()
+        if position >= total:
+            return

@@ -1,0 +1,142 @@
+"""Replications of a scenario, run in this process or on a pool of worker processes.
+
+Replication ``r`` of a run with seed ``s`` always draws from the streams keyed by ``(s, r)``,
+whichever worker runs it and in whatever order, so the same seed gives the same numbers on any
+number of workers. Results are put back in replication order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue as queue_module
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from contactsim.replication import ReplicationResult, run_replication
+from contactsim.scenario import Scenario
+from contactsim.stats import summarize
+
+#: Called with (simulated seconds done over all replications, seconds to do in all).
+ProgressReport = Callable[[float, float], None]
+
+
+@dataclass(frozen=True)
+class RunResults:
+    """Every replication of one scenario, and their summary."""
+
+    scenario: Scenario
+    seed: int
+    replications: pd.DataFrame  # replication, scope, kpi, value
+    intervals: pd.DataFrame  # replication, interval_start, line, offered, ...
+    summary: pd.DataFrame  # scope, kpi, mean, ci_low, ci_high, reps
+
+
+def default_workers() -> int:
+    """All the cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def run_scenario(
+    scenario: Scenario,
+    reps: int,
+    seed: int,
+    workers: int = 1,
+    progress: ProgressReport | None = None,
+) -> RunResults:
+    """Run ``reps`` replications of ``scenario`` with ``seed`` on ``workers`` processes."""
+    if reps < 1:
+        raise ValueError(f"reps must be at least 1, got {reps}")
+    workers = max(1, min(workers, reps))
+    total_s = reps * scenario.horizon.end_s
+    if workers == 1:
+        results = _run_here(scenario, reps, seed, total_s, progress)
+    else:
+        results = _run_on_processes(scenario, reps, seed, workers, total_s, progress)
+    return collate(scenario, seed, results)
+
+
+def collate(scenario: Scenario, seed: int, results: list[ReplicationResult]) -> RunResults:
+    """Put replications in order and summarise them."""
+    results = sorted(results, key=lambda r: r.replication)
+    replications = pd.DataFrame(
+        [(r.replication, scope, kpi, value) for r in results for scope, kpi, value in r.kpis],
+        columns=["replication", "scope", "kpi", "value"],
+    )
+    intervals = pd.concat([r.intervals for r in results], ignore_index=True)
+    return RunResults(scenario, seed, replications, intervals, summarize(replications))
+
+
+def _run_here(
+    scenario: Scenario, reps: int, seed: int, total_s: float, progress: ProgressReport | None
+) -> list[ReplicationResult]:
+    results = []
+    for replication in range(reps):
+        finished_s = replication * scenario.horizon.end_s
+
+        def report(done_s: float, finished_s: float = finished_s) -> None:
+            if progress is not None:
+                progress(finished_s + done_s, total_s)
+
+        results.append(run_replication(scenario, seed, replication, progress=report))
+    return results
+
+
+def _replication_in_worker(
+    scenario: Scenario, seed: int, replication: int, messages: Any
+) -> ReplicationResult:
+    def report(done_s: float) -> None:
+        if messages is not None:
+            messages.put((replication, done_s))
+
+    return run_replication(scenario, seed, replication, progress=report)
+
+
+def _run_on_processes(
+    scenario: Scenario,
+    reps: int,
+    seed: int,
+    workers: int,
+    total_s: float,
+    progress: ProgressReport | None,
+) -> list[ReplicationResult]:
+    context = multiprocessing.get_context("spawn")
+    manager = context.Manager() if progress is not None else None
+    messages = manager.Queue() if manager is not None else None
+    done_by_replication: dict[int, float] = {}
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            pending: set[Future[ReplicationResult]] = {
+                pool.submit(_replication_in_worker, scenario, seed, r, messages)
+                for r in range(reps)
+            }
+            results = []
+            while pending:
+                finished, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    result = future.result()
+                    results.append(result)
+                    done_by_replication[result.replication] = scenario.horizon.end_s
+                if messages is not None and progress is not None:
+                    _drain(messages, done_by_replication)
+                    progress(sum(done_by_replication.values()), total_s)
+            return results
+    finally:
+        if manager is not None:
+            manager.shutdown()
+
+
+def _drain(messages: Any, done_by_replication: dict[int, float]) -> None:
+    while True:
+        try:
+            replication, done_s = messages.get_nowait()
+        except queue_module.Empty:
+            return
+        done_by_replication[replication] = max(done_by_replication.get(replication, 0.0), done_s)

@@ -1,0 +1,124 @@
+"""The KPI registry: each KPI's name, label, unit and how it is computed from the tallies.
+
+Line KPIs are computed over calls that arrived in the measured window (after the warm-up);
+pool KPIs over staffed time in that window. Ratios with nothing to divide by are NaN, not 0.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+from contactsim.records import LineTally, PoolTally, RunTallies
+
+#: The answered wait percentile reported as ``wait_p90_s``.
+WAIT_PERCENTILE = 0.90
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One key performance indicator."""
+
+    name: str
+    label: str
+    unit: str
+    scope: str  # "line" or "pool"
+    definition: str
+    compute: Callable[..., float]
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator else math.nan
+
+
+def _ended(t: LineTally) -> float:
+    return t.total("answered") + t.total("abandoned")
+
+
+LINE_KPIS: tuple[Kpi, ...] = (
+    Kpi("offered", "Calls offered", "calls", "line",
+        "calls that arrived in the measured window and queued (online shift excluded)",
+        lambda t: float(t.total("offered"))),
+    Kpi("answered", "Calls answered", "calls", "line", "offered calls an operator answered",
+        lambda t: float(t.total("answered"))),
+    Kpi("abandoned", "Calls abandoned", "calls", "line",
+        "offered calls whose caller hung up while queueing", lambda t: float(t.total("abandoned"))),
+    Kpi("abandon_rate", "Abandon rate", "share", "line", "abandoned ÷ (answered + abandoned)",
+        lambda t: _ratio(t.total("abandoned"), _ended(t))),
+    Kpi("asa_s", "Average speed of answer", "s", "line", "mean wait of answered calls",
+        lambda t: _ratio(t.total("wait_sum_s"), t.total("answered"))),
+    Kpi("wait_p90_s", "90th percentile wait", "s", "line",
+        "90% of answered calls waited no longer (one-second resolution)",
+        lambda t: t.wait_quantile_s(WAIT_PERCENTILE)),
+    Kpi("service_level", "Service level", "share", "line",
+        "answered within the line's service_level_s ÷ (answered + abandoned)",
+        lambda t: _ratio(t.total("answered_within"), _ended(t))),
+    Kpi("deflected", "Callers deflected online", "calls", "line",
+        "callers who took the online/IVR route (online_shift) and never queued",
+        lambda t: float(t.deflected)),
+    Kpi("waiting_end", "Still waiting at the end", "calls", "line",
+        "offered calls still queued when the horizon ended", lambda t: float(t.waiting_end)),
+)
+
+POOL_KPIS: tuple[Kpi, ...] = (
+    Kpi("occupancy", "Occupancy", "share", "pool", "busy time ÷ staffed time",
+        lambda p: _ratio(p.busy_s, p.staffed_s)),
+    Kpi("staffed_hours", "Staffed operator-hours", "h", "pool",
+        "operator-hours on duty after shrinkage", lambda p: p.staffed_s / 3600.0),
+    Kpi("busy_hours", "Busy operator-hours", "h", "pool", "operator-hours spent handling calls",
+        lambda p: p.busy_s / 3600.0),
+)
+
+KPIS: dict[str, Kpi] = {kpi.name: kpi for kpi in (*LINE_KPIS, *POOL_KPIS)}
+
+
+def kpi_rows(tallies: RunTallies) -> list[tuple[str, str, float]]:
+    """``(scope, kpi, value)`` for every line and pool KPI of one replication."""
+    rows: list[tuple[str, str, float]] = []
+    for name, line in tallies.lines.items():
+        rows.extend((name, kpi.name, float(kpi.compute(line))) for kpi in LINE_KPIS)
+    for name, pool in tallies.pools.items():
+        rows.extend((name, kpi.name, float(kpi.compute(pool))) for kpi in POOL_KPIS)
+    return rows
+
+
+def interval_frame(tallies: RunTallies, start: date) -> pd.DataFrame:
+    """Per interval (after the warm-up) and line: offered, answered, abandoned, waits, SL."""
+    frames = []
+    origin = datetime.combine(start, datetime.min.time())
+    for name, line in tallies.lines.items():
+        first = line.first_counted_interval
+        offered = np.asarray(line.offered[first:], dtype=np.int64)
+        answered = np.asarray(line.answered[first:], dtype=np.int64)
+        abandoned = np.asarray(line.abandoned[first:], dtype=np.int64)
+        within = np.asarray(line.answered_within[first:], dtype=np.int64)
+        wait_sum = np.asarray(line.wait_sum_s[first:], dtype=float)
+        ended = answered + abandoned
+        with np.errstate(invalid="ignore", divide="ignore"):
+            asa = np.where(answered > 0, wait_sum / np.maximum(answered, 1), np.nan)
+            service_level = np.where(ended > 0, within / np.maximum(ended, 1), np.nan)
+        starts = origin + pd.to_timedelta(
+            (np.arange(first, first + offered.size) * tallies.interval_s), unit="s"
+        )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "interval_start": starts,
+                    "line": name,
+                    "offered": offered,
+                    "answered": answered,
+                    "abandoned": abandoned,
+                    "answered_within": within,
+                    "wait_sum_s": wait_sum,
+                    "asa_s": asa,
+                    "service_level": service_level,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+

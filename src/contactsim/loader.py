@@ -1,0 +1,376 @@
+"""YAML → ``extends`` merge → overrides → validation → :class:`~contactsim.scenario.Scenario`.
+
+Every problem is reported as a :class:`~contactsim.errors.ScenarioError` naming the file, the
+dotted field path, the value and what was expected. YAML is read with ``yaml.safe_load`` only:
+nothing in a scenario is ever run as code.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from contactsim.errors import Problem, ScenarioError
+from contactsim.scenario import Scenario, cross_check
+
+#: Keys whose text values are file paths, resolved against the folder of the file that sets them.
+PATH_KEYS = frozenset({"profile", "per_interval", "file", "replay", "shifts"})
+
+Origins = dict[tuple[str, ...], str]
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A validated scenario and the plain mapping it was validated from."""
+
+    scenario: Scenario
+    source: Path
+    resolved: dict[str, Any]
+
+
+def load_scenario(path: str | Path, overrides: typing.Sequence[str] = ()) -> LoadedScenario:
+    """Read a scenario file, follow ``extends``, apply ``--set`` overrides and validate it.
+
+    Parameters
+    ----------
+    path
+        The scenario YAML file.
+    overrides
+        ``dotted.path=value`` texts; the value is read as YAML (``180``, ``0.3``, ``[1, 2]``).
+        A list item is picked by index (``pools.0``) or, for pools, by name (``pools.blended``).
+
+    Raises
+    ------
+    ScenarioError
+        If any file cannot be read or any field is wrong.
+    """
+    source = Path(path)
+    origins: Origins = {}
+    raw = _read_with_extends(source, chain=(), origins=origins)
+    for text in overrides:
+        _apply_override(raw, text, origins)
+    scenario = _validate(raw, origins, str(source))
+    _check_files(scenario, origins, str(source))
+    resolved = scenario.model_dump(mode="json", exclude_none=True)
+    return LoadedScenario(scenario=scenario, source=source, resolved=resolved)
+
+
+def scenario_from_mapping(raw: dict[str, Any], name_for_errors: str = "<mapping>") -> Scenario:
+    """Validate a scenario given as a plain mapping (paths must already be absolute)."""
+    origins: Origins = {}
+    scenario = _validate(raw, origins, name_for_errors)
+    _check_files(scenario, origins, name_for_errors)
+    return scenario
+
+
+# --- reading and merging ---------------------------------------------------------------------
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError.single("", str(path), "an existing scenario file") from None
+    except OSError as exc:
+        raise ScenarioError.single("", str(path), f"a readable file ({exc.strerror})") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError.single(
+            "", f"YAML that does not parse at {where}: {problem}", "valid YAML", file=str(path)
+        ) from None
+
+
+def _read_with_extends(path: Path, chain: tuple[Path, ...], origins: Origins) -> dict[str, Any]:
+    path = path.resolve()
+    if path in chain:
+        cycle = " -> ".join(str(p) for p in (*chain, path))
+        raise ScenarioError.single(
+            "extends", cycle, "a chain of extends that never comes back to a file", str(chain[0])
+        )
+    data = _read_yaml(path)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ScenarioError.single("", type(data).__name__, "a mapping of fields", str(path))
+    _resolve_paths(data, path.parent)
+    base_name = data.pop("extends", None)
+    if base_name is None:
+        merged: dict[str, Any] = {}
+    else:
+        if not isinstance(base_name, str):
+            raise ScenarioError.single("extends", base_name, "a file name", str(path))
+        base_path = path.parent / base_name
+        if not base_path.exists():
+            raise ScenarioError.single(
+                "extends", base_name, f"an existing file (looked for {base_path})", str(path)
+            )
+        merged = _read_with_extends(base_path, (*chain, path), origins)
+    _note_origins(data, (), str(path), origins)
+    return _merge(merged, data)
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Mappings merge key by key; anything else (lists included) replaces."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _resolve_paths(node: Any, folder: Path) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in PATH_KEYS and isinstance(value, str):
+                node[key] = str((folder / value).resolve())
+                if key == "shifts":
+                    node[key] = _read_shift_file(Path(node[key]))
+            else:
+                _resolve_paths(value, folder)
+    elif isinstance(node, list):
+        for item in node:
+            _resolve_paths(item, folder)
+
+
+def _read_shift_file(path: Path) -> Any:
+    data = _read_yaml(path)
+    if isinstance(data, dict) and "shifts" in data:
+        data = data["shifts"]
+    if not isinstance(data, list):
+        raise ScenarioError.single(
+            "shifts", type(data).__name__, "a list of shifts (start, length_h, days, count)",
+            str(path),
+        )
+    return data
+
+
+def _note_origins(node: Any, prefix: tuple[str, ...], file: str, origins: Origins) -> None:
+    origins[prefix] = file
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _note_origins(value, (*prefix, str(key)), file, origins)
+
+
+# --- overrides -------------------------------------------------------------------------------
+
+
+def _apply_override(raw: dict[str, Any], text: str, origins: Origins) -> None:
+    where = "--set"
+    if "=" not in text:
+        raise ScenarioError.single(where, text, "dotted.path=value, e.g. shrinkage=0.3")
+    dotted, value_text = text.split("=", 1)
+    parts = [p for p in dotted.strip().split(".") if p]
+    if not parts:
+        raise ScenarioError.single(where, text, "a field path before '='")
+    try:
+        value = yaml.safe_load(value_text)
+    except yaml.YAMLError:
+        value = value_text
+    node: Any = raw
+    for depth, part in enumerate(parts[:-1]):
+        node = _step(node, part, parts[: depth + 1], text)
+    last = parts[-1]
+    if isinstance(node, list):
+        node[_list_index(node, last, parts, text)] = value
+    elif isinstance(node, dict):
+        node[last] = value
+    else:
+        raise ScenarioError.single(where, text, f"{'.'.join(parts[:-1])} to hold fields")
+    origins[tuple(parts)] = "--set"
+
+
+def _step(node: Any, part: str, so_far: list[str], text: str) -> Any:
+    if isinstance(node, dict):
+        if part not in node or not isinstance(node[part], dict | list):
+            node[part] = {}
+        return node[part]
+    if isinstance(node, list):
+        return node[_list_index(node, part, so_far, text)]
+    raise ScenarioError.single("--set", text, f"{'.'.join(so_far[:-1])} to hold fields")
+
+
+def _list_index(items: list[Any], part: str, so_far: list[str], text: str) -> int:
+    if part.lstrip("-").isdigit():
+        index = int(part)
+        if -len(items) <= index < len(items):
+            return index
+    for index, item in enumerate(items):
+        if isinstance(item, dict) and item.get("name") == part:
+            return index
+    names = [str(i.get("name")) for i in items if isinstance(i, dict) and "name" in i]
+    choices = f"an index below {len(items)}" + (f" or a name among {names}" if names else "")
+    raise ScenarioError.single("--set", text, f"{'.'.join(so_far)}: {choices}")
+
+
+# --- validation ------------------------------------------------------------------------------
+
+
+def _validate(raw: dict[str, Any], origins: Origins, top_file: str) -> Scenario:
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(
+            [_problem_from_pydantic(err, origins, top_file) for err in exc.errors()]
+        ) from None
+    problems = cross_check(scenario)
+    if problems:
+        raise ScenarioError(
+            [
+                Problem(p.field, p.value, p.expected, _origin(_split(p.field), origins, top_file))
+                for p in problems
+            ]
+        )
+    return scenario
+
+
+def _problem_from_pydantic(err: Any, origins: Origins, top_file: str) -> Problem:
+    loc = tuple(str(part) for part in err["loc"])
+    path = _clean_loc(loc)
+    kind = err["type"]
+    message = err["msg"]
+    if kind == "extra_forbidden":
+        known = _known_fields(path[:-1])
+        close = difflib.get_close_matches(path[-1], known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        expected = f"a known field ({', '.join(known)}){hint}" if known else "a known field"
+        value: Any = path[-1]
+    elif kind == "missing":
+        expected, value = "this field to be given", None
+    else:
+        expected = _expected_from_message(message)
+        value = err.get("input")
+    return Problem(_dotted(path), value, expected, _origin(path, origins, top_file))
+
+
+def _clean_loc(loc: tuple[str, ...]) -> tuple[str, ...]:
+    # Pydantic adds the union member (the distribution's tag, or 'function-after[...]') to the
+    # location; a planner's path does not have it.
+    tags = {"exponential", "lognormal", "gamma", "weibull", "fixed", "empirical"}
+    return tuple(p for p in loc if p not in tags and "[" not in p)
+
+
+def _expected_from_message(message: str) -> str:
+    for prefix in ("Value error, ", "Input should be ", "Assertion failed, "):
+        if message.startswith(prefix):
+            message = message[len(prefix) :]
+    return message
+
+
+def _known_fields(path: tuple[str, ...]) -> list[str]:
+    model: Any = Scenario
+    for part in path:
+        if part.lstrip("-").isdigit() and model is not None:
+            continue
+        model = _field_model(model, part)
+        if model is None:
+            return []
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return []
+
+
+def _field_model(model: Any, part: str) -> Any:
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return None
+    if part not in model.model_fields:
+        # a dict key (a line name) or list index: descend into the value type
+        return model
+    return _unwrap(model.model_fields[part].annotation)
+
+
+def _unwrap(annotation: Any) -> Any:
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return _unwrap(members[0]) if len(members) == 1 else None
+    if origin in (dict,):
+        return _unwrap(typing.get_args(annotation)[1])
+    if origin in (tuple, list):
+        return _unwrap(typing.get_args(annotation)[0])
+    return annotation
+
+
+def _split(dotted: str) -> tuple[str, ...]:
+    return tuple(p for p in dotted.replace("[", ".").replace("]", "").split(".") if p)
+
+
+def _dotted(path: tuple[str, ...]) -> str:
+    out = ""
+    for part in path:
+        if part.lstrip("-").isdigit():
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out
+
+
+def _origin(path: tuple[str, ...], origins: Origins, top_file: str) -> str:
+    for end in range(len(path), 0, -1):
+        if path[:end] in origins:
+            return origins[path[:end]]
+    return top_file
+
+
+# --- files named by the scenario --------------------------------------------------------------
+
+
+def _check_files(scenario: Scenario, origins: Origins, top_file: str) -> None:
+    """Read each file the scenario names once, so a bad file fails before anything runs."""
+    from contactsim import demand, distributions, staffing
+
+    problems: list[Problem] = []
+
+    def attempt(field: str, check: typing.Callable[[], object]) -> None:
+        try:
+            check()
+        except ScenarioError as exc:
+            for p in exc.problems:
+                file = p.file or _origin(_split(field), origins, top_file)
+                problems.append(Problem(p.field or field, p.value, p.expected, file, p.row))
+
+    for line, line_demand in scenario.demand.items():
+        if line_demand.profile is not None:
+            path = line_demand.profile
+            attempt(f"demand.{line}.profile", lambda path=path: demand.read_profile(path))
+    for line, handling in scenario.handling.items():
+        for kind in ("handle_time", "patience"):
+            spec = getattr(handling, kind)
+            if spec is not None and spec.dist == "empirical":
+                attempt(
+                    f"handling.{line}.{kind}.file",
+                    lambda spec=spec: distributions.read_empirical(spec.file, spec.column),
+                )
+    for index, pool in enumerate(scenario.pools):
+        attempt(
+            f"pools[{index}].staffing",
+            lambda pool=pool: staffing.plan_for(pool, scenario),
+        )
+    if problems:
+        raise ScenarioError(problems)
+
+
+def dump_resolved(loaded: LoadedScenario | Scenario, seed: int) -> str:
+    """The scenario after ``extends`` and defaults, with the seed used, as YAML text."""
+    scenario = loaded.scenario if isinstance(loaded, LoadedScenario) else loaded
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    data["seed"] = seed
+    for line in scenario.demand:
+        data["handling"][line]["service_level_s"] = scenario.service_level_s(line)
+    data["routing"]["priority"] = list(scenario.lines)
+    header = "# contactsim: the scenario as run, after extends and defaults, with its seed.\n"
+    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

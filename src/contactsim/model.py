@@ -1,0 +1,330 @@
+"""The SimPy contact centre: arrivals, queues, operators, abandonment, staffing changes.
+
+Calls are driven by event callbacks, not generator processes: each call costs one SimPy event
+for its arrival, one for the end of its handling and, if it has to queue, one for the moment its
+caller's patience runs out (ignored if the call was answered first). Random numbers come from
+samplers that draw numpy blocks. Every caller's handle time and patience are drawn when the
+caller rings, whether needed or not, so two scenarios with the same seed see the same callers.
+
+The model takes plain objects (arrival iterators, samplers, staffing plans) and returns
+:class:`~contactsim.records.RunTallies`; it reads no files and computes no report.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import simpy
+from simpy.events import Timeout
+
+from contactsim.distributions import Sampler
+from contactsim.errors import ConservationError
+from contactsim.records import CallRecord, LineTally, Observations, PoolTally, RunTallies
+from contactsim.routing import (
+    ABANDONED,
+    ANSWERED,
+    WAITING,
+    Call,
+    LineQueue,
+    PoolState,
+    PriorityRouting,
+)
+from contactsim.staffing import StaffingPlan
+
+
+@dataclass(frozen=True)
+class LineInputs:
+    """One line as the model sees it."""
+
+    name: str
+    arrival_times_s: Iterator[float]
+    handle_time: Sampler
+    patience: Sampler | None
+    service_level_s: float
+    online_shift: float = 0.0
+    deflection: Sampler | None = None
+
+
+@dataclass(frozen=True)
+class PoolInputs:
+    """One pool as the model sees it."""
+
+    name: str
+    skills: tuple[str, ...]
+    staffing: StaffingPlan
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Horizon, routing and what to keep. Times in seconds from the horizon's start."""
+
+    end_s: float
+    warmup_s: float = 0.0
+    interval_s: float = 3600.0
+    priority: tuple[str, ...] = ()
+    reserve_line: str | None = None
+    reserve_idle: int = 0
+    keep_records: bool = False
+    observe_every_s: float | None = None
+
+
+ProgressCallback = Callable[[float], None]
+
+
+class ContactCentre:
+    """One replication of the contact centre. Build it, then call :meth:`run` once."""
+
+    def __init__(
+        self,
+        lines: Sequence[LineInputs],
+        pools: Sequence[PoolInputs],
+        settings: ModelSettings,
+    ) -> None:
+        self.env = simpy.Environment()
+        self.settings = settings
+        self.end_s = settings.end_s
+        self.warmup_s = settings.warmup_s
+        self.interval_s = settings.interval_s
+        n_intervals = math.ceil(settings.end_s / settings.interval_s)
+        first_counted = round(settings.warmup_s / settings.interval_s)
+        priority = list(settings.priority) or [line.name for line in lines]
+
+        self.inputs = {line.name: line for line in lines}
+        self.queues = {
+            line.name: LineQueue(name=line.name, priority=priority.index(line.name))
+            for line in lines
+        }
+        self.tallies = {
+            line.name: LineTally(line.name, line.service_level_s, n_intervals, first_counted)
+            for line in lines
+        }
+        self.pools = [
+            PoolState(name=pool.name, lines=[self.queues[s] for s in pool.skills]) for pool in pools
+        ]
+        self.pool_inputs = {pool.name: pool for pool in pools}
+        self.pool_tallies = {pool.name: PoolTally(pool.name) for pool in pools}
+        self._staffed_since = {pool.name: 0.0 for pool in pools}
+        reserve = self.queues.get(settings.reserve_line) if settings.reserve_line else None
+        self.routing = PriorityRouting(
+            list(self.queues.values()), self.pools, reserve, settings.reserve_idle
+        )
+        self.records: list[CallRecord] | None = [] if settings.keep_records else None
+        self.observations: Observations | None = None
+        self._next_call_id = 0
+        self._ran = False
+
+    # --- running -------------------------------------------------------------------------------
+
+    def run(self, progress: ProgressCallback | None = None, chunk_s: float = 86400.0) -> RunTallies:
+        """Simulate the whole horizon and return the tallies.
+
+        ``progress`` is called with the simulated seconds done after each ``chunk_s``.
+        """
+        if self._ran:
+            raise RuntimeError("a ContactCentre runs once; build a new one")
+        self._ran = True
+        env = self.env
+        for pool in self.pools:
+            self._schedule_staffing(pool, self.pool_inputs[pool.name].staffing, 0)
+        for name, queue in self.queues.items():
+            self._schedule_next_arrival(queue, self.inputs[name])
+        if self.settings.observe_every_s:
+            self._start_observing(self.settings.observe_every_s)
+        done = 0.0
+        while done < self.end_s:
+            done = min(self.end_s, done + chunk_s)
+            env.run(until=done)
+            if progress is not None:
+                progress(done)
+        return self._finish()
+
+    def _finish(self) -> RunTallies:
+        for pool in self.pools:
+            self._advance_staffed(pool, self.end_s)
+        first_counted_s = self.warmup_s
+        for name, queue in self.queues.items():
+            tally = self.tallies[name]
+            still = [c for c in queue.queue if c.state == WAITING]
+            tally.waiting_end = sum(1 for c in still if c.arrival_s >= first_counted_s)
+            if self.records is not None:
+                self.records.extend(
+                    CallRecord(c.call_id, name, c.arrival_s, "waiting", self.end_s - c.arrival_s,
+                               "", c.handle_s)
+                    for c in still
+                )
+            offered = tally.total("offered")
+            ended = tally.total("answered") + tally.total("abandoned") + tally.waiting_end
+            if offered != ended:
+                raise ConservationError(
+                    f"line {name}: offered {offered} but answered + abandoned + still waiting "
+                    f"is {ended}"
+                )
+        return RunTallies(
+            lines=self.tallies,
+            pools=self.pool_tallies,
+            interval_s=self.interval_s,
+            warmup_s=self.warmup_s,
+            end_s=self.end_s,
+            records=self.records,
+            observations=self.observations,
+        )
+
+    # --- arrivals ------------------------------------------------------------------------------
+
+    def _schedule_next_arrival(self, queue: LineQueue, line: LineInputs) -> None:
+        arrival_s = next(line.arrival_times_s, None)
+        if arrival_s is None or arrival_s >= self.end_s:
+            return
+        event = Timeout(self.env, arrival_s - self.env.now, queue)
+        event.callbacks.append(self._arrive)
+
+    def _arrive(self, event: Timeout) -> None:
+        queue: LineQueue = event.value
+        line = self.inputs[queue.name]
+        now = self.env.now
+        self._schedule_next_arrival(queue, line)
+        handle_s = line.handle_time()
+        patience_s = line.patience() if line.patience is not None else math.inf
+        if line.deflection is not None and line.deflection() < line.online_shift:
+            if now >= self.warmup_s:
+                self.tallies[queue.name].deflected += 1
+            return
+        interval = int(now // self.interval_s)
+        call = Call(self._next_call_id, queue, now, handle_s, patience_s, interval)
+        self._next_call_id += 1
+        self.tallies[queue.name].offered[interval] += 1
+        pool = self.routing.pool_for_new_call(queue)
+        if pool is not None:
+            pool.idle -= 1
+            self._answer(call, pool, now)
+            return
+        queue.push(call)
+        if patience_s != math.inf:
+            Timeout(self.env, patience_s, call).callbacks.append(self._abandon)
+
+    def _abandon(self, event: Timeout) -> None:
+        call: Call = event.value
+        if call.state != WAITING:
+            return
+        call.state = ABANDONED
+        queue = call.line
+        queue.waiting -= 1
+        self.tallies[queue.name].abandoned[call.interval] += 1
+        if self.records is not None:
+            self.records.append(
+                CallRecord(call.call_id, queue.name, call.arrival_s, "abandoned", call.patience_s,
+                           "", call.handle_s)
+            )
+
+    # --- operators -----------------------------------------------------------------------------
+
+    def _answer(self, call: Call, pool: PoolState, now: float) -> None:
+        """An operator of ``pool`` (already taken off idle) starts handling ``call``."""
+        call.state = ANSWERED
+        pool.busy += 1
+        wait_s = now - call.arrival_s
+        tally = self.tallies[call.line.name]
+        interval = call.interval
+        tally.answered[interval] += 1
+        tally.wait_sum_s[interval] += wait_s
+        if wait_s <= tally.service_level_s:
+            tally.answered_within[interval] += 1
+        if interval >= tally.first_counted_interval:
+            tally.add_answered_wait(wait_s)
+        done_s = now + call.handle_s
+        busy_s = min(done_s, self.end_s) - max(now, self.warmup_s)
+        if busy_s > 0:
+            self.pool_tallies[pool.name].busy_s += busy_s
+        if self.records is not None:
+            self.records.append(
+                CallRecord(call.call_id, call.line.name, call.arrival_s, "answered", wait_s,
+                           pool.name, call.handle_s)
+            )
+        Timeout(self.env, call.handle_s, pool).callbacks.append(self._handled)
+
+    def _handled(self, event: Timeout) -> None:
+        pool: PoolState = event.value
+        if pool.leaving:
+            self._advance_staffed(pool, self.env.now)
+            pool.leaving -= 1
+            pool.busy -= 1
+            return
+        pool.busy -= 1
+        self._operator_free(pool)
+
+    def _operator_free(self, pool: PoolState) -> None:
+        """An operator of ``pool`` is free: take the next waiting call, or go idle."""
+        call = self.routing.call_for_free_operator(pool)
+        if call is None:
+            pool.idle += 1
+        else:
+            self._answer(call, pool, self.env.now)
+
+    # --- staffing ------------------------------------------------------------------------------
+
+    def _schedule_staffing(self, pool: PoolState, plan: StaffingPlan, index: int) -> None:
+        delay = plan.times_s[index] - self.env.now
+        event = Timeout(self.env, delay, (pool, plan, index))
+        event.callbacks.append(self._change_staffing)
+
+    def _change_staffing(self, event: Timeout) -> None:
+        pool, plan, index = event.value
+        if index + 1 < len(plan.times_s) and plan.times_s[index + 1] < self.end_s:
+            self._schedule_staffing(pool, plan, index + 1)
+        target = plan.operators[index]
+        on_duty = pool.idle + pool.busy - pool.leaving
+        self._advance_staffed(pool, self.env.now)
+        if target > on_duty:
+            extra = target - on_duty
+            kept = min(pool.leaving, extra)
+            pool.leaving -= kept
+            for _ in range(extra - kept):
+                self._operator_free(pool)
+        elif target < on_duty:
+            # idle operators go at once; busy ones finish their call first
+            surplus = on_duty - target
+            going_now = min(pool.idle, surplus)
+            pool.idle -= going_now
+            pool.leaving += surplus - going_now
+
+    def _advance_staffed(self, pool: PoolState, now: float) -> None:
+        """Add the staffed operator-seconds since the last change; call before changing them."""
+        since = max(self._staffed_since[pool.name], self.warmup_s)
+        if now > since:
+            staffed = pool.idle + pool.busy
+            self.pool_tallies[pool.name].staffed_s += staffed * (now - since)
+        self._staffed_since[pool.name] = now
+
+    # --- observation (for checks, off by default) ------------------------------------------------
+
+    def _start_observing(self, every_s: float) -> None:
+        observations = Observations(
+            waiting={name: [] for name in self.queues},
+            busy={pool.name: [] for pool in self.pools},
+        )
+        self.observations = observations
+
+        def observe(event: Timeout) -> None:
+            now = self.env.now
+            if now >= self.warmup_s:
+                observations.times_s.append(now)
+                for name, queue in self.queues.items():
+                    observations.waiting[name].append(queue.waiting)
+                for pool in self.pools:
+                    observations.busy[pool.name].append(pool.busy)
+            if now + every_s < self.end_s:
+                Timeout(self.env, every_s).callbacks.append(observe)
+
+        Timeout(self.env, every_s / 2).callbacks.append(observe)
+
+
+def simulate(
+    lines: Sequence[LineInputs],
+    pools: Sequence[PoolInputs],
+    settings: ModelSettings,
+    progress: ProgressCallback | None = None,
+) -> RunTallies:
+    """Build a :class:`ContactCentre` and run it over the whole horizon."""
+    return ContactCentre(lines, pools, settings).run(progress=progress)

@@ -1,0 +1,120 @@
+"""What the model emits: per-call records (optional) and streaming tallies (always).
+
+Tallies keep counts per reporting interval, each call counted in the interval it arrived in, so
+line totals over the measured window are sums over the intervals after the warm-up, and memory
+grows with the number of intervals only. Answered waits also go into a one-second histogram for
+percentiles.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+
+#: Histogram of answered waits: one-second bins up to this many seconds; longer waits kept exactly.
+WAIT_HISTOGRAM_S = 4 * 3600
+
+
+class CallRecord(NamedTuple):
+    """How one offered call ended. ``outcome`` is answered, abandoned or waiting (at the end)."""
+
+    call_id: int
+    line: str
+    arrival_s: float
+    outcome: str
+    wait_s: float
+    pool: str
+    handle_s: float
+
+
+@dataclass
+class LineTally:
+    """Counts of one line, per interval of arrival."""
+
+    name: str
+    service_level_s: float
+    n_intervals: int
+    first_counted_interval: int
+    offered: list[int] = field(init=False)
+    answered: list[int] = field(init=False)
+    abandoned: list[int] = field(init=False)
+    answered_within: list[int] = field(init=False)
+    wait_sum_s: list[float] = field(init=False)
+    deflected: int = 0
+    waiting_end: int = 0
+    zero_waits: int = 0
+    wait_histogram: list[int] = field(init=False)
+    long_waits_s: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        n = self.n_intervals
+        self.offered = [0] * n
+        self.answered = [0] * n
+        self.abandoned = [0] * n
+        self.answered_within = [0] * n
+        self.wait_sum_s = [0.0] * n
+        self.wait_histogram = [0] * WAIT_HISTOGRAM_S
+
+    def add_answered_wait(self, wait_s: float) -> None:
+        """Put a counted call's wait into the histogram."""
+        if wait_s <= 0.0:
+            self.zero_waits += 1
+        elif wait_s < WAIT_HISTOGRAM_S:
+            self.wait_histogram[int(wait_s)] += 1
+        else:
+            self.long_waits_s.append(wait_s)
+
+    def total(self, series: str) -> float:
+        """Sum of one per-interval series over the measured window (after the warm-up)."""
+        return sum(getattr(self, series)[self.first_counted_interval :])
+
+    def wait_quantile_s(self, q: float) -> float:
+        """The ``q`` quantile of answered waits, interpolated within one-second bins."""
+        counts = np.asarray(self.wait_histogram, dtype=float)
+        n = self.zero_waits + counts.sum() + len(self.long_waits_s)
+        if n == 0:
+            return math.nan
+        rank = q * n
+        if rank <= self.zero_waits:
+            return 0.0
+        cumulative = self.zero_waits + np.cumsum(counts)
+        if rank <= cumulative[-1]:
+            second = int(np.searchsorted(cumulative, rank, side="left"))
+            before = cumulative[second - 1] if second else self.zero_waits
+            return second + (rank - before) / counts[second]
+        tail = sorted(self.long_waits_s)
+        return tail[min(len(tail) - 1, math.ceil(rank - cumulative[-1]) - 1)]
+
+
+@dataclass
+class PoolTally:
+    """Staffed and busy operator-seconds of one pool over the measured window."""
+
+    name: str
+    staffed_s: float = 0.0
+    busy_s: float = 0.0
+
+
+@dataclass
+class Observations:
+    """Samples of the system's state at regular times (a check on Little's law, not a KPI)."""
+
+    times_s: list[float] = field(default_factory=list)
+    waiting: dict[str, list[int]] = field(default_factory=dict)
+    busy: dict[str, list[int]] = field(default_factory=dict)
+
+
+@dataclass
+class RunTallies:
+    """Everything one replication of the model produced."""
+
+    lines: dict[str, LineTally]
+    pools: dict[str, PoolTally]
+    interval_s: float
+    warmup_s: float
+    end_s: float
+    records: list[CallRecord] | None = None
+    observations: Observations | None = None

@@ -1,0 +1,118 @@
+"""One replication: scenario → plans and random streams → SimPy model → tallies → KPIs.
+
+This is the only place where the validated scenario is turned into the plain objects the model
+takes, and where each random source gets its named stream.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from contactsim import demand, distributions, staffing
+from contactsim.kpis import interval_frame, kpi_rows
+from contactsim.model import LineInputs, ModelSettings, PoolInputs, ProgressCallback, simulate
+from contactsim.records import RunTallies
+from contactsim.scenario import Scenario
+from contactsim.streams import Streams
+
+
+@dataclass(frozen=True)
+class ReplicationResult:
+    """What one replication leaves for the experiment: KPI values and interval series."""
+
+    replication: int
+    kpis: list[tuple[str, str, float]]
+    intervals: pd.DataFrame
+    tallies: RunTallies | None = None
+
+
+def model_inputs(
+    scenario: Scenario,
+    streams: Streams,
+    keep_records: bool = False,
+    observe_every_s: float | None = None,
+) -> tuple[list[LineInputs], list[PoolInputs], ModelSettings]:
+    """The plain objects the model takes, with every random source on its named stream."""
+    horizon = scenario.horizon
+    lines = []
+    for name in scenario.lines:
+        line_demand = scenario.demand[name]
+        handling = scenario.handling[name]
+        rates = demand.rates_per_hour(line_demand, horizon)
+        arrivals = demand.poisson_arrivals(rates, horizon.interval_s, streams[f"arrivals/{name}"])
+        patience = (
+            distributions.sampler(handling.patience, streams[f"patience/{name}"])
+            if handling.patience is not None
+            else None
+        )
+        deflection = None
+        if line_demand.online_shift > 0:
+            deflection = uniform_sampler(streams[f"deflection/{name}"])
+        lines.append(
+            LineInputs(
+                name=name,
+                arrival_times_s=arrivals,
+                handle_time=distributions.sampler(handling.handle_time, streams[f"handle/{name}"]),
+                patience=patience,
+                service_level_s=scenario.service_level_s(name),
+                online_shift=line_demand.online_shift,
+                deflection=deflection,
+            )
+        )
+    pools = [
+        PoolInputs(name=pool.name, skills=pool.skills, staffing=staffing.plan_for(pool, scenario))
+        for pool in scenario.pools
+    ]
+    reserve = scenario.routing.reserve
+    settings = ModelSettings(
+        end_s=horizon.end_s,
+        warmup_s=horizon.warmup_s,
+        interval_s=horizon.interval_s,
+        priority=scenario.lines,
+        reserve_line=reserve.for_line if reserve else None,
+        reserve_idle=reserve.idle_operators if reserve else 0,
+        keep_records=keep_records,
+        observe_every_s=observe_every_s,
+    )
+    return lines, pools, settings
+
+
+def uniform_sampler(rng: np.random.Generator) -> distributions.Sampler:
+    """Successive uniform draws on [0, 1) from ``rng``, drawn in blocks."""
+    return distributions.sampler_from_blocks(rng.random)
+
+
+def run_tallies(
+    scenario: Scenario,
+    seed: int,
+    replication: int,
+    keep_records: bool = False,
+    observe_every_s: float | None = None,
+    progress: ProgressCallback | None = None,
+) -> RunTallies:
+    """Run one replication and return the model's raw tallies (and records if asked)."""
+    streams = Streams(seed=seed, replication=replication)
+    lines, pools, settings = model_inputs(scenario, streams, keep_records, observe_every_s)
+    return simulate(lines, pools, settings, progress=progress)
+
+
+def run_replication(
+    scenario: Scenario,
+    seed: int,
+    replication: int,
+    progress: ProgressCallback | None = None,
+    keep_tallies: bool = False,
+) -> ReplicationResult:
+    """Run one replication and reduce it to KPI rows and interval series."""
+    tallies = run_tallies(scenario, seed, replication, progress=progress)
+    intervals = interval_frame(tallies, scenario.horizon.start)
+    intervals.insert(0, "replication", replication)
+    return ReplicationResult(
+        replication=replication,
+        kpis=kpi_rows(tallies),
+        intervals=intervals,
+        tallies=tallies if keep_tallies else None,
+    )

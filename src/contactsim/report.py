@@ -1,0 +1,123 @@
+"""Plots of a saved run, made from its files only (never from a live simulation)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from contactsim.results import read_intervals  # noqa: E402
+from contactsim.stats import t_interval  # noqa: E402
+
+#: Shortest horizon (days) plotted by month; shorter ones are plotted by day.
+MONTHLY_FROM_DAYS = 60
+
+PANELS = (
+    ("asa_s", "Average speed of answer (s)"),
+    ("service_level", "Service level"),
+    ("abandon_rate", "Abandon rate"),
+)
+
+
+def period_kpis(intervals: pd.DataFrame, period: pd.Series) -> pd.DataFrame:
+    """ASA, service level and abandon rate per replication, line and period.
+
+    Intervals are pooled within a period by their counts (not by averaging interval ratios),
+    so a busy hour weighs more than a quiet one.
+    """
+    grouped = intervals.assign(period=period.to_numpy()).groupby(
+        ["replication", "line", "period"], sort=True
+    )
+    sums = grouped[["answered", "abandoned", "answered_within", "wait_sum_s"]].sum()
+    ended = sums["answered"] + sums["abandoned"]
+    out = pd.DataFrame(
+        {
+            "asa_s": sums["wait_sum_s"] / sums["answered"].where(sums["answered"] > 0),
+            "service_level": sums["answered_within"] / ended.where(ended > 0),
+            "abandon_rate": sums["abandoned"] / ended.where(ended > 0),
+        }
+    )
+    return out.reset_index()
+
+
+def band(per_replication: pd.DataFrame, kpi: str) -> pd.DataFrame:
+    """Mean and 95% interval across replications of ``kpi`` per line and period."""
+    rows = []
+    for (line, period), group in per_replication.groupby(["line", "period"], sort=True):
+        mean, low, high = t_interval(group[kpi].to_numpy(dtype=float))
+        rows.append({"line": line, "period": period, "mean": mean, "low": low, "high": high})
+    return pd.DataFrame(rows)
+
+
+def plot_profile(
+    intervals: pd.DataFrame, period: pd.Series, xlabel: str, title: str, path: Path,
+    tick_labels: dict[int, str] | None = None,
+) -> Path:
+    """One figure: a row per KPI, a column per line, the mean with its 95% band."""
+    per_replication = period_kpis(intervals, period)
+    lines = list(dict.fromkeys(intervals["line"]))
+    figure, axes = plt.subplots(
+        len(PANELS), len(lines), figsize=(4.2 * len(lines), 2.6 * len(PANELS)),
+        squeeze=False, sharex=True,
+    )
+    for row, (kpi, label) in enumerate(PANELS):
+        bands = band(per_replication, kpi)
+        for column, line in enumerate(lines):
+            axis = axes[row][column]
+            data = bands[bands["line"] == line]
+            axis.plot(data["period"], data["mean"], marker="o", markersize=3, color="C0")
+            axis.fill_between(
+                data["period"].to_numpy(dtype=float), data["low"].to_numpy(dtype=float),
+                data["high"].to_numpy(dtype=float), color="C0", alpha=0.25, linewidth=0,
+                label="95% interval",
+            )
+            axis.grid(alpha=0.3)
+            if row == 0:
+                axis.set_title(f"line {line}")
+            if column == 0:
+                axis.set_ylabel(label)
+            if row == len(PANELS) - 1:
+                axis.set_xlabel(xlabel)
+                if tick_labels:
+                    axis.set_xticks(list(tick_labels), list(tick_labels.values()))
+            if kpi != "asa_s":
+                axis.set_ylim(bottom=0)
+    axes[0][0].legend(loc="best", fontsize="small")
+    reps = intervals["replication"].nunique()
+    figure.suptitle(f"{title} — mean of {reps} replications with 95% interval")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
+
+
+def plot_run(folder: str | Path) -> list[Path]:
+    """Write the run's PNG plots into ``folder``: KPIs by hour of day, and by month (or by day
+    for horizons shorter than two months)."""
+    folder = Path(folder)
+    intervals = read_intervals(folder)
+    starts = pd.to_datetime(intervals["interval_start"])
+    paths = [
+        plot_profile(
+            intervals, starts.dt.hour, "hour of day", "By hour of day",
+            folder / "kpis_by_hour.png",
+            tick_labels={h: f"{h:02d}" for h in range(0, 24, 3)},
+        )
+    ]
+    span_days = (starts.max() - starts.min()).days + 1
+    if span_days >= MONTHLY_FROM_DAYS:
+        months = {m: name for m, name in enumerate("JFMAMJJASOND", start=1)}
+        paths.append(
+            plot_profile(intervals, starts.dt.month, "month", "By month",
+                         folder / "kpis_by_month.png", tick_labels=months)
+        )
+    else:
+        day = (starts - starts.min().normalize()).dt.days + 1
+        paths.append(
+            plot_profile(intervals, day, "day of the horizon", "By day", folder / "kpis_by_day.png")
+        )
+    return paths

@@ -1,0 +1,62 @@
+"""Results folders, written whole or not at all.
+
+A run's files are written into a hidden temporary folder beside the destination, which is renamed
+into place only when everything (plots included) has been written. An interrupted run leaves the
+previous results, if any, untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from contactsim.experiment import RunResults
+
+SUMMARY = "summary.csv"
+REPLICATIONS = "replications.parquet"
+INTERVALS = "intervals.parquet"
+RESOLVED = "scenario.resolved.yaml"
+
+
+@contextlib.contextmanager
+def atomic_folder(destination: str | Path) -> Iterator[Path]:
+    """Yield a temporary folder; on success it replaces ``destination``, on error it vanishes."""
+    destination = Path(destination)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    token = uuid.uuid4().hex[:8]
+    temporary = destination.parent / f".{destination.name}.partial-{token}"
+    temporary.mkdir()
+    try:
+        yield temporary
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    old = destination.parent / f".{destination.name}.old-{token}"
+    if destination.exists():
+        os.replace(destination, old)
+    os.replace(temporary, destination)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def write_run(results: RunResults, resolved_yaml: str, folder: Path) -> None:
+    """Write a run's tables and resolved scenario into ``folder`` (which must exist)."""
+    results.summary.to_csv(folder / SUMMARY, index=False)
+    results.replications.to_parquet(folder / REPLICATIONS, index=False)
+    results.intervals.to_parquet(folder / INTERVALS, index=False)
+    (folder / RESOLVED).write_text(resolved_yaml, encoding="utf-8")
+
+
+def read_summary(folder: str | Path) -> pd.DataFrame:
+    """The summary table of a saved run."""
+    return pd.read_csv(Path(folder) / SUMMARY, dtype={"scope": str})
+
+
+def read_intervals(folder: str | Path) -> pd.DataFrame:
+    """The interval series of a saved run."""
+    return pd.read_parquet(Path(folder) / INTERVALS)

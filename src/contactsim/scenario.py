@@ -1,0 +1,380 @@
+"""The validated, frozen scenario: every figure a planner may change, with its unit in its name.
+
+Reads no files: paths are kept as text (the loader has already made them absolute and checked
+that they exist and parse). Field-level rules live on the fields; rules that tie fields together
+(every line handled and staffed, priorities naming real lines) are in :func:`cross_check`, which
+reports each problem with its dotted path.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from contactsim.errors import Problem
+
+PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+NonNegativeFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+ShareBelowOne = Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]
+
+#: Service-level thresholds used when a line's ``service_level_s`` is not given.
+DEFAULT_SERVICE_LEVEL_S = {"999": 10.0}
+DEFAULT_SERVICE_LEVEL_OTHER_S = 60.0
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class Frozen(BaseModel):
+    """Base of every scenario object: unknown keys refused, nothing mutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- distributions -------------------------------------------------------------------------
+
+
+class Exponential(Frozen):
+    """Exponential with the given mean."""
+
+    dist: Literal["exponential"]
+    mean_s: PositiveFloat
+
+
+class Lognormal(Frozen):
+    """Lognormal given by its mean and coefficient of variation (sd / mean)."""
+
+    dist: Literal["lognormal"]
+    mean_s: PositiveFloat
+    cv: PositiveFloat
+
+
+class Gamma(Frozen):
+    """Gamma given by its mean and coefficient of variation (sd / mean)."""
+
+    dist: Literal["gamma"]
+    mean_s: PositiveFloat
+    cv: PositiveFloat
+
+
+class Weibull(Frozen):
+    """Weibull given by its mean and shape (shape < 1: many short, a few very long)."""
+
+    dist: Literal["weibull"]
+    mean_s: PositiveFloat
+    shape: PositiveFloat
+
+
+class Fixed(Frozen):
+    """Always the same value."""
+
+    dist: Literal["fixed"]
+    value_s: NonNegativeFloat
+
+
+class Empirical(Frozen):
+    """Resampled, with replacement, from the seconds in one column of a CSV file."""
+
+    dist: Literal["empirical"]
+    file: str
+    column: str = "seconds"
+
+
+Distribution = Annotated[
+    Exponential | Lognormal | Gamma | Weibull | Fixed | Empirical, Field(discriminator="dist")
+]
+
+
+# --- horizon and demand ----------------------------------------------------------------------
+
+
+class Horizon(Frozen):
+    """The simulated period. Time 0 is midnight at the start of ``start``."""
+
+    start: date = date(2018, 1, 1)
+    days: PositiveFloat = 7.0
+    warmup_hours: NonNegativeFloat = 0.0
+    interval_minutes: Annotated[int, Field(gt=0, le=1440)] = 60
+
+    @field_validator("interval_minutes")
+    @classmethod
+    def _divides_a_day(cls, value: int) -> int:
+        if 1440 % value:
+            raise ValueError("interval_minutes must divide a day (1440 minutes), e.g. 15, 30, 60")
+        return value
+
+    @model_validator(mode="after")
+    def _warmup_fits(self) -> Horizon:
+        if self.warmup_hours >= self.days * 24:
+            raise ValueError(
+                f"warmup_hours ({self.warmup_hours}) must be shorter than the horizon "
+                f"({self.days} days = {self.days * 24} hours)"
+            )
+        if (self.warmup_hours * 60) % self.interval_minutes:
+            raise ValueError(
+                f"warmup_hours ({self.warmup_hours}) must be a whole number of intervals "
+                f"({self.interval_minutes} minutes)"
+            )
+        if (self.days * 1440) % self.interval_minutes:
+            raise ValueError("days must be a whole number of intervals")
+        return self
+
+    @property
+    def end_s(self) -> float:
+        """Length of the horizon in seconds."""
+        return self.days * 86400.0
+
+    @property
+    def warmup_s(self) -> float:
+        """Length of the warm-up in seconds."""
+        return self.warmup_hours * 3600.0
+
+    @property
+    def interval_s(self) -> float:
+        """Length of one reporting interval in seconds."""
+        return self.interval_minutes * 60.0
+
+
+class LineDemand(Frozen):
+    """Synthetic arrivals of one line: a constant rate, or an annual volume shaped by a profile.
+
+    ``profile`` is a CSV of hour-of-week and month weights; omitted, the built-in police shape
+    is used. ``growth`` multiplies the demand; ``online_shift`` is the share of callers who
+    report online or through IVR instead and never queue.
+    """
+
+    rate_per_hour: NonNegativeFloat | None = None
+    annual_volume: NonNegativeFloat | None = None
+    profile: str | None = None
+    growth: NonNegativeFloat = 1.0
+    online_shift: ShareBelowOne = 0.0
+
+    @model_validator(mode="after")
+    def _one_source(self) -> LineDemand:
+        if (self.rate_per_hour is None) == (self.annual_volume is None):
+            raise ValueError("give exactly one of rate_per_hour or annual_volume")
+        if self.profile is not None and self.annual_volume is None:
+            raise ValueError("a profile shapes an annual_volume; with rate_per_hour leave it out")
+        return self
+
+
+class LineHandling(Frozen):
+    """How calls of one line are handled and how long their callers will wait.
+
+    ``patience`` omitted means callers never abandon (the Erlang C assumption).
+    """
+
+    handle_time: Distribution
+    patience: Distribution | None = None
+    service_level_s: NonNegativeFloat | None = None
+
+
+# --- pools and staffing ----------------------------------------------------------------------
+
+
+class Shift(Frozen):
+    """``count`` operators from ``start`` (HH:MM) for ``length_h`` hours on the given days."""
+
+    start: str
+    length_h: Annotated[float, Field(gt=0, le=24)]
+    days: tuple[str, ...] = DAY_NAMES
+    count: Annotated[int, Field(ge=0)]
+
+    @field_validator("start")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        if not _CLOCK.match(value):
+            raise ValueError(f"start must be a 24-hour clock time HH:MM, not {value!r}")
+        return value
+
+    @field_validator("days", mode="before")
+    @classmethod
+    def _day_names(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list | tuple):
+            out = []
+            for day in value:
+                name = str(day).strip().lower()[:3]
+                if name not in DAY_NAMES:
+                    raise ValueError(f"days must be names among {', '.join(DAY_NAMES)}; not {day!r}")
+                out.append(name)
+            return tuple(out)
+        return value
+
+    @property
+    def start_minute(self) -> int:
+        """Minutes after midnight at which the shift starts."""
+        hours, minutes = self.start.split(":")
+        return int(hours) * 60 + int(minutes)
+
+
+class Staffing(Frozen):
+    """One staffing plan: ``flat`` operators, a ``per_interval`` CSV, or ``shifts``.
+
+    Numbers are rostered operators; shrinkage is taken off afterwards.
+    """
+
+    flat: Annotated[int, Field(ge=0)] | None = None
+    per_interval: str | None = None
+    shifts: tuple[Shift, ...] | None = None
+
+    @model_validator(mode="after")
+    def _one_plan(self) -> Staffing:
+        given = [k for k in ("flat", "per_interval", "shifts") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of flat, per_interval or shifts"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
+        return self
+
+
+class Pool(Frozen):
+    """Operators with the same skills and staffing plan."""
+
+    name: Annotated[str, Field(min_length=1)]
+    skills: Annotated[tuple[str, ...], Field(min_length=1)]
+    staffing: Staffing
+    shrinkage: ShareBelowOne | None = None
+
+    @field_validator("skills", mode="before")
+    @classmethod
+    def _skills_as_text(cls, value: Any) -> Any:
+        return _line_names(value)
+
+    @field_validator("skills")
+    @classmethod
+    def _unique(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("skills must not repeat a line")
+        return value
+
+
+class Reserve(Frozen):
+    """Keep ``idle_operators`` multi-skilled operators free for ``for_line``.
+
+    Operators of pools that serve ``for_line`` and other lines take no lower-priority call that
+    would leave fewer than ``idle_operators`` of them idle.
+    """
+
+    for_line: str = "999"
+    idle_operators: Annotated[int, Field(ge=0)] = 0
+
+    @field_validator("for_line", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+
+class Routing(Frozen):
+    """Which waiting contact an idle operator takes.
+
+    ``priority`` lists the lines, most urgent first; omitted, 999 comes first and the other
+    lines follow in the order ``demand`` gives them.
+    """
+
+    priority: tuple[str, ...] | None = None
+    reserve: Reserve | None = None
+
+    @field_validator("priority", mode="before")
+    @classmethod
+    def _priority_as_text(cls, value: Any) -> Any:
+        return _line_names(value)
+
+
+# --- the scenario ----------------------------------------------------------------------------
+
+
+class Scenario(Frozen):
+    """A whole scenario, after ``extends`` and defaults."""
+
+    name: Annotated[str, Field(min_length=1)]
+    description: str = ""
+    seed: int | None = None
+    horizon: Horizon = Horizon()
+    demand: Annotated[dict[str, LineDemand], Field(min_length=1)]
+    handling: dict[str, LineHandling]
+    pools: Annotated[tuple[Pool, ...], Field(min_length=1)]
+    shrinkage: ShareBelowOne = 0.0
+    routing: Routing = Routing()
+
+    @field_validator("demand", "handling", mode="before")
+    @classmethod
+    def _line_keys_as_text(cls, value: Any) -> Any:
+        # YAML reads an unquoted 999 as a number; planners should not have to quote it.
+        if isinstance(value, dict):
+            return {str(k) if isinstance(k, int) else k: v for k, v in value.items()}
+        return value
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """Line names, most urgent first."""
+        if self.routing.priority is not None:
+            return self.routing.priority
+        names = list(self.demand)
+        return tuple(sorted(names, key=lambda name: (name != "999", names.index(name))))
+
+    def service_level_s(self, line: str) -> float:
+        """The service-level threshold of a line, with its default filled in."""
+        given = self.handling[line].service_level_s
+        if given is not None:
+            return given
+        return DEFAULT_SERVICE_LEVEL_S.get(line, DEFAULT_SERVICE_LEVEL_OTHER_S)
+
+    def pool_shrinkage(self, pool: Pool) -> float:
+        """A pool's shrinkage: its own if given, else the scenario's."""
+        return self.shrinkage if pool.shrinkage is None else pool.shrinkage
+
+
+def cross_check(scenario: Scenario) -> list[Problem]:
+    """Problems that tie fields together, each with its dotted path. Empty when consistent."""
+    problems: list[Problem] = []
+    lines = list(scenario.demand)
+    line_text = ", ".join(repr(name) for name in lines)
+    for name in scenario.handling:
+        if name not in scenario.demand:
+            problems.append(
+                Problem(f"handling.{name}", name, f"a line that has demand (one of {line_text})")
+            )
+    for name in lines:
+        if name not in scenario.handling:
+            problems.append(
+                Problem(f"handling.{name}", None, "a handling section for every line with demand")
+            )
+    seen_pools: set[str] = set()
+    for index, pool in enumerate(scenario.pools):
+        if pool.name in seen_pools:
+            problems.append(Problem(f"pools[{index}].name", pool.name, "a pool name used once"))
+        seen_pools.add(pool.name)
+        for skill in pool.skills:
+            if skill not in scenario.demand:
+                problems.append(
+                    Problem(f"pools[{index}].skills", skill, f"a line among {line_text}")
+                )
+    for name in lines:
+        if not any(name in pool.skills for pool in scenario.pools):
+            problems.append(
+                Problem(f"demand.{name}", name, "at least one pool with this line in its skills")
+            )
+    priority = scenario.routing.priority
+    if priority is not None and sorted(priority) != sorted(lines):
+        problems.append(
+            Problem("routing.priority", list(priority), f"each line once: {line_text}")
+        )
+    reserve = scenario.routing.reserve
+    if reserve is not None and reserve.for_line not in scenario.demand:
+        problems.append(
+            Problem("routing.reserve.for_line", reserve.for_line, f"a line among {line_text}")
+        )
+    return problems
+
+
+def _line_names(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(str(v) if isinstance(v, int) else v for v in value)
+    return value

@@ -1,0 +1,207 @@
+"""Staffing plans: how many operators of a pool can take calls, as a step function of time.
+
+A plan is built from one of three rosters — ``flat``, ``per_interval`` (a CSV by hour of week or
+by date-time) or ``shifts`` — and then shrinkage is taken off. Rounding rule: the operators
+available are the rostered operators × (1 − shrinkage), rounded to the nearest whole operator,
+halves up (10 rostered at 25% shrinkage → 7.5 → 8 available).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from contactsim.errors import ScenarioError
+from contactsim.scenario import DAY_NAMES, Horizon, Pool, Scenario, Shift
+
+HOURS_PER_WEEK = 168
+
+
+@dataclass(frozen=True)
+class StaffingPlan:
+    """Operators available from each change time (s from the horizon's start) to the next."""
+
+    times_s: tuple[float, ...]
+    operators: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        if not self.times_s or self.times_s[0] != 0.0:
+            raise ValueError("a staffing plan starts at time 0")
+        if len(self.times_s) != len(self.operators):
+            raise ValueError("one operator count per change time")
+
+    def at(self, time_s: float) -> int:
+        """Operators available at ``time_s``."""
+        index = int(np.searchsorted(self.times_s, time_s, side="right")) - 1
+        return self.operators[index]
+
+    def operator_hours(self, end_s: float, start_s: float = 0.0) -> float:
+        """Operator-hours available between ``start_s`` and ``end_s``."""
+        edges = [*self.times_s, math.inf]
+        total = 0.0
+        for level, begin, finish in zip(self.operators, edges[:-1], edges[1:], strict=True):
+            overlap = min(finish, end_s) - max(begin, start_s)
+            if overlap > 0:
+                total += level * overlap
+        return total / 3600.0
+
+
+def available(rostered: int, shrinkage: float) -> int:
+    """Operators available from ``rostered`` after ``shrinkage``, nearest whole, halves up."""
+    return math.floor(rostered * (1.0 - shrinkage) + 0.5)
+
+
+def plan_for(pool: Pool, scenario: Scenario) -> StaffingPlan:
+    """The available-operator plan of ``pool`` over the scenario's horizon, shrinkage taken off."""
+    horizon = scenario.horizon
+    shrinkage = scenario.pool_shrinkage(pool)
+    staffing = pool.staffing
+    if staffing.flat is not None:
+        times, rostered = [0.0], [staffing.flat]
+    elif staffing.shifts is not None:
+        times, rostered = _from_shifts(staffing.shifts, horizon)
+    else:
+        assert staffing.per_interval is not None
+        times, rostered = _from_table(read_per_interval(staffing.per_interval), horizon)
+    levels = [available(n, shrinkage) for n in rostered]
+    return _compress(times, levels)
+
+
+@dataclass(frozen=True)
+class StaffingTable:
+    """A per-interval staffing file: by hour of week, or by date-time."""
+
+    path: str
+    hour_of_week: tuple[int, ...] | None = None
+    starts: tuple[datetime, ...] | None = None
+    operators: tuple[int, ...] = ()
+
+
+@lru_cache(maxsize=32)
+def read_per_interval(path: str) -> StaffingTable:
+    """Read a staffing CSV: ``hour_of_week,operators`` (168 rows, Monday 00:00 is 0) or
+    ``interval_start,operators`` (ISO date-times; each count holds until the next row).
+    """
+    file = Path(path)
+    if not file.exists():
+        raise ScenarioError.single("per_interval", path, "an existing staffing CSV")
+    with file.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        columns = set(reader.fieldnames or ())
+        by_hour = {"hour_of_week", "operators"} <= columns
+        by_time = {"interval_start", "operators"} <= columns
+        if not (by_hour or by_time):
+            raise ScenarioError.single(
+                "columns", reader.fieldnames,
+                "columns hour_of_week,operators or interval_start,operators", path,
+            )
+        keys: list[int] = []
+        starts: list[datetime] = []
+        counts: list[int] = []
+        for row_number, row in enumerate(reader, start=2):
+            counts.append(_whole(row["operators"], "operators", path, row_number))
+            if by_hour:
+                key = _whole(row["hour_of_week"], "hour_of_week", path, row_number)
+                if key >= HOURS_PER_WEEK:
+                    raise ScenarioError.single(
+                        "hour_of_week", key, "0..167 (Monday 00:00 is 0)", path, row_number
+                    )
+                keys.append(key)
+            else:
+                starts.append(_date_time(row["interval_start"], path, row_number))
+    if by_hour:
+        if sorted(keys) != list(range(HOURS_PER_WEEK)):
+            missing = sorted(set(range(HOURS_PER_WEEK)) - set(keys))
+            raise ScenarioError.single(
+                "hour_of_week", f"missing or repeated hours (missing: {missing[:6]})",
+                "each hour of the week 0..167 exactly once", path,
+            )
+        ordered = [count for _, count in sorted(zip(keys, counts, strict=True))]
+        return StaffingTable(path=path, hour_of_week=tuple(range(168)), operators=tuple(ordered))
+    if not starts:
+        raise ScenarioError.single("interval_start", "no rows", "at least one row", path)
+    order = sorted(range(len(starts)), key=starts.__getitem__)
+    return StaffingTable(
+        path=path,
+        starts=tuple(starts[i] for i in order),
+        operators=tuple(counts[i] for i in order),
+    )
+
+
+def _whole(text: str | None, column: str, path: str, row: int) -> int:
+    try:
+        value = int(str(text).strip())
+    except ValueError:
+        raise ScenarioError.single(column, text, "a whole number >= 0", path, row) from None
+    if value < 0:
+        raise ScenarioError.single(column, value, "a whole number >= 0", path, row)
+    return value
+
+
+def _date_time(text: str | None, path: str, row: int) -> datetime:
+    try:
+        return datetime.fromisoformat(str(text).strip())
+    except ValueError:
+        raise ScenarioError.single(
+            "interval_start", text, "an ISO date-time such as 2018-01-01T07:00", path, row
+        ) from None
+
+
+def _from_table(table: StaffingTable, horizon: Horizon) -> tuple[list[float], list[int]]:
+    if table.hour_of_week is not None:
+        hours = math.ceil(horizon.end_s / 3600)
+        first = horizon.start.weekday() * 24
+        levels = [table.operators[(first + h) % HOURS_PER_WEEK] for h in range(hours)]
+        return [3600.0 * h for h in range(hours)], levels
+    assert table.starts is not None
+    origin = datetime.combine(horizon.start, datetime.min.time())
+    offsets = [(start - origin).total_seconds() for start in table.starts]
+    if offsets[0] > 0:
+        raise ScenarioError.single(
+            "interval_start", table.starts[0].isoformat(),
+            f"a first row at or before the horizon's start ({origin.isoformat()})", table.path,
+        )
+    covering = max(i for i, offset in enumerate(offsets) if offset <= 0)
+    times = [0.0] + [o for o in offsets[covering + 1 :] if o < horizon.end_s]
+    levels = list(table.operators[covering : covering + len(times)])
+    return times, levels
+
+
+def _from_shifts(shifts: tuple[Shift, ...], horizon: Horizon) -> tuple[list[float], list[int]]:
+    changes: dict[float, int] = {0.0: 0}
+    end_s = horizon.end_s
+    first_weekday = horizon.start.weekday()
+    # a shift starting the day before the horizon may still be on duty at its start
+    for day in range(-1, math.ceil(horizon.days) + 1):
+        weekday = DAY_NAMES[(first_weekday + day) % 7]
+        for shift in shifts:
+            if weekday not in shift.days or shift.count == 0:
+                continue
+            begin = day * 86400.0 + shift.start_minute * 60.0
+            finish = begin + shift.length_h * 3600.0
+            if finish <= 0 or begin >= end_s:
+                continue
+            begin = max(begin, 0.0)
+            changes[begin] = changes.get(begin, 0) + shift.count
+            if finish < end_s:
+                changes[finish] = changes.get(finish, 0) - shift.count
+    times = sorted(changes)
+    levels = np.cumsum([changes[t] for t in times]).tolist()
+    return times, [int(level) for level in levels]
+
+
+def _compress(times: list[float], levels: list[int]) -> StaffingPlan:
+    kept_times: list[float] = []
+    kept_levels: list[int] = []
+    for time, level in zip(times, levels, strict=True):
+        if kept_levels and kept_levels[-1] == level:
+            continue
+        kept_times.append(float(time))
+        kept_levels.append(int(level))
+    return StaffingPlan(times_s=tuple(kept_times), operators=tuple(kept_levels))

@@ -1,0 +1,53 @@
+"""Summaries across replications: means with Student-t confidence intervals."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from scipy import stats as scipy_stats
+
+
+def t_interval(values: Iterable[float], confidence: float = 0.95) -> tuple[float, float, float]:
+    """Mean and two-sided Student-t confidence interval of independent replications.
+
+    NaN values (a KPI with nothing to measure in a replication) are left out. With a single
+    value the interval is undefined and returned as NaN.
+
+    >>> t_interval([1.0, 2.0, 3.0])[0]
+    2.0
+    """
+    data = np.asarray([v for v in values if not math.isnan(v)], dtype=float)
+    if data.size == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(data.mean())
+    if data.size == 1:
+        return mean, math.nan, math.nan
+    half = float(
+        scipy_stats.t.ppf(0.5 + confidence / 2, data.size - 1)
+        * data.std(ddof=1)
+        / math.sqrt(data.size)
+    )
+    return mean, mean - half, mean + half
+
+
+def summarize(replications: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """One row per (scope, kpi): ``mean, ci_low, ci_high, reps`` from a long replications table
+    with columns ``replication, scope, kpi, value``. Rows keep the table's first-seen order."""
+    rows = []
+    for (scope, kpi), group in replications.groupby(["scope", "kpi"], sort=False):
+        values = group["value"].to_numpy(dtype=float)
+        mean, low, high = t_interval(values, confidence)
+        rows.append(
+            {
+                "scope": scope,
+                "kpi": kpi,
+                "mean": mean,
+                "ci_low": low,
+                "ci_high": high,
+                "reps": int(np.count_nonzero(~np.isnan(values))),
+            }
+        )
+    return pd.DataFrame(rows, columns=["scope", "kpi", "mean", "ci_low", "ci_high", "reps"])
