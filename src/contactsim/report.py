@@ -86,6 +86,10 @@ def plot_profile(
                     axis.set_xticks(list(tick_labels), list(tick_labels.values()))
             if kpi != "asa_s":
                 axis.set_ylim(bottom=0)
+            if kpi == "service_level" and line == "999":
+                axis.axhline(0.9, color="C3", linestyle="--", linewidth=1,
+                             label="national standard: 90% in 10 s")
+                axis.legend(loc="lower left", fontsize="small")
     axes[0][0].legend(loc="best", fontsize="small")
     reps = intervals["replication"].nunique()
     figure.suptitle(f"{title} — mean of {reps} replications with 95% interval")

@@ -29,6 +29,11 @@ DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
+def _whole_multiple(minutes: float, interval_minutes: int) -> bool:
+    intervals = minutes / interval_minutes
+    return abs(intervals - round(intervals)) < 1e-6
+
+
 class Frozen(BaseModel):
     """Base of every scenario object: unknown keys refused, nothing mutable."""
 
@@ -114,13 +119,16 @@ class Horizon(Frozen):
                 f"warmup_hours ({self.warmup_hours}) must be shorter than the horizon "
                 f"({self.days} days = {self.days * 24} hours)"
             )
-        if (self.warmup_hours * 60) % self.interval_minutes:
+        if not _whole_multiple(self.warmup_hours * 60, self.interval_minutes):
             raise ValueError(
                 f"warmup_hours ({self.warmup_hours}) must be a whole number of intervals "
                 f"({self.interval_minutes} minutes)"
             )
-        if (self.days * 1440) % self.interval_minutes:
-            raise ValueError("days must be a whole number of intervals")
+        if not _whole_multiple(self.days * 1440, self.interval_minutes):
+            raise ValueError(
+                f"days ({self.days}) must be a whole number of intervals "
+                f"({self.interval_minutes} minutes)"
+            )
         return self
 
     @property

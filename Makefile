@@ -1,0 +1,38 @@
+# contactsim: `make run` sets up and runs the 2018 baseline with its plots; `make test` sets up
+# and runs the tests. Both need only Python 3.11+, pip and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+REPS ?= 10
+
+.PHONY: setup run quick test test-fast lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv and install contactsim with its test tools
+
+run: $(STAMP)  ## the baseline year, REPS replications, into results/baseline-2018/
+	$(BIN)/contactsim run scenarios/baseline-2018.yaml --reps $(REPS) --out results/baseline-2018
+
+quick: $(STAMP)  ## a one-week demo in seconds, into results/quick-week/
+	$(BIN)/contactsim run scenarios/quick-week.yaml --reps $(REPS) --out results/quick-week
+
+test: $(STAMP)  ## the whole test suite on every core
+	$(BIN)/python -m pytest -n auto
+
+test-fast: $(STAMP)  ## the fast tests only (skips the slow statistical ones)
+	$(BIN)/python -m pytest -n auto -m "not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+
+bench: $(STAMP)  ## throughput against a minimal heapq event loop
+	$(BIN)/python bench/bench_erlang_a.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
