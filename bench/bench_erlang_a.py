@@ -18,10 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from heapq_reference import simulate_erlang_a  # noqa: E402
-
-from contactsim.loader import scenario_from_mapping  # noqa: E402
-from contactsim.replication import run_tallies  # noqa: E402
+from contactsim.loader import scenario_from_mapping
+from contactsim.replication import run_tallies
+from heapq_reference import simulate_erlang_a
 
 RATE_PER_HOUR = 9.5 * 60
 HANDLE_S = 300.0

@@ -87,6 +87,7 @@ def simulate_erlang_a(
         elif call in waiting:
             waiting.discard(call)
             abandoned += 1
-            wait_sum += 0.0
             del arrival_of[call], handle_of[call]
-    return ReferenceResult(calls=arrived, answered=answered, abandoned=abandoned, wait_sum_s=wait_sum)
+    return ReferenceResult(
+        calls=arrived, answered=answered, abandoned=abandoned, wait_sum_s=wait_sum
+    )

@@ -82,7 +82,7 @@ def assert_theory_inside_interval(case: Case, seed: int) -> None:
     failures = []
     for (scope, kpi), value in checks.items():
         values = table[(table.scope == scope) & (table.kpi == kpi)]["value"].to_numpy()
-        mean, low, high = t_interval(values, CONFIDENCE)
+        _, low, high = t_interval(values, CONFIDENCE)
         if case.patience_s is None and kpi == "abandon_rate":
             # nobody abandons without patience: exactly zero, not a statistical statement
             assert np.all(values == 0.0)

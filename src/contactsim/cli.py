@@ -73,7 +73,9 @@ def run(
             plot_run(temporary)
     elapsed = time.perf_counter() - started
     click.echo(_summary_table(results.summary))
-    click.echo(f"\n{reps} replications in {elapsed:.1f} s (seed {chosen_seed}); results in {folder}/")
+    click.echo(
+        f"\n{reps} replications in {elapsed:.1f} s (seed {chosen_seed}); results in {folder}/"
+    )
 
 
 def _summary_table(summary: object) -> str:

@@ -16,7 +16,15 @@ from pathlib import Path
 import numpy as np
 
 from contactsim.errors import ScenarioError
-from contactsim.scenario import Distribution, Empirical, Exponential, Fixed, Gamma, Lognormal, Weibull
+from contactsim.scenario import (
+    Distribution,
+    Empirical,
+    Exponential,
+    Fixed,
+    Gamma,
+    Lognormal,
+    Weibull,
+)
 
 BLOCK_SIZE = 2048
 

@@ -17,9 +17,14 @@ from typing import Any
 
 import pandas as pd
 
+from contactsim.demand import rates_per_hour
 from contactsim.replication import ReplicationResult, run_replication
 from contactsim.scenario import Scenario
 from contactsim.stats import summarize
+
+#: Below this many expected callers in all, replications run in this process: starting worker
+#: processes (each imports numpy, pandas, scipy and pydantic) would cost more than it saves.
+PARALLEL_FROM_CALLERS = 1_000_000
 
 #: Called with (simulated seconds done over all replications, seconds to do in all).
 ProgressReport = Callable[[float, float], None]
@@ -34,6 +39,7 @@ class RunResults:
     replications: pd.DataFrame  # replication, scope, kpi, value
     intervals: pd.DataFrame  # replication, interval_start, line, offered, ...
     summary: pd.DataFrame  # scope, kpi, mean, ci_low, ci_high, reps
+    process_ids: tuple[int, ...] = ()  # the process that ran each replication
 
 
 def default_workers() -> int:
@@ -50,17 +56,33 @@ def run_scenario(
     seed: int,
     workers: int = 1,
     progress: ProgressReport | None = None,
+    parallel_from_callers: float = PARALLEL_FROM_CALLERS,
 ) -> RunResults:
-    """Run ``reps`` replications of ``scenario`` with ``seed`` on ``workers`` processes."""
+    """Run ``reps`` replications of ``scenario`` with ``seed`` on up to ``workers`` processes.
+
+    Small runs (fewer than ``parallel_from_callers`` expected callers) stay in this process.
+    The numbers are the same either way.
+    """
     if reps < 1:
         raise ValueError(f"reps must be at least 1, got {reps}")
     workers = max(1, min(workers, reps))
+    if workers > 1 and reps * expected_callers(scenario) < parallel_from_callers:
+        workers = 1
     total_s = reps * scenario.horizon.end_s
     if workers == 1:
         results = _run_here(scenario, reps, seed, total_s, progress)
     else:
         results = _run_on_processes(scenario, reps, seed, workers, total_s, progress)
     return collate(scenario, seed, results)
+
+
+def expected_callers(scenario: Scenario) -> float:
+    """Expected callers in one replication, all lines, before any online shift."""
+    hours_per_interval = scenario.horizon.interval_s / 3600.0
+    return sum(
+        float(rates_per_hour(line, scenario.horizon).sum()) * hours_per_interval
+        for line in scenario.demand.values()
+    )
 
 
 def collate(scenario: Scenario, seed: int, results: list[ReplicationResult]) -> RunResults:
@@ -71,7 +93,10 @@ def collate(scenario: Scenario, seed: int, results: list[ReplicationResult]) -> 
         columns=["replication", "scope", "kpi", "value"],
     )
     intervals = pd.concat([r.intervals for r in results], ignore_index=True)
-    return RunResults(scenario, seed, replications, intervals, summarize(replications))
+    return RunResults(
+        scenario, seed, replications, intervals, summarize(replications),
+        process_ids=tuple(r.process_id for r in results),
+    )
 
 
 def _run_here(

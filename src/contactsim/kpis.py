@@ -14,7 +14,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from contactsim.records import LineTally, PoolTally, RunTallies
+from contactsim.records import LineTally, RunTallies
 
 #: The answered wait percentile reported as ``wait_p90_s``.
 WAIT_PERCENTILE = 0.90

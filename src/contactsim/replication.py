@@ -6,7 +6,8 @@ takes, and where each random source gets its named stream.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,7 @@ class ReplicationResult:
     kpis: list[tuple[str, str, float]]
     intervals: pd.DataFrame
     tallies: RunTallies | None = None
+    process_id: int = field(default_factory=os.getpid)
 
 
 def model_inputs(

@@ -7,11 +7,11 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
-from contactsim.results import read_intervals  # noqa: E402
-from contactsim.stats import t_interval  # noqa: E402
+from contactsim.results import read_intervals
+from contactsim.stats import t_interval
 
 #: Shortest horizon (days) plotted by month; shorter ones are plotted by day.
 MONTHLY_FROM_DAYS = 60

@@ -209,7 +209,9 @@ class Shift(Frozen):
             for day in value:
                 name = str(day).strip().lower()[:3]
                 if name not in DAY_NAMES:
-                    raise ValueError(f"days must be names among {', '.join(DAY_NAMES)}; not {day!r}")
+                    raise ValueError(
+                        f"days must be names among {', '.join(DAY_NAMES)}; not {day!r}"
+                    )
                 out.append(name)
             return tuple(out)
         return value
