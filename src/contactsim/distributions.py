@@ -47,14 +47,16 @@ def sampler_from_blocks(draw: Callable[[int], np.ndarray], block_size: int = BLO
 def block_drawer(spec: Distribution, rng: np.random.Generator) -> Callable[[int], np.ndarray]:
     """A function ``size -> array`` of independent draws of ``spec`` in seconds."""
     if isinstance(spec, Exponential):
-        return partial(rng.exponential, spec.mean_s)
+        return lambda size: rng.exponential(spec.mean_s, size)
     if isinstance(spec, Lognormal):
         sigma2 = math.log1p(spec.cv**2)
         mu = math.log(spec.mean_s) - sigma2 / 2
-        return partial(rng.lognormal, mu, math.sqrt(sigma2))
+        sigma = math.sqrt(sigma2)
+        return lambda size: rng.lognormal(mu, sigma, size)
     if isinstance(spec, Gamma):
         shape = 1.0 / spec.cv**2
-        return partial(rng.gamma, shape, spec.mean_s / shape)
+        scale = spec.mean_s / shape
+        return lambda size: rng.gamma(shape, scale, size)
     if isinstance(spec, Weibull):
         scale = spec.mean_s / math.gamma(1.0 + 1.0 / spec.shape)
         return lambda size: scale * rng.weibull(spec.shape, size)
@@ -62,7 +64,7 @@ def block_drawer(spec: Distribution, rng: np.random.Generator) -> Callable[[int]
         return lambda size: np.full(size, float(spec.value_s))
     if isinstance(spec, Empirical):
         samples = read_empirical(spec.file, spec.column)
-        return partial(rng.choice, samples)
+        return lambda size: rng.choice(samples, size)
     raise TypeError(f"unknown distribution {spec!r}")
 
 

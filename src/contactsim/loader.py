@@ -11,6 +11,7 @@ import difflib
 import types
 import typing
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -345,21 +346,17 @@ def _check_files(scenario: Scenario, origins: Origins, top_file: str) -> None:
 
     for line, line_demand in scenario.demand.items():
         if line_demand.profile is not None:
-            path = line_demand.profile
-            attempt(f"demand.{line}.profile", lambda path=path: demand.read_profile(path))
+            attempt(f"demand.{line}.profile", partial(demand.read_profile, line_demand.profile))
     for line, handling in scenario.handling.items():
         for kind in ("handle_time", "patience"):
             spec = getattr(handling, kind)
             if spec is not None and spec.dist == "empirical":
                 attempt(
                     f"handling.{line}.{kind}.file",
-                    lambda spec=spec: distributions.read_empirical(spec.file, spec.column),
+                    partial(distributions.read_empirical, spec.file, spec.column),
                 )
     for index, pool in enumerate(scenario.pools):
-        attempt(
-            f"pools[{index}].staffing",
-            lambda pool=pool: staffing.plan_for(pool, scenario),
-        )
+        attempt(f"pools[{index}].staffing", partial(staffing.plan_for, pool, scenario))
     if problems:
         raise ScenarioError(problems)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import simpy
 from simpy.events import Timeout
@@ -180,7 +181,7 @@ class ContactCentre:
         event = Timeout(self.env, arrival_s - self.env.now, queue)
         event.callbacks.append(self._arrive)
 
-    def _arrive(self, event: Timeout) -> None:
+    def _arrive(self, event: Any) -> None:
         queue: LineQueue = event.value
         line = self.inputs[queue.name]
         now = self.env.now
@@ -204,7 +205,7 @@ class ContactCentre:
         if patience_s != math.inf:
             Timeout(self.env, patience_s, call).callbacks.append(self._abandon)
 
-    def _abandon(self, event: Timeout) -> None:
+    def _abandon(self, event: Any) -> None:
         call: Call = event.value
         if call.state != WAITING:
             return
@@ -244,7 +245,7 @@ class ContactCentre:
             )
         Timeout(self.env, call.handle_s, pool).callbacks.append(self._handled)
 
-    def _handled(self, event: Timeout) -> None:
+    def _handled(self, event: Any) -> None:
         pool: PoolState = event.value
         if pool.leaving:
             self._advance_staffed(pool, self.env.now)
@@ -269,7 +270,7 @@ class ContactCentre:
         event = Timeout(self.env, delay, (pool, plan, index))
         event.callbacks.append(self._change_staffing)
 
-    def _change_staffing(self, event: Timeout) -> None:
+    def _change_staffing(self, event: Any) -> None:
         pool, plan, index = event.value
         if index + 1 < len(plan.times_s) and plan.times_s[index + 1] < self.end_s:
             self._schedule_staffing(pool, plan, index + 1)
@@ -306,7 +307,7 @@ class ContactCentre:
         )
         self.observations = observations
 
-        def observe(event: Timeout) -> None:
+        def observe(event: Any) -> None:
             now = self.env.now
             if now >= self.warmup_s:
                 observations.times_s.append(now)
