@@ -8,6 +8,7 @@ nothing in a scenario is ever run as code.
 from __future__ import annotations
 
 import difflib
+import os
 import types
 import typing
 from dataclasses import dataclass
@@ -56,7 +57,10 @@ def load_scenario(path: str | Path, overrides: typing.Sequence[str] = ()) -> Loa
     origins: Origins = {}
     raw = _read_with_extends(source, chain=(), origins=origins)
     for text in overrides:
-        _apply_override(raw, text, origins)
+        try:
+            _apply_override(raw, text, origins)
+        except ScenarioError as exc:
+            raise exc.in_file(str(source)) from None
     scenario = _validate(raw, origins, str(source))
     _check_files(scenario, origins, str(source))
     resolved = scenario.model_dump(mode="json", exclude_none=True)
@@ -95,15 +99,19 @@ def _read_yaml(path: Path) -> Any:
 def _read_with_extends(path: Path, chain: tuple[Path, ...], origins: Origins) -> dict[str, Any]:
     path = path.resolve()
     if path in chain:
-        cycle = " -> ".join(str(p) for p in (*chain, path))
+        folder = chain[0].parent
+        cycle = " -> ".join(os.path.relpath(p, folder) for p in (*chain, path))
         raise ScenarioError.single(
-            "extends", cycle, "a chain of extends that never comes back to a file", str(chain[0])
+            "extends", path.name,
+            f"a chain of extends that never comes back to a file (this one loops: {cycle})",
+            str(chain[-1]),
         )
     data = _read_yaml(path)
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ScenarioError.single("", type(data).__name__, "a mapping of fields", str(path))
+    data = _text_keys(data)
     _resolve_paths(data, path.parent)
     base_name = data.pop("extends", None)
     if base_name is None:
@@ -121,11 +129,26 @@ def _read_with_extends(path: Path, chain: tuple[Path, ...], origins: Origins) ->
     return _merge(merged, data)
 
 
+def _text_keys(node: Any) -> Any:
+    """Mapping keys as text: YAML reads an unquoted ``999:`` as a number, ``"999":`` as text."""
+    if isinstance(node, dict):
+        return {str(k) if isinstance(k, int) else k: _text_keys(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_text_keys(item) for item in node]
+    return node
+
+
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """Mappings merge key by key; anything else (lists included) replaces."""
+    """Mappings merge key by key; anything else (lists included) replaces.
+
+    A distribution (a mapping with ``dist``) replaces whole: a lognormal's ``cv`` must not
+    survive into the exponential that overrides it.
+    """
     out = dict(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
+        if isinstance(value, dict) and "dist" in value:
+            out[key] = value
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = _merge(out[key], value)
         else:
             out[key] = value
@@ -223,8 +246,18 @@ def _validate(raw: dict[str, Any], origins: Origins, top_file: str) -> Scenario:
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
+        errors = exc.errors()
+        # a tuple's min_length counts only the items that validated: "pools: at least 1 item"
+        # beside an error inside a pool is noise
+        errors = [
+            err for err in errors
+            if not (err["type"] == "too_short" and any(
+                other is not err and tuple(other["loc"][: len(err["loc"])]) == tuple(err["loc"])
+                for other in errors
+            ))
+        ]
         raise ScenarioError(
-            [_problem_from_pydantic(err, origins, top_file) for err in exc.errors()]
+            [_problem_from_pydantic(err, origins, top_file) for err in errors]
         ) from None
     problems = cross_check(scenario)
     if problems:
@@ -238,8 +271,7 @@ def _validate(raw: dict[str, Any], origins: Origins, top_file: str) -> Scenario:
 
 
 def _problem_from_pydantic(err: Any, origins: Origins, top_file: str) -> Problem:
-    loc = tuple(str(part) for part in err["loc"])
-    path = _clean_loc(loc)
+    path = _clean_loc(tuple(err["loc"]))
     kind = err["type"]
     message = err["msg"]
     if kind == "extra_forbidden":
@@ -256,11 +288,11 @@ def _problem_from_pydantic(err: Any, origins: Origins, top_file: str) -> Problem
     return Problem(_dotted(path), value, expected, _origin(path, origins, top_file))
 
 
-def _clean_loc(loc: tuple[str, ...]) -> tuple[str, ...]:
+def _clean_loc(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
     # Pydantic adds the union member (the distribution's tag, or 'function-after[...]') to the
-    # location; a planner's path does not have it.
+    # location; a planner's path does not have it. List indexes stay numbers, keys stay text.
     tags = {"exponential", "lognormal", "gamma", "weibull", "fixed", "empirical"}
-    return tuple(p for p in loc if p not in tags and "[" not in p)
+    return tuple(p for p in loc if isinstance(p, int) or (p not in tags and "[" not in p))
 
 
 def _expected_from_message(message: str) -> str:
@@ -270,10 +302,10 @@ def _expected_from_message(message: str) -> str:
     return message
 
 
-def _known_fields(path: tuple[str, ...]) -> list[str]:
+def _known_fields(path: tuple[str | int, ...]) -> list[str]:
     model: Any = Scenario
     for part in path:
-        if part.lstrip("-").isdigit() and model is not None:
+        if isinstance(part, int):
             continue
         model = _field_model(model, part)
         if model is None:
@@ -310,20 +342,22 @@ def _split(dotted: str) -> tuple[str, ...]:
     return tuple(p for p in dotted.replace("[", ".").replace("]", "").split(".") if p)
 
 
-def _dotted(path: tuple[str, ...]) -> str:
+
+def _dotted(path: tuple[str | int, ...]) -> str:
     out = ""
     for part in path:
-        if part.lstrip("-").isdigit():
+        if isinstance(part, int):
             out += f"[{part}]"
         else:
             out += ("." if out else "") + part
     return out
 
 
-def _origin(path: tuple[str, ...], origins: Origins, top_file: str) -> str:
-    for end in range(len(path), 0, -1):
-        if path[:end] in origins:
-            return origins[path[:end]]
+def _origin(path: tuple[str | int, ...], origins: Origins, top_file: str) -> str:
+    text_path = tuple(str(part) for part in path)
+    for end in range(len(text_path), 0, -1):
+        if text_path[:end] in origins:
+            return origins[text_path[:end]]
     return top_file
 
 
@@ -341,8 +375,12 @@ def _check_files(scenario: Scenario, origins: Origins, top_file: str) -> None:
             check()
         except ScenarioError as exc:
             for p in exc.problems:
-                file = p.file or _origin(_split(field), origins, top_file)
-                problems.append(Problem(p.field or field, p.value, p.expected, file, p.row))
+                if p.file is None:
+                    # the problem is the scenario's field (a missing file), not inside the file
+                    file = _origin(_split(field), origins, top_file)
+                    problems.append(Problem(field, p.value, p.expected, file, p.row))
+                else:
+                    problems.append(p)
 
     for line, line_demand in scenario.demand.items():
         if line_demand.profile is not None:
@@ -356,7 +394,9 @@ def _check_files(scenario: Scenario, origins: Origins, top_file: str) -> None:
                     partial(distributions.read_empirical, spec.file, spec.column),
                 )
     for index, pool in enumerate(scenario.pools):
-        attempt(f"pools[{index}].staffing", partial(staffing.plan_for, pool, scenario))
+        plan = next(k for k in ("flat", "per_interval", "shifts")
+                    if getattr(pool.staffing, k) is not None)
+        attempt(f"pools[{index}].staffing.{plan}", partial(staffing.plan_for, pool, scenario))
     if problems:
         raise ScenarioError(problems)
 

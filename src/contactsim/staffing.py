@@ -54,7 +54,8 @@ class StaffingPlan:
 
 def available(rostered: int, shrinkage: float) -> int:
     """Operators available from ``rostered`` after ``shrinkage``, nearest whole, halves up."""
-    return math.floor(rostered * (1.0 - shrinkage) + 0.5)
+    # 45 x 0.7 is 31.499999999999996 in binary: round away the float error before halving up
+    return math.floor(round(rostered * (1.0 - shrinkage), 9) + 0.5)
 
 
 def plan_for(pool: Pool, scenario: Scenario) -> StaffingPlan:
