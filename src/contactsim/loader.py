@@ -30,11 +30,10 @@ Origins = dict[tuple[str, ...], str]
 
 @dataclass(frozen=True)
 class LoadedScenario:
-    """A validated scenario and the plain mapping it was validated from."""
+    """A validated scenario and the file it came from."""
 
     scenario: Scenario
     source: Path
-    resolved: dict[str, Any]
 
 
 def load_scenario(path: str | Path, overrides: typing.Sequence[str] = ()) -> LoadedScenario:
@@ -63,8 +62,7 @@ def load_scenario(path: str | Path, overrides: typing.Sequence[str] = ()) -> Loa
             raise exc.in_file(str(source)) from None
     scenario = _validate(raw, origins, str(source))
     _check_files(scenario, origins, str(source))
-    resolved = scenario.model_dump(mode="json", exclude_none=True)
-    return LoadedScenario(scenario=scenario, source=source, resolved=resolved)
+    return LoadedScenario(scenario=scenario, source=source)
 
 
 def scenario_from_mapping(raw: dict[str, Any], name_for_errors: str = "<mapping>") -> Scenario:
@@ -276,7 +274,7 @@ def _problem_from_pydantic(err: Any, origins: Origins, top_file: str) -> Problem
     message = err["msg"]
     if kind == "extra_forbidden":
         known = _known_fields(path[:-1])
-        close = difflib.get_close_matches(path[-1], known, n=1)
+        close = difflib.get_close_matches(str(path[-1]), known, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         expected = f"a known field ({', '.join(known)}){hint}" if known else "a known field"
         value: Any = path[-1]
