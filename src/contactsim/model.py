@@ -70,6 +70,21 @@ class ModelSettings:
     keep_records: bool = False
     observe_every_s: float | None = None
 
+    def __post_init__(self) -> None:
+        # KPIs are summed over whole intervals after the warm-up, while calls still waiting at
+        # the end are counted by arrival time: the two agree only on an interval boundary
+        if not (self.end_s > 0 and self.interval_s > 0 and 0 <= self.warmup_s < self.end_s):
+            raise ValueError(
+                f"need end_s > 0, interval_s > 0 and 0 <= warmup_s < end_s; got end_s="
+                f"{self.end_s}, interval_s={self.interval_s}, warmup_s={self.warmup_s}"
+            )
+        intervals = self.warmup_s / self.interval_s
+        if abs(intervals - round(intervals)) > 1e-9:
+            raise ValueError(
+                f"warmup_s ({self.warmup_s}) must be a whole number of intervals "
+                f"({self.interval_s} s)"
+            )
+
 
 ProgressCallback = Callable[[float], None]
 
