@@ -138,9 +138,8 @@ def run_logged(scenario: Scenario, seed: int, replication: int) -> Run:
     handle time exactly as drawn, and continuous draws do not repeat, so it identifies the
     caller; arrival times would not, as the model's clock may differ from them in the last bit.
     """
-    lines, pools, model_settings = model_inputs(
-        scenario, Streams(seed, replication), keep_records=True
-    )
+    inputs = model_inputs(scenario, Streams(seed, replication), keep_records=True)
+    lines, pools, model_settings = inputs.lines, inputs.pools, inputs.settings
     patience: dict[str, dict[float, float]] = {}
     logged = []
     for line in lines:

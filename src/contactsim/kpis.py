@@ -63,6 +63,36 @@ LINE_KPIS: tuple[Kpi, ...] = (
         lambda t: float(t.deflected)),
     Kpi("waiting_end", "Still waiting at the end", "calls", "line",
         "offered calls still queued when the horizon ended", lambda t: float(t.waiting_end)),
+    Kpi("callbacks_offered", "Callbacks offered", "calls", "line",
+        "callers still queueing at the callback threshold, inside the hours, offered a callback",
+        lambda t: float(t.total("callbacks_offered"))),
+    Kpi("callbacks_accepted", "Callbacks accepted", "calls", "line",
+        "offered callbacks the caller accepted (they left the live queue)",
+        lambda t: float(t.total("callbacks_accepted"))),
+    Kpi("callbacks_completed", "Callbacks completed", "calls", "line",
+        "accepted callbacks in which an operator reached the caller",
+        lambda t: float(t.callbacks_completed)),
+    Kpi("callbacks_failed", "Callbacks failed", "calls", "line",
+        "accepted callbacks whose every attempt went unanswered",
+        lambda t: float(t.callbacks_failed)),
+    Kpi("callbacks_pending_end", "Callbacks pending at the end", "calls", "line",
+        "accepted callbacks neither completed nor failed when the horizon ended",
+        lambda t: float(t.callbacks_pending_end)),
+    Kpi("callback_wait_s", "Callback wait", "s", "line",
+        "mean time from accepting a callback to being reached, of completed callbacks",
+        lambda t: _ratio(t.callback_wait_sum_s, t.callbacks_completed)),
+    Kpi("callbacks_within_target", "Callbacks within target", "share", "line",
+        "completed within the callback's complete_within_s ÷ (completed + failed)",
+        lambda t: _ratio(t.callbacks_within_target, t.callbacks_completed + t.callbacks_failed)),
+    Kpi("redials", "Redials", "calls", "line",
+        "offered calls made by a caller who had abandoned before (on this line or 101 → 999)",
+        lambda t: float(t.total("redials"))),
+    Kpi("unique_callers", "Unique callers", "callers", "line",
+        "offered calls that were not redials: each caller counted once, at their first call",
+        lambda t: float(t.total("offered") - t.total("redials"))),
+    Kpi("switched_to_999", "Redials switched to 999", "calls", "line",
+        "this line's abandoning callers who rang again on 999 instead",
+        lambda t: float(t.total("switched_to_999"))),
 )
 
 POOL_KPIS: tuple[Kpi, ...] = (
@@ -98,6 +128,13 @@ def interval_frame(tallies: RunTallies, start: date) -> pd.DataFrame:
         abandoned = np.asarray(line.abandoned[first:], dtype=np.int64)
         within = np.asarray(line.answered_within[first:], dtype=np.int64)
         wait_sum = np.asarray(line.wait_sum_s[first:], dtype=float)
+        workload = {
+            series: np.asarray(getattr(line, series)[first:], dtype=np.int64)
+            for series in (
+                "callbacks_offered", "callbacks_accepted", "callback_attempts",
+                "callback_completions", "redials",
+            )
+        }
         ended = answered + abandoned
         with np.errstate(invalid="ignore", divide="ignore"):
             asa = np.where(answered > 0, wait_sum / np.maximum(answered, 1), np.nan)
@@ -117,6 +154,7 @@ def interval_frame(tallies: RunTallies, start: date) -> pd.DataFrame:
                     "wait_sum_s": wait_sum,
                     "asa_s": asa,
                     "service_level": service_level,
+                    **workload,
                 }
             )
         )

@@ -20,12 +20,14 @@ from typing import Any
 import simpy
 from simpy.events import Timeout
 
+from contactsim.callback import CallbackDesk, CallbackInputs, CallbackRequest
 from contactsim.distributions import Sampler
 from contactsim.errors import ConservationError
 from contactsim.records import CallRecord, LineTally, Observations, PoolTally, RunTallies
 from contactsim.routing import (
     ABANDONED,
     ANSWERED,
+    CALLBACK,
     WAITING,
     Call,
     LineQueue,
@@ -36,8 +38,22 @@ from contactsim.staffing import StaffingPlan
 
 
 @dataclass(frozen=True)
+class RedialInputs:
+    """Callers of a line who abandon and ring again."""
+
+    probability: float
+    decide: Sampler  # uniform, one draw per abandonment that may redial
+    delay: Sampler
+    max_calls_per_caller: int
+    switch_to_999: float = 0.0
+    switch: Sampler | None = None  # uniform, one draw per redial
+
+
+@dataclass(frozen=True)
 class LineInputs:
-    """One line as the model sees it."""
+    """One line as the model sees it. ``redial`` is how this line's abandoning callers ring
+    again; ``redial_handle_time`` and ``redial_patience`` draw for callers who redial *into*
+    this line from another one (a caller redialling the same line keeps their handle time)."""
 
     name: str
     arrival_times_s: Iterator[float]
@@ -46,6 +62,9 @@ class LineInputs:
     service_level_s: float
     online_shift: float = 0.0
     deflection: Sampler | None = None
+    redial: RedialInputs | None = None
+    redial_handle_time: Sampler | None = None
+    redial_patience: Sampler | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +116,7 @@ class ContactCentre:
         lines: Sequence[LineInputs],
         pools: Sequence[PoolInputs],
         settings: ModelSettings,
+        callback: CallbackInputs | None = None,
     ) -> None:
         self.env = simpy.Environment()
         self.settings = settings
@@ -123,12 +143,23 @@ class ContactCentre:
         self.pool_tallies = {pool.name: PoolTally(pool.name) for pool in pools}
         self._staffed_since = {pool.name: 0.0 for pool in pools}
         reserve = self.queues.get(settings.reserve_line) if settings.reserve_line else None
+        self.callback_desk: CallbackDesk | None = None
+        if callback is not None:
+            self.callback_desk = CallbackDesk(callback, self.tallies[callback.line])
         self.routing = PriorityRouting(
-            list(self.queues.values()), self.pools, reserve, settings.reserve_idle
+            list(self.queues.values()),
+            self.pools,
+            reserve,
+            settings.reserve_idle,
+            callbacks=self.callback_desk,
+            callback_line=self.queues[callback.line] if callback else None,
+            callback_serve=callback.serve if callback else "below_live",
+            callback_idle_at_least=callback.idle_at_least if callback else 1,
         )
         self.records: list[CallRecord] | None = [] if settings.keep_records else None
         self.observations: Observations | None = None
         self._next_call_id = 0
+        self._next_caller_id = 0
         self._ran = False
 
     # --- running -------------------------------------------------------------------------------
@@ -146,6 +177,9 @@ class ContactCentre:
             self._schedule_staffing(pool, self.pool_inputs[pool.name].staffing, 0)
         for name, queue in self.queues.items():
             self._schedule_next_arrival(queue, self.inputs[name])
+        if self.callback_desk is not None:
+            self.callback_desk.open = self.callback_desk.is_open_at(0.0)
+            self._schedule_callback_hours()
         if self.settings.observe_every_s:
             self._start_observing(self.settings.observe_every_s)
         done = 0.0
@@ -167,15 +201,29 @@ class ContactCentre:
             if self.records is not None:
                 self.records.extend(
                     CallRecord(c.call_id, name, c.arrival_s, "waiting", self.end_s - c.arrival_s,
-                               "", c.handle_s)
+                               "", c.handle_s, c.caller_id, c.attempt)
                     for c in still
                 )
             offered = tally.total("offered")
-            ended = tally.total("answered") + tally.total("abandoned") + tally.waiting_end
+            ended = (
+                tally.total("answered") + tally.total("abandoned")
+                + tally.total("callbacks_accepted") + tally.waiting_end
+            )
             if offered != ended:
                 raise ConservationError(
-                    f"line {name}: offered {offered} but answered + abandoned + still waiting "
-                    f"is {ended}"
+                    f"line {name}: offered {offered} but answered + abandoned + callbacks "
+                    f"accepted + still waiting is {ended}"
+                )
+        desk = self.callback_desk
+        if desk is not None:
+            tally = desk.tally
+            tally.callbacks_pending_end = desk.pending()
+            accepted = tally.total("callbacks_accepted")
+            ended = tally.callbacks_completed + tally.callbacks_failed + tally.callbacks_pending_end
+            if accepted != ended:
+                raise ConservationError(
+                    f"line {tally.name}: {accepted} callbacks accepted but completed + failed + "
+                    f"pending is {ended}"
                 )
         return RunTallies(
             lines=self.tallies,
@@ -207,18 +255,35 @@ class ContactCentre:
             if now >= self.warmup_s:
                 self.tallies[queue.name].deflected += 1
             return
-        interval = int(now // self.interval_s)
-        call = Call(self._next_call_id, queue, now, handle_s, patience_s, interval)
+        call = Call(
+            self._next_call_id, queue, now, handle_s, patience_s, int(now // self.interval_s),
+            self._next_caller_id,
+        )
+        self._next_caller_id += 1
+        self._offer(call)
+
+    def _offer(self, call: Call) -> None:
+        """A call rings on its line: answered at once by an idle operator, or queued."""
+        queue = call.line
         self._next_call_id += 1
-        self.tallies[queue.name].offered[interval] += 1
+        self.tallies[queue.name].offered[call.interval] += 1
         pool = self.routing.pool_for_new_call(queue)
         if pool is not None:
             pool.idle -= 1
-            self._answer(call, pool, now)
+            self._answer(call, pool, call.arrival_s)
             return
         queue.push(call)
-        if patience_s != math.inf:
-            Timeout(self.env, patience_s, call).callbacks.append(self._abandon)
+        desk = self.callback_desk
+        if (
+            desk is not None
+            and queue is self.routing.callback_line
+            and call.patience_s > desk.inputs.offer_after_s
+        ):
+            Timeout(self.env, desk.inputs.offer_after_s, call).callbacks.append(
+                self._offer_callback
+            )
+        if call.patience_s != math.inf:
+            Timeout(self.env, call.patience_s, call).callbacks.append(self._abandon)
 
     def _abandon(self, event: Any) -> None:
         call: Call = event.value
@@ -231,8 +296,115 @@ class ContactCentre:
         if self.records is not None:
             self.records.append(
                 CallRecord(call.call_id, queue.name, call.arrival_s, "abandoned", call.patience_s,
-                           "", call.handle_s)
+                           "", call.handle_s, call.caller_id, call.attempt)
             )
+        redial = self.inputs[queue.name].redial
+        if (
+            redial is not None
+            and call.attempt < redial.max_calls_per_caller
+            and redial.decide() < redial.probability
+        ):
+            target = queue
+            if redial.switch is not None and redial.switch() < redial.switch_to_999:
+                target = self.queues["999"]
+            delay_s = redial.delay()
+            if self.env.now + delay_s < self.end_s:
+                Timeout(self.env, delay_s, (call, target)).callbacks.append(self._redial)
+
+    def _redial(self, event: Any) -> None:
+        first, target = event.value
+        now = self.env.now
+        line = self.inputs[target.name]
+        if target is first.line:
+            handle_s = first.handle_s  # the same caller with the same need
+        else:
+            assert line.redial_handle_time is not None
+            handle_s = line.redial_handle_time()
+        patience_s = line.redial_patience() if line.redial_patience is not None else math.inf
+        interval = int(now // self.interval_s)
+        call = Call(
+            self._next_call_id, target, now, handle_s, patience_s, interval, first.caller_id,
+            first.attempt + 1,
+        )
+        self.tallies[target.name].redials[interval] += 1
+        if target is not first.line:
+            self.tallies[first.line.name].switched_to_999[interval] += 1
+        self._offer(call)
+
+    # --- callbacks -----------------------------------------------------------------------------
+
+    def _offer_callback(self, event: Any) -> None:
+        call: Call = event.value
+        desk = self.callback_desk
+        assert desk is not None
+        now = self.env.now
+        if call.state != WAITING or not desk.is_open_at(now):
+            return
+        request = desk.offer(call, now)
+        if request is None:
+            return
+        call.state = CALLBACK
+        call.line.waiting -= 1
+        if self.records is not None:
+            self.records.append(
+                CallRecord(call.call_id, call.line.name, call.arrival_s, "callback",
+                           now - call.arrival_s, "", call.handle_s, call.caller_id, call.attempt)
+            )
+        self._dispatch_callbacks()
+
+    def _dispatch_callbacks(self) -> None:
+        """Idle operators whom the policy lets make callbacks take the due requests."""
+        desk = self.callback_desk
+        assert desk is not None
+        while desk.ready and desk.open:
+            pool = self.routing.pool_for_callback()
+            if pool is None:
+                return
+            pool.idle -= 1
+            self._attempt_callback(desk.ready.popleft(), pool)
+
+    def _attempt_callback(self, request: CallbackRequest, pool: PoolState) -> None:
+        desk = self.callback_desk
+        assert desk is not None
+        now = self.env.now
+        pool.busy += 1
+        duration_s, answered = desk.begin_attempt(request, now, int(now // self.interval_s))
+        busy_s = min(now + duration_s, self.end_s) - max(now, self.warmup_s)
+        if busy_s > 0:
+            self.pool_tallies[pool.name].busy_s += busy_s
+        event = Timeout(self.env, duration_s, (pool, request, answered))
+        event.callbacks.append(self._callback_attempt_done)
+
+    def _callback_attempt_done(self, event: Any) -> None:
+        pool, request, answered = event.value
+        desk = self.callback_desk
+        assert desk is not None
+        if not answered:
+            gap_s = desk.after_unanswered(request)
+            if gap_s is not None:
+                Timeout(self.env, gap_s, request).callbacks.append(self._callback_due)
+        self._handled(event, pool)
+
+    def _callback_due(self, event: Any) -> None:
+        desk = self.callback_desk
+        assert desk is not None
+        desk.ready.append(event.value)
+        self._dispatch_callbacks()
+
+    def _schedule_callback_hours(self) -> None:
+        desk = self.callback_desk
+        assert desk is not None
+        at = desk.next_change_s(self.env.now)
+        if at < self.end_s:
+            Timeout(self.env, at - self.env.now).callbacks.append(self._callback_hours)
+
+    def _callback_hours(self, event: Any) -> None:
+        desk = self.callback_desk
+        assert desk is not None
+        desk.open = desk.is_open_at(self.env.now)
+        self._schedule_callback_hours()
+        if desk.open:
+            self._dispatch_callbacks()
 
     # --- operators -----------------------------------------------------------------------------
 
@@ -256,12 +428,13 @@ class ContactCentre:
         if self.records is not None:
             self.records.append(
                 CallRecord(call.call_id, call.line.name, call.arrival_s, "answered", wait_s,
-                           pool.name, call.handle_s)
+                           pool.name, call.handle_s, call.caller_id, call.attempt)
             )
         Timeout(self.env, call.handle_s, pool).callbacks.append(self._handled)
 
-    def _handled(self, event: Any) -> None:
-        pool: PoolState = event.value
+    def _handled(self, event: Any, pool: PoolState | None = None) -> None:
+        if pool is None:
+            pool = event.value
         if pool.leaving:
             self._advance_staffed(pool, self.env.now)
             pool.leaving -= 1
@@ -271,12 +444,15 @@ class ContactCentre:
         self._operator_free(pool)
 
     def _operator_free(self, pool: PoolState) -> None:
-        """An operator of ``pool`` is free: take the next waiting call, or go idle."""
+        """An operator of ``pool`` is free: take the next waiting call or callback, or go idle."""
         call = self.routing.call_for_free_operator(pool)
-        if call is None:
-            pool.idle += 1
-        else:
+        if call is not None:
             self._answer(call, pool, self.env.now)
+        elif self.routing.makes_callback(pool):
+            assert self.callback_desk is not None
+            self._attempt_callback(self.callback_desk.ready.popleft(), pool)
+        else:
+            pool.idle += 1
 
     # --- staffing ------------------------------------------------------------------------------
 
@@ -341,6 +517,7 @@ def simulate(
     pools: Sequence[PoolInputs],
     settings: ModelSettings,
     progress: ProgressCallback | None = None,
+    callback: CallbackInputs | None = None,
 ) -> RunTallies:
     """Build a :class:`ContactCentre` and run it over the whole horizon."""
-    return ContactCentre(lines, pools, settings).run(progress=progress)
+    return ContactCentre(lines, pools, settings, callback).run(progress=progress)

@@ -19,7 +19,9 @@ WAIT_HISTOGRAM_S = 4 * 3600
 
 
 class CallRecord(NamedTuple):
-    """How one offered call ended. ``outcome`` is answered, abandoned or waiting (at the end)."""
+    """How one offered call ended: ``outcome`` is answered, abandoned, callback (accepted a
+    callback) or waiting (still queued at the end). ``caller_id`` is shared by a caller's
+    redials; ``attempt`` counts that caller's calls, the first being 1."""
 
     call_id: int
     line: str
@@ -28,6 +30,8 @@ class CallRecord(NamedTuple):
     wait_s: float
     pool: str
     handle_s: float
+    caller_id: int = -1
+    attempt: int = 1
 
 
 @dataclass
@@ -43,8 +47,23 @@ class LineTally:
     abandoned: list[int] = field(init=False)
     answered_within: list[int] = field(init=False)
     wait_sum_s: list[float] = field(init=False)
+    #: callbacks offered and accepted, by the interval the caller first rang in
+    callbacks_offered: list[int] = field(init=False)
+    callbacks_accepted: list[int] = field(init=False)
+    #: callback workload: attempts started, and attempts that reached the caller, per interval
+    callback_attempts: list[int] = field(init=False)
+    callback_completions: list[int] = field(init=False)
+    #: offered calls that were a redial, and redials of this line's callers made on 999
+    redials: list[int] = field(init=False)
+    switched_to_999: list[int] = field(init=False)
     deflected: int = 0
     waiting_end: int = 0
+    #: outcomes of callbacks accepted by callers counted in the window
+    callbacks_completed: int = 0
+    callbacks_failed: int = 0
+    callbacks_pending_end: int = 0
+    callbacks_within_target: int = 0
+    callback_wait_sum_s: float = 0.0
     zero_waits: int = 0
     wait_histogram: list[int] = field(init=False)
     long_waits_s: list[float] = field(default_factory=list)
@@ -56,6 +75,12 @@ class LineTally:
         self.abandoned = [0] * n
         self.answered_within = [0] * n
         self.wait_sum_s = [0.0] * n
+        self.callbacks_offered = [0] * n
+        self.callbacks_accepted = [0] * n
+        self.callback_attempts = [0] * n
+        self.callback_completions = [0] * n
+        self.redials = [0] * n
+        self.switched_to_999 = [0] * n
         self.wait_histogram = [0] * WAIT_HISTOGRAM_S
 
     def add_answered_wait(self, wait_s: float) -> None:

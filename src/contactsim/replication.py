@@ -13,10 +13,18 @@ import numpy as np
 import pandas as pd
 
 from contactsim import demand, distributions, staffing
+from contactsim.callback import ABOVE_LIVE, BELOW_LIVE, WHEN_IDLE, CallbackInputs
 from contactsim.kpis import interval_frame, kpi_rows
-from contactsim.model import LineInputs, ModelSettings, PoolInputs, ProgressCallback, simulate
+from contactsim.model import (
+    LineInputs,
+    ModelSettings,
+    PoolInputs,
+    ProgressCallback,
+    RedialInputs,
+    simulate,
+)
 from contactsim.records import RunTallies
-from contactsim.scenario import Scenario
+from contactsim.scenario import Callback, Scenario, WhenIdle
 from contactsim.streams import Streams
 
 
@@ -31,14 +39,25 @@ class ReplicationResult:
     process_id: int = field(default_factory=os.getpid)
 
 
+@dataclass(frozen=True)
+class ModelInputs:
+    """Everything the model takes for one replication."""
+
+    lines: list[LineInputs]
+    pools: list[PoolInputs]
+    settings: ModelSettings
+    callback: CallbackInputs | None
+
+
 def model_inputs(
     scenario: Scenario,
     streams: Streams,
     keep_records: bool = False,
     observe_every_s: float | None = None,
-) -> tuple[list[LineInputs], list[PoolInputs], ModelSettings]:
+) -> ModelInputs:
     """The plain objects the model takes, with every random source on its named stream."""
     horizon = scenario.horizon
+    redials_anywhere = bool(scenario.redial)
     lines = []
     for name in scenario.lines:
         line_demand = scenario.demand[name]
@@ -62,6 +81,15 @@ def model_inputs(
                 service_level_s=scenario.service_level_s(name),
                 online_shift=line_demand.online_shift,
                 deflection=deflection,
+                redial=_redial_inputs(scenario, name, streams),
+                redial_handle_time=(
+                    distributions.sampler(handling.handle_time, streams[f"redial/handle/{name}"])
+                    if redials_anywhere else None
+                ),
+                redial_patience=(
+                    distributions.sampler(handling.patience, streams[f"redial/patience/{name}"])
+                    if redials_anywhere and handling.patience is not None else None
+                ),
             )
         )
     pools = [
@@ -79,7 +107,54 @@ def model_inputs(
         keep_records=keep_records,
         observe_every_s=observe_every_s,
     )
-    return lines, pools, settings
+    callback = (
+        _callback_inputs(scenario.callback, streams) if scenario.callback is not None else None
+    )
+    return ModelInputs(lines, pools, settings, callback)
+
+
+def _redial_inputs(scenario: Scenario, line: str, streams: Streams) -> RedialInputs | None:
+    redial = scenario.redial.get(line)
+    if redial is None:
+        return None
+    return RedialInputs(
+        probability=redial.probability,
+        decide=uniform_sampler(streams[f"redial/decide/{line}"]),
+        delay=distributions.sampler(redial.delay, streams[f"redial/delay/{line}"]),
+        max_calls_per_caller=redial.max_calls_per_caller,
+        switch_to_999=redial.switch_to_999,
+        switch=(
+            uniform_sampler(streams[f"redial/switch/{line}"])
+            if redial.switch_to_999 > 0 else None
+        ),
+    )
+
+
+def _callback_inputs(callback: Callback, streams: Streams) -> CallbackInputs:
+    open_minute, close_minute = callback.hours_minutes
+    serve = callback.serve
+    return CallbackInputs(
+        line=callback.line,
+        offer_after_s=callback.offer_after_s,
+        accept_probability=callback.accept_probability,
+        accept=uniform_sampler(streams["callback/accept"]),
+        open_minute=open_minute,
+        close_minute=close_minute,
+        max_attempts=callback.max_attempts,
+        attempt_gap_s=callback.attempt_gap_s,
+        answer_probability=callback.answer_probability,
+        answer=uniform_sampler(streams["callback/answer"]),
+        unanswered_attempt_s=callback.unanswered_attempt_s,
+        complete_within_s=callback.complete_within_s,
+        handle_time=(
+            distributions.sampler(callback.handle_time, streams["callback/handle"])
+            if callback.handle_time is not None else None
+        ),
+        serve=WHEN_IDLE if isinstance(serve, WhenIdle) else (
+            ABOVE_LIVE if serve == ABOVE_LIVE else BELOW_LIVE
+        ),
+        idle_at_least=serve.when_idle_at_least if isinstance(serve, WhenIdle) else 1,
+    )
 
 
 def uniform_sampler(rng: np.random.Generator) -> distributions.Sampler:
@@ -97,8 +172,10 @@ def run_tallies(
 ) -> RunTallies:
     """Run one replication and return the model's raw tallies (and records if asked)."""
     streams = Streams(seed=seed, replication=replication)
-    lines, pools, settings = model_inputs(scenario, streams, keep_records, observe_every_s)
-    return simulate(lines, pools, settings, progress=progress)
+    inputs = model_inputs(scenario, streams, keep_records, observe_every_s)
+    return simulate(
+        inputs.lines, inputs.pools, inputs.settings, progress=progress, callback=inputs.callback
+    )
 
 
 def run_replication(

@@ -13,14 +13,19 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-WAITING, ANSWERED, ABANDONED = 0, 1, 2
+WAITING, ANSWERED, ABANDONED, CALLBACK = 0, 1, 2, 3
 
 
 class Call:
-    """One offered call. ``interval`` is the reporting interval it arrived in."""
+    """One offered call. ``interval`` is the reporting interval it arrived in; ``caller_id``
+    is shared by a caller's redials and ``attempt`` counts the caller's calls (first = 1)."""
 
-    __slots__ = ("arrival_s", "call_id", "handle_s", "interval", "line", "patience_s", "state")
+    __slots__ = (
+        "arrival_s", "attempt", "call_id", "caller_id", "handle_s", "interval", "line",
+        "patience_s", "state",
+    )
 
     def __init__(
         self,
@@ -30,6 +35,8 @@ class Call:
         handle_s: float,
         patience_s: float,
         interval: int,
+        caller_id: int,
+        attempt: int = 1,
     ) -> None:
         self.call_id = call_id
         self.line = line
@@ -37,6 +44,8 @@ class Call:
         self.handle_s = handle_s
         self.patience_s = patience_s
         self.interval = interval
+        self.caller_id = caller_id
+        self.attempt = attempt
         self.state = WAITING
 
 
@@ -75,13 +84,24 @@ class PoolState:
     #: lines this pool serves, most urgent first
     lines: list[LineQueue]
     holds_reserve: bool = False
+    #: where callbacks stand among this pool's lines (an index into ``lines``; len(lines) is
+    #: after every live call); None if the pool makes no callbacks
+    callback_slot: int | None = None
     idle: int = 0
     busy: int = 0
     leaving: int = 0
 
 
+class CallbackQueue(Protocol):
+    """What routing needs to know of the callback desk."""
+
+    ready: deque[Any]
+    open: bool
+
+
 class PriorityRouting:
-    """Priority routing with specialists first and an optional reserve for one line."""
+    """Priority routing with specialists first, an optional reserve for one line, and callbacks
+    placed among live calls by their policy (``below_live``, ``above_live``, ``when_idle``)."""
 
     def __init__(
         self,
@@ -89,6 +109,10 @@ class PriorityRouting:
         pools: list[PoolState],
         reserve_line: LineQueue | None = None,
         reserve_idle: int = 0,
+        callbacks: CallbackQueue | None = None,
+        callback_line: LineQueue | None = None,
+        callback_serve: str = "below_live",
+        callback_idle_at_least: int = 1,
     ) -> None:
         self.lines = sorted(lines, key=lambda line: line.priority)
         for pool in pools:
@@ -108,6 +132,15 @@ class PriorityRouting:
             ]
             for pool in self.reserve_pools:
                 pool.holds_reserve = True
+        self._callback_chosen = False
+        self.callbacks = callbacks
+        self.callback_line = callback_line
+        self.callback_serve = callback_serve
+        self.callback_idle_at_least = callback_idle_at_least
+        if callbacks is not None and callback_line is not None:
+            for pool in callback_line.pools:
+                above = callback_serve == "above_live"
+                pool.callback_slot = pool.lines.index(callback_line) if above else len(pool.lines)
 
     def _reserve_allows(self, pool: PoolState, line: LineQueue, others_idle_offset: int) -> bool:
         if not pool.holds_reserve or line.priority <= self.reserve_priority:
@@ -123,10 +156,65 @@ class PriorityRouting:
         return None
 
     def call_for_free_operator(self, pool: PoolState) -> Call | None:
-        """The waiting call an operator of ``pool`` who has just come free takes, if any."""
+        """The waiting call an operator of ``pool`` who has just come free takes, if any.
+
+        Returns None both when nothing waits and when the operator should make a callback
+        instead; :meth:`makes_callback` tells which.
+        """
+        if pool.callback_slot is not None:
+            return self._work_with_callbacks(pool)
         for line in pool.lines:
             if line.waiting:
                 if not self._reserve_allows(pool, line, others_idle_offset=0):
                     return None
                 return line.pop()
+        return None
+
+    def _work_with_callbacks(self, pool: PoolState) -> Call | None:
+        self._callback_chosen = False
+        slot = pool.callback_slot
+        for index, line in enumerate(pool.lines):
+            if index == slot and self._callback_allowed(pool, others_idle_offset=0):
+                self._callback_chosen = True
+                return None
+            if line.waiting:
+                if not self._reserve_allows(pool, line, others_idle_offset=0):
+                    return None
+                return line.pop()
+        if slot == len(pool.lines) and self._callback_allowed(pool, others_idle_offset=0):
+            self._callback_chosen = True
+        return None
+
+    def makes_callback(self, pool: PoolState) -> bool:
+        """After :meth:`call_for_free_operator` returned None: make a callback attempt?"""
+        return pool.callback_slot is not None and self._callback_chosen
+
+    def _callback_allowed(self, pool: PoolState, others_idle_offset: int) -> bool:
+        callbacks = self.callbacks
+        if callbacks is None or not callbacks.open or not callbacks.ready:
+            return False
+        assert self.callback_line is not None
+        if not self._reserve_allows(pool, self.callback_line, others_idle_offset):
+            return False
+        if self.callback_serve == "when_idle":
+            idle = sum(p.idle for p in self.callback_line.pools) - others_idle_offset + 1
+            return idle >= self.callback_idle_at_least
+        return True
+
+    def pool_for_callback(self) -> PoolState | None:
+        """The pool whose idle operator makes a callback attempt now, or None."""
+        line = self.callback_line
+        if line is None:
+            return None
+        for pool in line.pools:
+            if not pool.idle:
+                continue
+            slot = pool.callback_slot
+            assert slot is not None
+            # the operator is idle, so nothing it may take waits before the slot, unless the
+            # reserve holds it back; below the slot, live calls come first
+            if any(other.waiting for other in pool.lines[:slot]):
+                continue
+            if self._callback_allowed(pool, others_idle_offset=1):
+                return pool
         return None

@@ -297,6 +297,103 @@ class Routing(Frozen):
         return _line_names(value)
 
 
+# --- callbacks and redials ---------------------------------------------------------------------
+
+_HOURS = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+
+
+class WhenIdle(Frozen):
+    """Make a callback only when at least ``when_idle_at_least`` operators who could make it are
+    idle, this one included, and no live call of the operator's skills waits."""
+
+    when_idle_at_least: Annotated[int, Field(ge=1)]
+
+
+CALLBACK_SERVE_NAMES = ("below_live", "above_live")
+
+
+class Callback(Frozen):
+    """Callbacks offered to callers of one line who are still queueing after ``offer_after_s``.
+
+    A caller still waiting at the threshold, inside ``hours``, is offered a callback once; one
+    who accepts leaves the live queue. Operators make callback attempts inside ``hours`` when
+    ``serve`` allows: ``below_live`` (only when no live call of their skills waits),
+    ``above_live`` (before live calls of the callback's line, after more urgent lines) or
+    ``{when_idle_at_least: k}``. An unanswered attempt takes ``unanswered_attempt_s`` of the
+    operator's time and is retried after ``attempt_gap_s``; after ``max_attempts`` it has failed.
+    """
+
+    line: str = "101"
+    offer_after_s: NonNegativeFloat
+    accept_probability: Share
+    hours: str = "08:00-22:00"
+    max_attempts: Annotated[int, Field(ge=1)] = 3
+    attempt_gap_s: NonNegativeFloat = 900.0
+    answer_probability: Share = 1.0
+    unanswered_attempt_s: NonNegativeFloat = 60.0
+    complete_within_s: PositiveFloat = 3600.0
+    handle_time: Distribution | None = None
+    serve: Annotated[Any, Field(validate_default=True)] = "below_live"
+
+    @field_validator("line", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+    @field_validator("serve", mode="before")
+    @classmethod
+    def _serve(cls, value: Any) -> str | WhenIdle:
+        # one clear message instead of one per member of a union
+        if isinstance(value, WhenIdle) or value in CALLBACK_SERVE_NAMES:
+            return value
+        if isinstance(value, dict) and set(value) == {"when_idle_at_least"}:
+            k = value["when_idle_at_least"]
+            if isinstance(k, int) and not isinstance(k, bool) and k >= 1:
+                return WhenIdle(when_idle_at_least=k)
+        raise ValueError(
+            "below_live, above_live, or {when_idle_at_least: k} with k a whole number >= 1"
+        )
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        match = _HOURS.match(value.replace(" ", ""))
+        if not match:
+            raise ValueError("hours as HH:MM-HH:MM, e.g. 08:00-22:00")
+        start_h, start_m, end_h, end_m = (int(g) for g in match.groups())
+        start, end = start_h * 60 + start_m, end_h * 60 + end_m
+        if start_m > 59 or end_m > 59 or start > 1440 or end > 1440 or start >= end:
+            raise ValueError(
+                "hours as HH:MM-HH:MM within 00:00-24:00, the start before the end"
+            )
+        return value.replace(" ", "")
+
+    @property
+    def hours_minutes(self) -> tuple[int, int]:
+        """Minutes after midnight at which callback hours open and close."""
+        start, end = self.hours.split("-")
+        return _minutes(start), _minutes(end)
+
+
+class Redial(Frozen):
+    """Callers of a line who abandon and call again.
+
+    ``probability`` that an abandoning caller calls again, after ``delay``; a share
+    ``switch_to_999`` of them call 999 instead; no caller makes more than
+    ``max_calls_per_caller`` calls in all (the first included).
+    """
+
+    probability: Share
+    delay: Distribution
+    switch_to_999: Share = 0.0
+    max_calls_per_caller: Annotated[int, Field(ge=1)] = 3
+
+
+def _minutes(clock: str) -> int:
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
 # --- the scenario ----------------------------------------------------------------------------
 
 
@@ -312,8 +409,10 @@ class Scenario(Frozen):
     pools: Annotated[tuple[Pool, ...], Field(min_length=1)]
     shrinkage: ShareBelowOne = 0.0
     routing: Routing = Routing()
+    callback: Callback | None = None
+    redial: dict[str, Redial] = {}
 
-    @field_validator("demand", "handling", mode="before")
+    @field_validator("demand", "handling", "redial", mode="before")
     @classmethod
     def _line_keys_as_text(cls, value: Any) -> Any:
         # YAML reads an unquoted 999 as a number; planners should not have to quote it.
@@ -381,6 +480,21 @@ def cross_check(scenario: Scenario) -> list[Problem]:
         problems.append(
             Problem("routing.reserve.for_line", reserve.for_line, f"a line among {line_text}")
         )
+    callback = scenario.callback
+    if callback is not None and callback.line not in scenario.demand:
+        problems.append(
+            Problem("callback.line", callback.line, f"a line with demand, among {line_text}")
+        )
+    for name, redial in scenario.redial.items():
+        if name not in scenario.demand:
+            problems.append(Problem(f"redial.{name}", name, f"a line among {line_text}"))
+        if redial.switch_to_999 > 0 and (name == "999" or "999" not in scenario.demand):
+            problems.append(
+                Problem(
+                    f"redial.{name}.switch_to_999", redial.switch_to_999,
+                    "0 unless the line is not 999 and the scenario has a 999 line",
+                )
+            )
     return problems
 
 
