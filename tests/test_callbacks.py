@@ -179,3 +179,20 @@ def test_shipped_callback_scenarios_differ_only_in_the_threshold() -> None:
     assert (three.callback.offer_after_s, ten.callback.offer_after_s) == (180, 600)
     assert three.callback.model_copy(update={"offer_after_s": 600}) == ten.callback
     assert three.pools == ten.pools and three.demand == ten.demand
+
+
+def test_a_run_with_callbacks_plots_the_callback_workload(tmp_path: Path) -> None:
+    from contactsim.report import plot_run
+    from contactsim.results import atomic_folder, write_run
+
+    results = run_scenario(scenario_from_mapping(busy_centre(callback=CALLBACK)), 2, 1, 1)
+    with atomic_folder(tmp_path / "run") as folder:
+        write_run(results, "name: x\n", folder)
+        names = sorted(p.name for p in plot_run(folder))
+    assert "callbacks_by_hour.png" in names
+    intervals = results.intervals
+    for column in ("callbacks_offered", "callbacks_accepted", "callback_attempts",
+                   "callback_completions", "redials"):
+        assert column in intervals
+    table = results.replications
+    assert intervals["callback_attempts"].sum() >= values(table, "101", "callbacks_completed").sum()

@@ -99,9 +99,51 @@ def plot_profile(
     return path
 
 
+def plot_callback_workload(intervals: pd.DataFrame, path: Path) -> Path | None:
+    """Callbacks accepted (by the hour the caller rang) and attempts made (by the hour made),
+    by hour of day, mean per day with 95% bands; None if the run had no callbacks."""
+    if "callback_attempts" not in intervals or intervals["callbacks_accepted"].sum() == 0:
+        return None
+    starts = pd.to_datetime(intervals["interval_start"])
+    days = max(1, starts.dt.normalize().nunique())
+    data = intervals.assign(hour=starts.dt.hour.to_numpy())
+    series = (
+        ("callbacks_accepted", "accepted (hour the caller rang)"),
+        ("callback_attempts", "attempts made"),
+        ("callback_completions", "attempts that reached the caller"),
+    )
+    figure, axis = plt.subplots(figsize=(8, 4))
+    for colour, (column, label) in enumerate(series):
+        per_rep = data.groupby(["replication", "line", "hour"])[column].sum() / days
+        rows = []
+        for (line, hour), group in per_rep.groupby(level=["line", "hour"]):
+            mean, low, high = t_interval(group.to_numpy(dtype=float))
+            rows.append((line, hour, mean, low, high))
+        table = pd.DataFrame(rows, columns=["line", "hour", "mean", "low", "high"])
+        table = table[table.groupby("line")["mean"].transform("sum") > 0]
+        for line, part in table.groupby("line"):
+            axis.plot(part["hour"], part["mean"], marker="o", markersize=3, color=f"C{colour}",
+                      label=f"line {line}: {label}")
+            axis.fill_between(part["hour"].to_numpy(dtype=float), part["low"].to_numpy(dtype=float),
+                              part["high"].to_numpy(dtype=float), color=f"C{colour}", alpha=0.2,
+                              linewidth=0)
+    axis.set_xlabel("hour of day")
+    axis.set_ylabel("callbacks per day")
+    axis.set_ylim(bottom=0)
+    axis.set_xticks(range(0, 24, 3), [f"{h:02d}" for h in range(0, 24, 3)])
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize="small")
+    reps = intervals["replication"].nunique()
+    axis.set_title(f"Callback workload — mean of {reps} replications with 95% interval")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
+
+
 def plot_run(folder: str | Path) -> list[Path]:
     """Write the run's PNG plots into ``folder``: KPIs by hour of day, and by month (or by day
-    for horizons shorter than two months)."""
+    for horizons shorter than two months); callback workload by hour if there were callbacks."""
     folder = Path(folder)
     intervals = read_intervals(folder)
     starts = pd.to_datetime(intervals["interval_start"])
@@ -124,4 +166,7 @@ def plot_run(folder: str | Path) -> list[Path]:
         paths.append(
             plot_profile(intervals, day, "day of the horizon", "By day", folder / "kpis_by_day.png")
         )
+    workload = plot_callback_workload(intervals, folder / "callbacks_by_hour.png")
+    if workload is not None:
+        paths.append(workload)
     return paths
