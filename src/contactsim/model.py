@@ -13,16 +13,15 @@ The model takes plain objects (arrival iterators, samplers, staffing plans) and 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import simpy
 from simpy.events import Timeout
 
 from contactsim.callback import CallbackDesk, CallbackInputs, CallbackRequest
-from contactsim.distributions import Sampler
 from contactsim.errors import ConservationError
+from contactsim.inputs import LineInputs, ModelSettings, PoolInputs, RedialInputs
 from contactsim.records import CallRecord, LineTally, Observations, PoolTally, RunTallies
 from contactsim.routing import (
     ABANDONED,
@@ -36,73 +35,10 @@ from contactsim.routing import (
 )
 from contactsim.staffing import StaffingPlan
 
-
-@dataclass(frozen=True)
-class RedialInputs:
-    """Callers of a line who abandon and ring again."""
-
-    probability: float
-    decide: Sampler  # uniform, one draw per abandonment that may redial
-    delay: Sampler
-    max_calls_per_caller: int
-    switch_to_999: float = 0.0
-    switch: Sampler | None = None  # uniform, one draw per redial
-
-
-@dataclass(frozen=True)
-class LineInputs:
-    """One line as the model sees it. ``redial`` is how this line's abandoning callers ring
-    again; ``redial_handle_time`` and ``redial_patience`` draw for callers who redial *into*
-    this line from another one (a caller redialling the same line keeps their handle time)."""
-
-    name: str
-    arrival_times_s: Iterator[float]
-    handle_time: Sampler
-    patience: Sampler | None
-    service_level_s: float
-    online_shift: float = 0.0
-    deflection: Sampler | None = None
-    redial: RedialInputs | None = None
-    redial_handle_time: Sampler | None = None
-    redial_patience: Sampler | None = None
-
-
-@dataclass(frozen=True)
-class PoolInputs:
-    """One pool as the model sees it."""
-
-    name: str
-    skills: tuple[str, ...]
-    staffing: StaffingPlan
-
-
-@dataclass(frozen=True)
-class ModelSettings:
-    """Horizon, routing and what to keep. Times in seconds from the horizon's start."""
-
-    end_s: float
-    warmup_s: float = 0.0
-    interval_s: float = 3600.0
-    priority: tuple[str, ...] = ()
-    reserve_line: str | None = None
-    reserve_idle: int = 0
-    keep_records: bool = False
-    observe_every_s: float | None = None
-
-    def __post_init__(self) -> None:
-        # KPIs are summed over whole intervals after the warm-up, while calls still waiting at
-        # the end are counted by arrival time: the two agree only on an interval boundary
-        if not (self.end_s > 0 and self.interval_s > 0 and 0 <= self.warmup_s < self.end_s):
-            raise ValueError(
-                f"need end_s > 0, interval_s > 0 and 0 <= warmup_s < end_s; got end_s="
-                f"{self.end_s}, interval_s={self.interval_s}, warmup_s={self.warmup_s}"
-            )
-        intervals = self.warmup_s / self.interval_s
-        if abs(intervals - round(intervals)) > 1e-9:
-            raise ValueError(
-                f"warmup_s ({self.warmup_s}) must be a whole number of intervals "
-                f"({self.interval_s} s)"
-            )
+__all__ = [
+    "ContactCentre", "LineInputs", "ModelSettings", "PoolInputs", "ProgressCallback",
+    "RedialInputs", "simulate",
+]
 
 
 ProgressCallback = Callable[[float], None]
