@@ -196,3 +196,23 @@ def test_a_run_with_callbacks_plots_the_callback_workload(tmp_path: Path) -> Non
         assert column in intervals
     table = results.replications
     assert intervals["callback_attempts"].sum() >= values(table, "101", "callbacks_completed").sum()
+
+
+def test_model_inputs_refuse_redials_that_could_never_abandon() -> None:
+    from contactsim.model import LineInputs, ModelSettings, PoolInputs, RedialInputs, simulate
+    from contactsim.staffing import StaffingPlan
+
+    def draws() -> float:
+        return 0.5
+
+    redial = RedialInputs(probability=1.0, decide=draws, delay=draws, max_calls_per_caller=2)
+    with pytest.raises(ValueError, match="redial_patience"):
+        LineInputs("101", iter([]), draws, draws, 60.0, redial=redial)
+    switching = RedialInputs(
+        probability=1.0, decide=draws, delay=draws, max_calls_per_caller=2,
+        switch_to_999=0.5, switch=draws,
+    )
+    line = LineInputs("101", iter([]), draws, None, 60.0, redial=switching)
+    pool = PoolInputs("all", ("101",), StaffingPlan((0.0,), (1,)))
+    with pytest.raises(ValueError, match="switch to 999"):
+        simulate([line], [pool], ModelSettings(end_s=60.0))

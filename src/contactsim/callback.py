@@ -115,7 +115,7 @@ class CallbackDesk:
             tally.callbacks_completed += 1
             tally.callback_wait_sum_s += wait_s
             if wait_s <= inputs.complete_within_s:
-                tally.callbacks_within_target += 1
+                tally.callbacks_completed_within_target += 1
         handle = inputs.handle_time
         return (handle() if handle is not None else request.call.handle_s), True
 

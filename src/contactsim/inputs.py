@@ -26,9 +26,13 @@ class RedialInputs:
 
 @dataclass(frozen=True)
 class LineInputs:
-    """One line as the model sees it. ``redial`` is how this line's abandoning callers ring
-    again; ``redial_handle_time`` and ``redial_patience`` draw for callers who redial *into*
-    this line from another one (a caller redialling the same line keeps their handle time)."""
+    """One line as the model sees it.
+
+    ``redial`` is how this line's abandoning callers ring again. A caller who redials into this
+    line draws a new patience from ``redial_patience`` (required when the line has a patience
+    and any line redials into it) and, if they came from another line, a handle time from
+    ``redial_handle_time``; a caller redialling the same line keeps their handle time.
+    """
 
     name: str
     arrival_times_s: Iterator[float]
@@ -40,6 +44,12 @@ class LineInputs:
     redial: RedialInputs | None = None
     redial_handle_time: Sampler | None = None
     redial_patience: Sampler | None = None
+
+    def __post_init__(self) -> None:
+        if self.redial is not None and self.patience is not None and self.redial_patience is None:
+            raise ValueError(
+                f"line {self.name}: redials need redial_patience, or they would never abandon"
+            )
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,9 @@ LINE_KPIS: tuple[Kpi, ...] = (
         lambda t: _ratio(t.callback_wait_sum_s, t.callbacks_completed)),
     Kpi("callbacks_within_target", "Callbacks within target", "share", "line",
         "completed within the callback's complete_within_s ÷ (completed + failed)",
-        lambda t: _ratio(t.callbacks_within_target, t.callbacks_completed + t.callbacks_failed)),
+        lambda t: _ratio(
+            t.callbacks_completed_within_target, t.callbacks_completed + t.callbacks_failed
+        )),
     Kpi("redials", "Redials", "calls", "line",
         "offered calls made by a caller who had abandoned before (on this line or 101 → 999)",
         lambda t: float(t.total("redials"))),

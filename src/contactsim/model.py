@@ -64,6 +64,17 @@ class ContactCentre:
         priority = list(settings.priority) or [line.name for line in lines]
 
         self.inputs = {line.name: line for line in lines}
+        switching = any(line.redial and line.redial.switch for line in lines)
+        emergency = self.inputs.get("999")
+        if switching and (
+            emergency is None
+            or emergency.redial_handle_time is None
+            or (emergency.patience is not None and emergency.redial_patience is None)
+        ):
+            raise ValueError(
+                "redials that switch to 999 need a 999 line with redial_handle_time (and "
+                "redial_patience if 999 callers abandon)"
+            )
         self.queues = {
             line.name: LineQueue(name=line.name, priority=priority.index(line.name))
             for line in lines

@@ -62,7 +62,7 @@ class LineTally:
     callbacks_completed: int = 0
     callbacks_failed: int = 0
     callbacks_pending_end: int = 0
-    callbacks_within_target: int = 0
+    callbacks_completed_within_target: int = 0
     callback_wait_sum_s: float = 0.0
     zero_waits: int = 0
     wait_histogram: list[int] = field(init=False)

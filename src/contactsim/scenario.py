@@ -380,7 +380,9 @@ class Redial(Frozen):
 
     ``probability`` that an abandoning caller calls again, after ``delay``; a share
     ``switch_to_999`` of them call 999 instead; no caller makes more than
-    ``max_calls_per_caller`` calls in all (the first included).
+    ``max_calls_per_caller`` calls in all (the first included). The cap that applies is the
+    one of the line the caller has just abandoned: a 101 caller who switched to 999 and
+    abandons again redials by 999's rule.
     """
 
     probability: Share
