@@ -29,10 +29,13 @@ def main() -> None:
 
 def _load_or_exit(path: str, overrides: tuple[str, ...]) -> LoadedScenario:
     try:
-        return load_scenario(path, overrides)
+        loaded = load_scenario(path, overrides)
     except ScenarioError as exc:
         click.echo(f"error: the scenario cannot be used:\n{exc}", err=True)
         sys.exit(2)
+    for notice in loaded.notices:
+        click.echo(f"notice: {notice}", err=True)
+    return loaded
 
 
 @main.command()
@@ -165,6 +168,69 @@ def erlang_command(
             continue
         click.echo(f"{n:>6} {m.p_wait:>8.4f} {m.p_abandon:>9.4f} {m.asa_s:>8.1f} "
                    f"{m.service_level:>7.4f} {m.occupancy:>7.4f}")
+
+
+@main.group()
+def demand() -> None:
+    """Call logs: synthesise one from a scenario, or fit profiles to one."""
+
+
+@demand.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="The log to write: .csv, .csv.gz or .parquet.")
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help=f"Seed [default: the scenario's, else {DEFAULT_SEED}].")
+@click.option("--replication", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Which replication's callers to write.")
+@set_option
+def synth(
+    scenario: str, out: str, seed: int | None, replication: int, overrides: tuple[str, ...]
+) -> None:
+    """Write the call log SCENARIO's demand produces: arrival_time, line, handle_s, caller_id
+    (the format a replayed log must have)."""
+    from contactsim.calllog import write_call_log
+    from contactsim.replication import synthetic_log
+
+    loaded = _load_or_exit(scenario, overrides)
+    chosen_seed = seed if seed is not None else (loaded.scenario.seed or DEFAULT_SEED)
+    log = synthetic_log(loaded.scenario, chosen_seed, replication)
+    write_call_log(log, out)
+    counts = ", ".join(f"{line} {n:,}" for line, n in log["line"].value_counts(sort=False).items())
+    click.echo(f"wrote {len(log):,} calls ({counts}) to {out} (seed {chosen_seed})")
+
+
+@demand.command()
+@click.argument("log", type=click.Path(dir_okay=False))
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="Folder for the profiles, fit.csv, scenario-snippet.yaml and fit.png.")
+def fit(log: str, out: str) -> None:
+    """Fit hour-of-week and month profiles, annual volume and lognormal handle times to LOG."""
+    from contactsim.calllog import CallLog, read_replay
+    from contactsim.fit import fit_log, write_fit
+    from contactsim.results import atomic_folder
+
+    try:
+        replay = read_replay(log)
+    except ScenarioError as exc:
+        click.echo(f"error: the log cannot be used:\n{exc}", err=True)
+        sys.exit(2)
+    if not isinstance(replay, CallLog):
+        click.echo(f"error: {log}: fitting needs a call log (arrival_time, line), not interval "
+                   "counts", err=True)
+        sys.exit(2)
+    for notice in replay.notices:
+        click.echo(f"notice: {notice}", err=True)
+    fits = fit_log(replay)
+    with atomic_folder(out) as folder:
+        write_fit(fits, log, folder)
+    for name, line_fit in fits.items():
+        handle = (f"; handle lognormal mean {line_fit.handle_mean_s:.0f} s, cv "
+                  f"{line_fit.handle_cv:.2f} (KS distance {line_fit.handle_ks_distance:.3f})"
+                  if line_fit.handle_mean_s is not None else "")
+        click.echo(f"line {name}: {line_fit.calls:,} calls over {line_fit.days} days, "
+                   f"annual volume {line_fit.annual_volume:,.0f}{handle}")
+    click.echo(f"wrote profiles, fit.csv, scenario-snippet.yaml and fit.png to {out}/")
 
 
 if __name__ == "__main__":

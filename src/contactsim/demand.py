@@ -166,3 +166,137 @@ def poisson_arrivals(
             yield from times.tolist()
         if position >= total:
             return
+
+
+def expected_line_callers(line: str, spec: LineDemand, horizon: Horizon) -> float:
+    """Expected callers of one line over the horizon, before any online shift."""
+    if spec.replay is not None:
+        unshifted = replayed_line(line, spec, horizon, np.random.default_rng(0)).arrival_s.size
+        return float(unshifted)
+    return float(rates_per_hour(spec, horizon).sum()) * horizon.interval_s / 3600.0
+
+
+# --- replayed demand ---------------------------------------------------------------------------
+
+#: Caller ids of replayed callers start here, clear of the ids the model gives new callers.
+LOGGED_CALLER_ID_BASE = 1 << 40
+
+
+@dataclass(frozen=True)
+class ReplayedLine:
+    """The arrivals of one line as replay makes them: seconds from the horizon's start, and
+    per arrival the logged handle time and (caller id, call number) where the log has them."""
+
+    arrival_s: np.ndarray
+    handle_s: np.ndarray | None
+    callers: np.ndarray | None
+    attempts: np.ndarray | None
+
+
+def check_replay(line: str, spec: LineDemand, horizon: Horizon, notices: list[str]) -> None:
+    """Read a line's replay file and check it can be replayed over the horizon."""
+    from contactsim.calllog import CallLog, read_replay
+
+    assert spec.replay is not None
+    replay = read_replay(spec.replay)
+    notices.extend(getattr(replay, "notices", ()))
+    if line not in replay.lines:
+        raise ScenarioError.single(
+            "line", line, f"calls of this line in the file (it has {sorted(replay.lines)})",
+            spec.replay,
+        )
+    if spec.handle_times == "logged" and (
+        not isinstance(replay, CallLog) or replay.lines[line].handle_s is None
+    ):
+        raise ScenarioError.single(
+            "handle_times", "logged", "a call log with a handle_s column, or handle_times: "
+            "scenario", spec.replay,
+        )
+    kept = replayed_line(line, spec, horizon, np.random.default_rng(0)).arrival_s.size
+    if kept == 0:
+        notices.append(f"{spec.replay}: no calls of line {line} fall inside the horizon")
+
+
+def uses_logged_handle_times(line: str, spec: LineDemand) -> bool:
+    """Whether a replayed line takes its handle times from the log: ``handle_times: logged``,
+    or by default when the log has them."""
+    from contactsim.calllog import CallLog, read_replay
+
+    if spec.replay is None or spec.handle_times == "scenario":
+        return False
+    replay = read_replay(spec.replay)
+    return isinstance(replay, CallLog) and replay.lines[line].handle_s is not None
+
+
+def replayed_line(
+    line: str, spec: LineDemand, horizon: Horizon, rng: np.random.Generator
+) -> ReplayedLine:
+    """The calls of ``line`` in its replay file that fall inside the horizon, with growth.
+
+    Interval counts are spread within each interval as a Poisson process conditioned on the
+    count (uniformly, then sorted). Growth below 1 keeps each call with probability ``growth``;
+    above 1, each call gets ``floor(growth) - 1`` copies and one more with probability
+    ``growth - floor(growth)``, each copy at a uniformly random time in the same hour (copies
+    are new callers with the original's logged handle time). All from ``rng``.
+    """
+    from contactsim.calllog import CallLog, read_replay
+
+    assert spec.replay is not None
+    replay = read_replay(spec.replay)
+    origin = np.datetime64(horizon.start, "ns")
+    if isinstance(replay, CallLog):
+        logged = replay.lines[line]
+        seconds = (logged.arrivals - origin) / np.timedelta64(1, "s")
+        handle, callers, attempts = logged.handle_s, logged.callers, logged.attempts
+    else:
+        starts = (replay.starts[line] - origin) / np.timedelta64(1, "s")
+        width = replay.interval / np.timedelta64(1, "s")
+        counts = replay.calls[line]
+        seconds = np.repeat(starts, counts) + rng.random(int(counts.sum())) * width
+        seconds.sort(kind="stable")
+        handle = callers = attempts = None
+    inside = (seconds >= 0) & (seconds < horizon.end_s)
+    second = np.timedelta64(1, "s")
+    if spec.window_from is not None:
+        inside &= seconds >= (np.datetime64(spec.window_from, "ns") - origin) / second
+    if spec.window_to is not None:
+        inside &= seconds < (np.datetime64(spec.window_to, "ns") - origin) / second
+    keep = np.flatnonzero(inside)
+    replayed = ReplayedLine(
+        arrival_s=seconds[keep],
+        handle_s=handle[keep] if handle is not None else None,
+        callers=callers[keep] + LOGGED_CALLER_ID_BASE if callers is not None else None,
+        attempts=attempts[keep] if attempts is not None else None,
+    )
+    return _grow(replayed, spec.growth, horizon.end_s, rng) if spec.growth != 1.0 else replayed
+
+
+def _grow(replayed: ReplayedLine, growth: float, end_s: float, rng: np.random.Generator) -> (
+    ReplayedLine
+):
+    n = replayed.arrival_s.size
+    if growth < 1.0:
+        keep = np.flatnonzero(rng.random(n) < growth)
+        return ReplayedLine(
+            replayed.arrival_s[keep],
+            *(a[keep] if a is not None else None
+              for a in (replayed.handle_s, replayed.callers, replayed.attempts)),
+        )
+    whole = int(np.floor(growth))
+    copies = np.full(n, whole - 1) + (rng.random(n) < growth - whole)
+    source = np.repeat(np.arange(n), copies)
+    hour_start = np.floor(replayed.arrival_s[source] / 3600.0) * 3600.0
+    copy_s = np.minimum(hour_start + rng.random(source.size) * 3600.0, np.nextafter(end_s, 0))
+    arrival_s = np.concatenate((replayed.arrival_s, copy_s))
+    order = np.argsort(arrival_s, kind="stable")
+    handle = (
+        np.concatenate((replayed.handle_s, replayed.handle_s[source]))[order]
+        if replayed.handle_s is not None else None
+    )
+    callers = attempts = None
+    if replayed.callers is not None and replayed.attempts is not None:
+        # copies are new callers: ids past every logged one, each on a first call
+        fresh = replayed.callers.max(initial=LOGGED_CALLER_ID_BASE) + 1 + np.arange(source.size)
+        callers = np.concatenate((replayed.callers, fresh))[order]
+        attempts = np.concatenate((replayed.attempts, np.ones(source.size, np.int64)))[order]
+    return ReplayedLine(arrival_s[order], handle, callers, attempts)

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from contactsim.demand import rates_per_hour
+from contactsim.demand import expected_line_callers
 from contactsim.replication import ReplicationResult, run_replication
 from contactsim.scenario import Scenario
 from contactsim.stats import summarize
@@ -78,10 +78,9 @@ def run_scenario(
 
 def expected_callers(scenario: Scenario) -> float:
     """Expected callers in one replication, all lines, before any online shift."""
-    hours_per_interval = scenario.horizon.interval_s / 3600.0
     return sum(
-        float(rates_per_hour(line, scenario.horizon).sum()) * hours_per_interval
-        for line in scenario.demand.values()
+        expected_line_callers(name, line, scenario.horizon)
+        for name, line in scenario.demand.items()
     )
 
 

@@ -44,6 +44,8 @@ class LineInputs:
     redial: RedialInputs | None = None
     redial_handle_time: Sampler | None = None
     redial_patience: Sampler | None = None
+    #: replayed logs: (caller id, the caller's call number) per arrival; None: all new callers
+    arrival_callers: Iterator[tuple[int, int]] | None = None
 
     def __post_init__(self) -> None:
         if self.redial is not None and self.patience is not None and self.redial_patience is None:

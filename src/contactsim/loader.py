@@ -27,13 +27,20 @@ PATH_KEYS = frozenset({"profile", "per_interval", "file", "replay", "shifts"})
 
 Origins = dict[tuple[str, ...], str]
 
+#: A mapping holding any of these keys replaces the base's mapping whole in ``extends``.
+REPLACE_WHOLE = frozenset({"dist", "rate_per_hour", "annual_volume", "replay"})
+#: A line's demand source: an all-lines replay drops these from the line's inherited entry.
+DEMAND_SOURCE_KEYS = ("rate_per_hour", "annual_volume", "profile")
+
 
 @dataclass(frozen=True)
 class LoadedScenario:
-    """A validated scenario and the file it came from."""
+    """A validated scenario, the file it came from, and notices worth a planner's eye (a call
+    log that had to be sorted, say)."""
 
     scenario: Scenario
     source: Path
+    notices: tuple[str, ...] = ()
 
 
 def load_scenario(path: str | Path, overrides: typing.Sequence[str] = ()) -> LoadedScenario:
@@ -60,14 +67,17 @@ def load_scenario(path: str | Path, overrides: typing.Sequence[str] = ()) -> Loa
             _apply_override(raw, text, origins)
         except ScenarioError as exc:
             raise exc.in_file(str(source)) from None
+    _prepare_replay(raw, origins, str(source))
     scenario = _validate(raw, origins, str(source))
-    _check_files(scenario, origins, str(source))
-    return LoadedScenario(scenario=scenario, source=source)
+    notices = _check_files(scenario, origins, str(source))
+    return LoadedScenario(scenario=scenario, source=source, notices=notices)
 
 
 def scenario_from_mapping(raw: dict[str, Any], name_for_errors: str = "<mapping>") -> Scenario:
     """Validate a scenario given as a plain mapping (paths must already be absolute)."""
     origins: Origins = {}
+    raw = _text_keys(raw)
+    _prepare_replay(raw, origins, name_for_errors)
     scenario = _validate(raw, origins, name_for_errors)
     _check_files(scenario, origins, name_for_errors)
     return scenario
@@ -140,11 +150,12 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     """Mappings merge key by key; anything else (lists included) replaces.
 
     A distribution (a mapping with ``dist``) replaces whole: a lognormal's ``cv`` must not
-    survive into the exponential that overrides it.
+    survive into the exponential that overrides it. So does a line's demand given by its source
+    (``rate_per_hour``, ``annual_volume`` or ``replay``): a replay does not inherit a profile.
     """
     out = dict(base)
     for key, value in override.items():
-        if isinstance(value, dict) and "dist" in value:
+        if isinstance(value, dict) and not REPLACE_WHOLE.isdisjoint(value):
             out[key] = value
         elif isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = _merge(out[key], value)
@@ -235,6 +246,97 @@ def _list_index(items: list[Any], part: str, so_far: list[str], text: str) -> in
     names = [str(i.get("name")) for i in items if isinstance(i, dict) and "name" in i]
     choices = f"an index below {len(items)}" + (f" or a name among {names}" if names else "")
     raise ScenarioError.single("--set", text, f"{'.'.join(so_far)}: {choices}")
+
+
+# --- replayed demand --------------------------------------------------------------------------
+
+#: Keys of ``demand`` that, beside ``replay``, apply to every line of an all-lines replay.
+REPLAY_OPTIONS = ("replay", "handle_times", "from", "to")
+
+
+def _prepare_replay(raw: dict[str, Any], origins: Origins, top_file: str) -> None:
+    """Expand ``demand: {replay: FILE}`` into one entry per line of the file, and give a
+    replay without a horizon the horizon of its window (``from``/``to``) or of the file."""
+    from contactsim.calllog import read_replay
+
+    demand = raw.get("demand")
+    if not isinstance(demand, dict):
+        return
+    if isinstance(demand.get("replay"), str):
+        file = _origin(("demand", "replay"), origins, top_file)
+        try:
+            replay = read_replay(demand["replay"])
+        except ScenarioError as exc:
+            raise exc.in_file(file) from None
+        shared = {k: demand.pop(k) for k in REPLAY_OPTIONS if k in demand}
+        lines = replay.lines if isinstance(replay.lines, list) else list(replay.lines)
+        handling = raw.get("handling")
+        handled: dict[str, Any] = handling if isinstance(handling, dict) else {}
+        for line in lines:
+            if line not in handled:
+                raise ScenarioError.single(
+                    "demand.replay", f"calls on line {line!r}",
+                    f"lines the scenario handles and staffs (it has {sorted(handled)}): "
+                    "calls whose line no pool serves are not dropped silently",
+                    file,
+                )
+            entry = demand.get(line)
+            own = entry if isinstance(entry, dict) else {}
+            kept = {k: v for k, v in own.items() if k not in DEMAND_SOURCE_KEYS}
+            demand[line] = {**shared, **kept}
+    replayed = [v for v in demand.values() if isinstance(v, dict) and "replay" in v]
+    if not replayed or "horizon" in raw:
+        if replayed and any(("from" in v or "to" in v) for v in replayed):
+            raise ScenarioError.single(
+                "demand.from", "both a horizon and from/to",
+                "the replay window given once: as horizon, or as from/to", top_file,
+            )
+        return
+    raw["horizon"] = _replay_window(replayed, origins, top_file)
+
+
+def _replay_window(replayed: list[dict[str, Any]], origins: Origins, top_file: str) -> dict[
+    str, Any
+]:
+    import datetime as dt
+
+    import numpy as np
+
+    from contactsim.calllog import read_replay
+
+    starts, ends = [], []
+    for entry in replayed:
+        begin, finish = entry.get("from"), entry.get("to")
+        if begin is None or finish is None:
+            try:
+                replay = read_replay(str(entry["replay"]))
+            except ScenarioError as exc:
+                raise exc.in_file(top_file) from None
+            first = replay.first.astype("datetime64[s]").item()
+            last = replay.last.astype("datetime64[s]").item()
+            begin = begin if begin is not None else first
+            finish = finish if finish is not None else last + dt.timedelta(seconds=1)
+        starts.append(_as_datetime(begin))
+        ends.append(_as_datetime(finish))
+    start = min(starts)
+    day = dt.datetime.combine(start.date(), dt.time())
+    days = float(np.ceil((max(ends) - day).total_seconds() / 86400.0))
+    return {"start": day.date().isoformat(), "days": max(days, 1.0)}
+
+
+def _as_datetime(value: Any) -> Any:
+    import datetime as dt
+
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    try:
+        return dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        raise ScenarioError.single(
+            "demand.from", value, "an ISO date or date-time such as 2018-07-01"
+        ) from None
 
 
 # --- validation ------------------------------------------------------------------------------
@@ -362,11 +464,13 @@ def _origin(path: tuple[str | int, ...], origins: Origins, top_file: str) -> str
 # --- files named by the scenario --------------------------------------------------------------
 
 
-def _check_files(scenario: Scenario, origins: Origins, top_file: str) -> None:
-    """Read each file the scenario names once, so a bad file fails before anything runs."""
+def _check_files(scenario: Scenario, origins: Origins, top_file: str) -> tuple[str, ...]:
+    """Read each file the scenario names once, so a bad file fails before anything runs.
+    Returns the notices the files gave (a log sorted by time, say)."""
     from contactsim import demand, distributions, staffing
 
     problems: list[Problem] = []
+    notices: list[str] = []
 
     def attempt(field: str, check: typing.Callable[[], object]) -> None:
         try:
@@ -383,6 +487,11 @@ def _check_files(scenario: Scenario, origins: Origins, top_file: str) -> None:
     for line, line_demand in scenario.demand.items():
         if line_demand.profile is not None:
             attempt(f"demand.{line}.profile", partial(demand.read_profile, line_demand.profile))
+        if line_demand.replay is not None:
+            attempt(
+                f"demand.{line}.replay",
+                partial(demand.check_replay, line, line_demand, scenario.horizon, notices),
+            )
     for line, handling in scenario.handling.items():
         for kind in ("handle_time", "patience"):
             spec = getattr(handling, kind)
@@ -397,12 +506,13 @@ def _check_files(scenario: Scenario, origins: Origins, top_file: str) -> None:
         attempt(f"pools[{index}].staffing.{plan}", partial(staffing.plan_for, pool, scenario))
     if problems:
         raise ScenarioError(problems)
+    return tuple(dict.fromkeys(notices))
 
 
 def dump_resolved(loaded: LoadedScenario | Scenario, seed: int) -> str:
     """The scenario after ``extends`` and defaults, with the seed used, as YAML text."""
     scenario = loaded.scenario if isinstance(loaded, LoadedScenario) else loaded
-    data = scenario.model_dump(mode="json", exclude_none=True)
+    data = scenario.model_dump(mode="json", exclude_none=True, by_alias=True)
     data["seed"] = seed
     for line in scenario.demand:
         data["handling"][line]["service_level_s"] = scenario.service_level_s(line)

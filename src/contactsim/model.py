@@ -202,11 +202,18 @@ class ContactCentre:
             if now >= self.warmup_s:
                 self.tallies[queue.name].deflected += 1
             return
+        callers = line.arrival_callers
+        if callers is None:
+            caller_id, attempt = self._next_caller_id, 1
+            self._next_caller_id += 1
+        else:
+            caller_id, attempt = next(callers)
         call = Call(
             self._next_call_id, queue, now, handle_s, patience_s, int(now // self.interval_s),
-            self._next_caller_id,
+            caller_id, attempt,
         )
-        self._next_caller_id += 1
+        if attempt > 1:  # a logged caller ringing again
+            self.tallies[queue.name].redials[call.interval] += 1
         self._offer(call)
 
     def _offer(self, call: Call) -> None:

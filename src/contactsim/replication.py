@@ -7,7 +7,9 @@ takes, and where each random source gets its named stream.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -62,8 +64,21 @@ def model_inputs(
     for name in scenario.lines:
         line_demand = scenario.demand[name]
         handling = scenario.handling[name]
-        rates = demand.rates_per_hour(line_demand, horizon)
-        arrivals = demand.poisson_arrivals(rates, horizon.interval_s, streams[f"arrivals/{name}"])
+        handle_time = distributions.sampler(handling.handle_time, streams[f"handle/{name}"])
+        callers = None
+        if line_demand.replay is not None:
+            replayed = demand.replayed_line(name, line_demand, horizon, streams[f"replay/{name}"])
+            arrivals: Iterator[float] = iter(replayed.arrival_s.tolist())
+            if demand.uses_logged_handle_times(name, line_demand):
+                assert replayed.handle_s is not None
+                handle_time = partial(next, iter(replayed.handle_s.tolist()))
+            if replayed.callers is not None and replayed.attempts is not None:
+                callers = zip(replayed.callers.tolist(), replayed.attempts.tolist(), strict=True)
+        else:
+            rates = demand.rates_per_hour(line_demand, horizon)
+            arrivals = demand.poisson_arrivals(
+                rates, horizon.interval_s, streams[f"arrivals/{name}"]
+            )
         patience = (
             distributions.sampler(handling.patience, streams[f"patience/{name}"])
             if handling.patience is not None
@@ -76,12 +91,13 @@ def model_inputs(
             LineInputs(
                 name=name,
                 arrival_times_s=arrivals,
-                handle_time=distributions.sampler(handling.handle_time, streams[f"handle/{name}"]),
+                handle_time=handle_time,
                 patience=patience,
                 service_level_s=scenario.service_level_s(name),
                 online_shift=line_demand.online_shift,
                 deflection=deflection,
                 redial=_redial_inputs(scenario, name, streams),
+                arrival_callers=callers,
                 redial_handle_time=(
                     distributions.sampler(handling.handle_time, streams[f"redial/handle/{name}"])
                     if redials_anywhere else None
@@ -195,3 +211,37 @@ def run_replication(
         intervals=intervals,
         tallies=tallies if keep_tallies else None,
     )
+
+
+def synthetic_log(scenario: Scenario, seed: int, replication: int = 0) -> pd.DataFrame:
+    """The call log the scenario's demand produces in one replication: what the telephony
+    system would record (online-shifted callers never reach it). Drawn from the very inputs the
+    model takes, so replaying it with ``handle_times: logged`` and the same seed gives the same
+    callers (exactly so when no ``online_shift`` is set).
+
+    Columns: ``arrival_time``, ``line``, ``handle_s``, ``caller_id``.
+    """
+    inputs = model_inputs(scenario, Streams(seed=seed, replication=replication))
+    origin = np.datetime64(scenario.horizon.start, "ns")
+    frames = []
+    for line in inputs.lines:
+        times, handles = [], []
+        for arrival_s in line.arrival_times_s:
+            handle_s = line.handle_time()
+            if line.deflection is not None and line.deflection() < line.online_shift:
+                continue
+            times.append(arrival_s)
+            handles.append(handle_s)
+        seconds = np.asarray(times, dtype=float)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "arrival_time": origin + (seconds * 1e9).astype("timedelta64[ns]"),
+                    "line": line.name,
+                    "handle_s": np.asarray(handles, dtype=float),
+                }
+            )
+        )
+    log = pd.concat(frames, ignore_index=True).sort_values("arrival_time", kind="stable")
+    log["caller_id"] = np.arange(len(log))
+    return log.reset_index(drop=True)

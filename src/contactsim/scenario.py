@@ -9,7 +9,7 @@ reports each problem with its dotted path.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -148,25 +148,49 @@ class Horizon(Frozen):
 
 
 class LineDemand(Frozen):
-    """Synthetic arrivals of one line: a constant rate, or an annual volume shaped by a profile.
+    """Arrivals of one line: a constant rate, an annual volume shaped by a profile, or a replay.
 
     ``profile`` is a CSV of hour-of-week and month weights; omitted, the built-in police shape
-    is used. ``growth`` multiplies the demand; ``online_shift`` is the share of callers who
-    report online or through IVR instead and never queue.
+    is used. ``replay`` is a call log or an interval-count file (CSV or Parquet); with a log,
+    ``handle_times: logged`` uses its ``handle_s`` and ``scenario`` the line's distribution.
+    ``from``/``to`` (date-times) set the horizon of a replay that gives none. ``growth``
+    multiplies the demand (for a replay by seeded thinning or duplication); ``online_shift`` is
+    the share of callers who report online or through IVR instead and never queue.
     """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     rate_per_hour: NonNegativeFloat | None = None
     annual_volume: NonNegativeFloat | None = None
     profile: str | None = None
+    replay: str | None = None
+    handle_times: Literal["logged", "scenario"] | None = None
+    window_from: datetime | None = Field(default=None, alias="from")
+    window_to: datetime | None = Field(default=None, alias="to")
     growth: NonNegativeFloat = 1.0
     online_shift: ShareBelowOne = 0.0
 
+    @field_validator("window_from", "window_to", mode="before")
+    @classmethod
+    def _midnight(cls, value: Any) -> Any:
+        # YAML reads 2018-07-01 as a date: the window then starts (or ends) at its midnight
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return datetime.combine(value, datetime.min.time())
+        return value
+
     @model_validator(mode="after")
     def _one_source(self) -> LineDemand:
-        if (self.rate_per_hour is None) == (self.annual_volume is None):
-            raise ValueError("give exactly one of rate_per_hour or annual_volume")
+        given = [k for k in ("rate_per_hour", "annual_volume", "replay")
+                 if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of rate_per_hour, annual_volume or replay")
         if self.profile is not None and self.annual_volume is None:
-            raise ValueError("a profile shapes an annual_volume; with rate_per_hour leave it out")
+            raise ValueError("a profile shapes an annual_volume; leave it out otherwise")
+        replay_only = ("handle_times", "window_from", "window_to")
+        if self.replay is None and any(getattr(self, k) is not None for k in replay_only):
+            raise ValueError("handle_times, from and to go with replay")
+        if self.window_from and self.window_to and self.window_from >= self.window_to:
+            raise ValueError("from must be before to")
         return self
 
 
