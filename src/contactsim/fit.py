@@ -44,7 +44,7 @@ class LineFit:
 
 def _hour_cells(first_day: pd.Timestamp, hours: int) -> tuple[np.ndarray, np.ndarray]:
     starts = first_day + pd.to_timedelta(np.arange(hours), unit="h")
-    hour_of_week = (starts.dayofweek * 24 + starts.hour).to_numpy()
+    hour_of_week = (starts.day_of_week * 24 + starts.hour).to_numpy()
     return hour_of_week, starts.month.to_numpy() - 1
 
 
@@ -57,7 +57,7 @@ def fit_line(line: str, arrivals: np.ndarray, handle_s: np.ndarray | None) -> Li
     exposure = np.zeros((HOURS_PER_WEEK, 12))
     np.add.at(exposure, (cell_how, cell_month), 1.0)
     counts = np.zeros((HOURS_PER_WEEK, 12))
-    np.add.at(counts, ((times.dayofweek * 24 + times.hour).to_numpy(), times.month - 1), 1.0)
+    np.add.at(counts, ((times.day_of_week * 24 + times.hour).to_numpy(), times.month - 1), 1.0)
     observed = exposure.sum(axis=0) > 0
     how = np.ones(HOURS_PER_WEEK)
     month = np.ones(12)
