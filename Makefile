@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 REPS ?= 10
 
-.PHONY: setup run quick test test-fast lint bench clean
+.PHONY: setup run quick test test-fast lint bench example-log clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,12 @@ test-fast: $(STAMP)  ## the fast tests only (skips the slow statistical ones)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 
-bench: $(STAMP)  ## throughput against a minimal heapq event loop
+bench: $(STAMP)  ## throughput against a minimal heapq event loop; loading a 1M-row log
 	$(BIN)/python bench/bench_erlang_a.py
+	$(BIN)/python bench/bench_load_log.py
+
+example-log: $(STAMP)  ## a 2018-shaped call log (a year, ~517,000 calls) to replay or fit
+	$(BIN)/contactsim demand synth scenarios/baseline-2018.yaml --out scenarios/data/calls-2018.parquet
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

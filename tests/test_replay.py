@@ -355,3 +355,37 @@ def test_the_shipped_replay_scenario_runs() -> None:
     results = run_scenario(scenario, reps=2, seed=1, workers=1).replications
     offered = results[(results.scope == "101") & (results.kpi == "offered")]["value"]
     assert offered.nunique() == 1 and offered.iloc[0] > 6000
+
+
+def test_a_window_overrides_an_inherited_horizon(tmp_path: Path) -> None:
+    # 101 replayed from a log, 999 still synthetic from the base
+    log = write_log(tmp_path / "log.csv",
+                    [(f"2018-07-{d:02d}T09:00", "101", 60) for d in range(1, 31)],
+                    ("arrival_time", "line", "handle_s"))
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        f"name: child\nextends: {SCENARIOS / 'baseline-2018.yaml'}\n"
+        f"demand: {{'101': {{replay: {log}, from: 2018-07-10, to: 2018-07-20}}}}\n"
+    )
+    scenario = load_scenario(child).scenario
+    assert (scenario.horizon.start.isoformat(), scenario.horizon.days) == ("2018-07-10", 10.0)
+    assert scenario.horizon.warmup_hours == 24.0  # inherited: the window's first day warms up
+    assert scenario.demand["999"].annual_volume == 173676
+    assert scenario.demand["101"].profile is None  # a replay does not inherit the profile
+    values = dict(((s, k), v) for s, k, v in kpi_rows(run_tallies(scenario, 1, 0)))
+    assert values[("101", "offered")] == 9  # the 11th to the 19th: the 10th is warm-up
+
+
+def test_a_window_beside_a_horizon_in_one_file_is_refused(tmp_path: Path) -> None:
+    log = write_log(tmp_path / "log.csv", [("2018-07-02T09:00", "101", 1)],
+                    ("arrival_time", "line", "handle_s"))
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        f"name: s\nhorizon: {{start: 2018-07-01, days: 3}}\n"
+        f"demand: {{replay: {log}, from: 2018-07-02}}\n"
+        "handling: {'101': {handle_time: {dist: fixed, value_s: 5}}}\n"
+        "pools: [{name: a, skills: ['101'], staffing: {flat: 1}}]\n"
+    )
+    with pytest.raises(ScenarioError, match="given once") as caught:
+        load_scenario(scenario)
+    assert caught.value.problems[0].file == str(scenario.resolve())

@@ -269,6 +269,10 @@ def _prepare_replay(raw: dict[str, Any], origins: Origins, top_file: str) -> Non
         except ScenarioError as exc:
             raise exc.in_file(file) from None
         shared = {k: demand.pop(k) for k in REPLAY_OPTIONS if k in demand}
+        for key in shared:  # the options now stand on each line: keep where they came from
+            if ("demand", key) in origins:
+                origins.update({("demand", line, key): origins[("demand", key)]
+                                for line in replay.lines})
         lines = replay.lines if isinstance(replay.lines, list) else list(replay.lines)
         handling = raw.get("handling")
         handled: dict[str, Any] = handling if isinstance(handling, dict) else {}
@@ -284,15 +288,27 @@ def _prepare_replay(raw: dict[str, Any], origins: Origins, top_file: str) -> Non
             own = entry if isinstance(entry, dict) else {}
             kept = {k: v for k, v in own.items() if k not in DEMAND_SOURCE_KEYS}
             demand[line] = {**shared, **kept}
-    replayed = [v for v in demand.values() if isinstance(v, dict) and "replay" in v]
-    if not replayed or "horizon" in raw:
-        if replayed and any(("from" in v or "to" in v) for v in replayed):
-            raise ScenarioError.single(
-                "demand.from", "both a horizon and from/to",
-                "the replay window given once: as horizon, or as from/to", top_file,
-            )
+    replayed = {k: v for k, v in demand.items() if isinstance(v, dict) and "replay" in v}
+    if not replayed:
         return
-    raw["horizon"] = _replay_window(replayed, origins, top_file)
+    window_paths = [("demand", line, key) for line, v in replayed.items() for key in ("from", "to")
+                    if key in v]
+    horizon = raw.get("horizon")
+    if not window_paths and isinstance(horizon, dict) and {"start", "days"} & set(horizon):
+        return
+    if window_paths and isinstance(horizon, dict):
+        # a window overrides an inherited horizon, but not one given beside it
+        window_files = {_origin(p, origins, top_file) for p in window_paths}
+        horizon_files = {_origin(("horizon", k), origins, top_file)
+                         for k in ("start", "days") if k in horizon}
+        if window_files & horizon_files:
+            raise ScenarioError.single(
+                "demand.from", "both horizon start/days and from/to",
+                "the replay window given once: as horizon, or as from/to",
+                sorted(window_files & horizon_files)[0],
+            )
+    window = _replay_window(list(replayed.values()), origins, top_file)
+    raw["horizon"] = {**(horizon if isinstance(horizon, dict) else {}), **window}
 
 
 def _replay_window(replayed: list[dict[str, Any]], origins: Origins, top_file: str) -> dict[
