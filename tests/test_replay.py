@@ -240,7 +240,9 @@ def test_a_line_no_pool_serves_is_an_error_not_dropped(tmp_path: Path) -> None:
                     ("arrival_time", "line", "handle_s"))
     with pytest.raises(ScenarioError, match="'112'") as caught:
         scenario_from_mapping(replay_scenario(log))
-    assert "no pool serves" in caught.value.problems[0].expected
+    problem = caught.value.problems[0]
+    assert "no pool serves" in problem.expected
+    assert (problem.field, problem.row, problem.file) == ("line", 3, str(log))
 
 
 def test_an_unsorted_log_is_sorted_with_a_notice(tmp_path: Path) -> None:

@@ -62,6 +62,7 @@ class IntervalCounts:
     interval: np.timedelta64
     starts: dict[str, np.ndarray]  # datetime64[ns] per line, in time order
     calls: dict[str, np.ndarray]  # int64 per line
+    first_rows: dict[str, int]  # spreadsheet row of each line's first interval, for messages
     notices: tuple[str, ...] = ()
 
     @property
@@ -81,6 +82,13 @@ class IntervalCounts:
 
 
 Replay = CallLog | IntervalCounts
+
+
+def first_row(replay: Replay, line: str) -> int:
+    """The spreadsheet row where ``line`` first appears in the file."""
+    if isinstance(replay, CallLog):
+        return int(replay.lines[line].first_rows.min())
+    return replay.first_rows[line]
 
 
 def read_replay(path: str) -> Replay:
@@ -244,6 +252,7 @@ def _interval_counts(table: pd.DataFrame, path: str) -> IntervalCounts:
         interval=interval,
         starts={name: part["start"].to_numpy() for name, part in by_line.items()},
         calls={name: part["calls"].to_numpy() for name, part in by_line.items()},
+        first_rows={name: int(part["row"].min()) for name, part in by_line.items()},
     )
 
 

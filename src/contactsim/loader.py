@@ -257,7 +257,7 @@ REPLAY_OPTIONS = ("replay", "handle_times", "from", "to")
 def _prepare_replay(raw: dict[str, Any], origins: Origins, top_file: str) -> None:
     """Expand ``demand: {replay: FILE}`` into one entry per line of the file, and give a
     replay without a horizon the horizon of its window (``from``/``to``) or of the file."""
-    from contactsim.calllog import read_replay
+    from contactsim.calllog import first_row, read_replay
 
     demand = raw.get("demand")
     if not isinstance(demand, dict):
@@ -278,12 +278,12 @@ def _prepare_replay(raw: dict[str, Any], origins: Origins, top_file: str) -> Non
         handled: dict[str, Any] = handling if isinstance(handling, dict) else {}
         for line in lines:
             if line not in handled:
-                raise ScenarioError.single(
-                    "demand.replay", f"calls on line {line!r}",
-                    f"lines the scenario handles and staffs (it has {sorted(handled)}): "
-                    "calls whose line no pool serves are not dropped silently",
-                    file,
-                )
+                raise ScenarioError([Problem(
+                    "line", line,
+                    f"a line the scenario handles and staffs ({sorted(handled)}): calls whose "
+                    f"line no pool serves are not dropped silently (replayed from {file})",
+                    shared["replay"], first_row(replay, line),
+                )])
             entry = demand.get(line)
             own = entry if isinstance(entry, dict) else {}
             kept = {k: v for k, v in own.items() if k not in DEMAND_SOURCE_KEYS}
