@@ -9,6 +9,7 @@ operator makes an attempt instead of taking a live call.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from contactsim.distributions import Sampler
@@ -58,12 +59,20 @@ class CallbackDesk:
     after an unanswered attempt is in none of the desk's queues until it is due again.
     """
 
-    def __init__(self, inputs: CallbackInputs, tally: LineTally) -> None:
+    def __init__(
+        self, inputs: CallbackInputs, tally: LineTally, clock: Callable[[], float]
+    ) -> None:
         self.inputs = inputs
         self.tally = tally
         self.ready: deque[CallbackRequest] = deque()
-        self.open = False
+        self._clock = clock
         self._outstanding: set[CallbackRequest] = set()
+
+    @property
+    def open(self) -> bool:
+        """Whether callbacks are made now. Read from the clock, not kept as a flag: an event at
+        the very moment of closing must not see the desk still open."""
+        return self.is_open_at(self._clock())
 
     # --- the clock ---------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from contactsim.distributions import Sampler
+from contactsim.resolution import TriageInputs
 from contactsim.staffing import StaffingPlan
 
 
@@ -46,6 +47,7 @@ class LineInputs:
     redial_patience: Sampler | None = None
     #: replayed logs: (caller id, the caller's call number) per arrival; None: all new callers
     arrival_callers: Iterator[tuple[int, int]] | None = None
+    triage: TriageInputs | None = None
 
     def __post_init__(self) -> None:
         if self.redial is not None and self.patience is not None and self.redial_patience is None:

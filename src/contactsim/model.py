@@ -22,7 +22,21 @@ from simpy.events import Timeout
 from contactsim.callback import CallbackDesk, CallbackInputs, CallbackRequest
 from contactsim.errors import ConservationError
 from contactsim.inputs import LineInputs, ModelSettings, PoolInputs, RedialInputs
-from contactsim.records import CallRecord, LineTally, Observations, PoolTally, RunTallies
+from contactsim.records import (
+    CallRecord,
+    LineTally,
+    Observations,
+    PoolTally,
+    RCTally,
+    RunTallies,
+)
+from contactsim.resolution import (
+    CLOSED,
+    RESOLUTION_CENTRE,
+    RCInputs,
+    ResolutionCentre,
+    TriageInputs,
+)
 from contactsim.routing import (
     ABANDONED,
     ANSWERED,
@@ -33,7 +47,7 @@ from contactsim.routing import (
     PoolState,
     PriorityRouting,
 )
-from contactsim.staffing import StaffingPlan
+from contactsim.staffing import StaffingPlan, change_on_duty
 
 __all__ = [
     "ContactCentre", "LineInputs", "ModelSettings", "PoolInputs", "ProgressCallback",
@@ -53,6 +67,7 @@ class ContactCentre:
         pools: Sequence[PoolInputs],
         settings: ModelSettings,
         callback: CallbackInputs | None = None,
+        rc: RCInputs | None = None,
     ) -> None:
         self.env = simpy.Environment()
         self.settings = settings
@@ -64,6 +79,12 @@ class ContactCentre:
         priority = list(settings.priority) or [line.name for line in lines]
 
         self.inputs = {line.name: line for line in lines}
+        self._triage = {line.name: line.triage for line in lines if line.triage is not None}
+        self.rc: ResolutionCentre | None = None
+        if rc is not None:
+            self.rc = ResolutionCentre(
+                self.env, rc, RCTally(), len(lines), settings.warmup_s, settings.end_s
+            )
         switching = any(line.redial and line.redial.switch for line in lines)
         emergency = self.inputs.get("999")
         if switching and (
@@ -92,7 +113,9 @@ class ContactCentre:
         reserve = self.queues.get(settings.reserve_line) if settings.reserve_line else None
         self.callback_desk: CallbackDesk | None = None
         if callback is not None:
-            self.callback_desk = CallbackDesk(callback, self.tallies[callback.line])
+            self.callback_desk = CallbackDesk(
+                callback, self.tallies[callback.line], clock=lambda: self.env.now
+            )
         self.routing = PriorityRouting(
             list(self.queues.values()),
             self.pools,
@@ -125,8 +148,9 @@ class ContactCentre:
         for name, queue in self.queues.items():
             self._schedule_next_arrival(queue, self.inputs[name])
         if self.callback_desk is not None:
-            self.callback_desk.open = self.callback_desk.is_open_at(0.0)
             self._schedule_callback_hours()
+        if self.rc is not None:
+            self.rc.start()
         if self.settings.observe_every_s:
             self._start_observing(self.settings.observe_every_s)
         done = 0.0
@@ -172,7 +196,18 @@ class ContactCentre:
                     f"line {tally.name}: {accepted} callbacks accepted but completed + failed + "
                     f"pending is {ended}"
                 )
+        rc_tally = None
+        if self.rc is not None:
+            self.rc.close()
+            rc_tally = self.rc.tally
+            ended = sum(rc_tally.outcomes) + rc_tally.waiting_end + rc_tally.in_progress_end
+            if rc_tally.incidents != ended:
+                raise ConservationError(
+                    f"resolution centre: {rc_tally.incidents} incidents but resolved + front "
+                    f"line + partner + waiting + in progress is {ended}"
+                )
         return RunTallies(
+            rc=rc_tally,
             lines=self.tallies,
             pools=self.pool_tallies,
             interval_s=self.interval_s,
@@ -323,6 +358,10 @@ class ContactCentre:
         now = self.env.now
         pool.busy += 1
         duration_s, answered = desk.begin_attempt(request, now, int(now // self.interval_s))
+        triage = self._triage.get(desk.tally.name)
+        if answered and triage is not None:
+            queue = request.call.line
+            duration_s = self._grade(triage, desk.tally, queue, request.counted, duration_s)
         busy_s = min(now + duration_s, self.end_s) - max(now, self.warmup_s)
         if busy_s > 0:
             self.pool_tallies[pool.name].busy_s += busy_s
@@ -355,7 +394,6 @@ class ContactCentre:
     def _callback_hours(self, event: Any) -> None:
         desk = self.callback_desk
         assert desk is not None
-        desk.open = desk.is_open_at(self.env.now)
         self._schedule_callback_hours()
         if desk.open:
             self._dispatch_callbacks()
@@ -373,18 +411,40 @@ class ContactCentre:
         tally.wait_sum_s[interval] += wait_s
         if wait_s <= tally.service_level_s:
             tally.answered_within[interval] += 1
-        if interval >= tally.first_counted_interval:
+        counted = interval >= tally.first_counted_interval
+        if counted:
             tally.add_answered_wait(wait_s)
-        done_s = now + call.handle_s
-        busy_s = min(done_s, self.end_s) - max(now, self.warmup_s)
+        handle_s = call.handle_s
+        triage = self._triage.get(call.line.name)
+        if triage is not None:
+            handle_s = self._grade(triage, tally, call.line, counted, handle_s)
+        busy_s = min(now + handle_s, self.end_s) - max(now, self.warmup_s)
         if busy_s > 0:
             self.pool_tallies[pool.name].busy_s += busy_s
         if self.records is not None:
             self.records.append(
                 CallRecord(call.call_id, call.line.name, call.arrival_s, "answered", wait_s,
-                           pool.name, call.handle_s, call.caller_id, call.attempt)
+                           pool.name, handle_s, call.caller_id, call.attempt)
             )
-        Timeout(self.env, call.handle_s, pool).callbacks.append(self._handled)
+        Timeout(self.env, handle_s, pool).callbacks.append(self._handled)
+
+    def _grade(
+        self, triage: TriageInputs, tally: LineTally, line: LineQueue, counted: bool,
+        handle_s: float,
+    ) -> float:
+        """Grade a call an operator is taking; its handle time, longer if closed at once."""
+        outcome = triage.outcome()
+        if counted:
+            tally.triaged[outcome] += 1
+        if outcome == CLOSED:
+            return handle_s + triage.closed_extra_handle_s
+        if outcome == RESOLUTION_CENTRE and self.rc is not None:
+            # the incident reaches the RC when the call ends
+            referred_s = self.env.now + handle_s
+            if referred_s < self.end_s:
+                event = Timeout(self.env, handle_s, (line.priority, referred_s >= self.warmup_s))
+                event.callbacks.append(self.rc.refer)
+        return handle_s
 
     def _handled(self, event: Any, pool: PoolState | None = None) -> None:
         if pool is None:
@@ -419,21 +479,12 @@ class ContactCentre:
         pool, plan, index = event.value
         if index + 1 < len(plan.times_s) and plan.times_s[index + 1] < self.end_s:
             self._schedule_staffing(pool, plan, index + 1)
-        target = plan.operators[index]
-        on_duty = pool.idle + pool.busy - pool.leaving
         self._advance_staffed(pool, self.env.now)
-        if target > on_duty:
-            extra = target - on_duty
-            kept = min(pool.leaving, extra)
-            pool.leaving -= kept
-            for _ in range(extra - kept):
-                self._operator_free(pool)
-        elif target < on_duty:
-            # idle operators go at once; busy ones finish their call first
-            surplus = on_duty - target
-            going_now = min(pool.idle, surplus)
-            pool.idle -= going_now
-            pool.leaving += surplus - going_now
+        pool.idle, pool.leaving, joining = change_on_duty(
+            pool.idle, pool.busy, pool.leaving, plan.operators[index]
+        )
+        for _ in range(joining):
+            self._operator_free(pool)
 
     def _advance_staffed(self, pool: PoolState, now: float) -> None:
         """Add the staffed operator-seconds since the last change; call before changing them."""
@@ -472,6 +523,7 @@ def simulate(
     settings: ModelSettings,
     progress: ProgressCallback | None = None,
     callback: CallbackInputs | None = None,
+    rc: RCInputs | None = None,
 ) -> RunTallies:
     """Build a :class:`ContactCentre` and run it over the whole horizon."""
-    return ContactCentre(lines, pools, settings, callback).run(progress=progress)
+    return ContactCentre(lines, pools, settings, callback, rc).run(progress=progress)

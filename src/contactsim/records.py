@@ -64,6 +64,8 @@ class LineTally:
     callbacks_pending_end: int = 0
     callbacks_completed_within_target: int = 0
     callback_wait_sum_s: float = 0.0
+    #: graded calls counted in the window: closed, grade1, grade2, scheduled, RC
+    triaged: list[int] = field(default_factory=lambda: [0, 0, 0, 0, 0])
     zero_waits: int = 0
     wait_histogram: list[int] = field(init=False)
     long_waits_s: list[float] = field(default_factory=list)
@@ -124,6 +126,23 @@ class PoolTally:
 
 
 @dataclass
+class RCTally:
+    """The Resolution Centre over the measured window: incidents referred after the warm-up
+    and what became of them; backlog (open incidents, waiting or in progress) over time."""
+
+    incidents: int = 0
+    outcomes: list[int] = field(default_factory=lambda: [0, 0, 0])  # resolved, front, partner
+    resolve_hours: list[float] = field(default_factory=list)
+    waiting_end: int = 0
+    in_progress_end: int = 0
+    open_end: int = 0  # every open incident at the end, counted or not
+    backlog_area: float = 0.0  # incident-seconds open after the warm-up
+    daily_backlog: list[int] = field(default_factory=list)  # open incidents at each midnight
+    staffed_s: float = 0.0
+    busy_s: float = 0.0
+
+
+@dataclass
 class Observations:
     """Samples of the system's state at regular times (a check on Little's law, not a KPI)."""
 
@@ -143,3 +162,4 @@ class RunTallies:
     end_s: float
     records: list[CallRecord] | None = None
     observations: Observations | None = None
+    rc: RCTally | None = None

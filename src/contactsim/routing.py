@@ -96,7 +96,11 @@ class CallbackQueue(Protocol):
     """What routing needs to know of the callback desk."""
 
     ready: deque[Any]
-    open: bool
+
+    @property
+    def open(self) -> bool:
+        """Whether callbacks are made now."""
+        ...
 
 
 class PriorityRouting:

@@ -415,6 +415,80 @@ class Redial(Frozen):
     max_calls_per_caller: Annotated[int, Field(ge=1)] = 3
 
 
+# --- triage and the Resolution Centre ------------------------------------------------------
+
+TRIAGE_OUTCOMES = ("closed", "grade1", "grade2", "scheduled", "resolution_centre")
+RC_OUTCOMES = ("resolved", "front_line", "partner")
+
+
+def _sums_to_one(model: BaseModel, names: tuple[str, ...]) -> None:
+    total = sum(getattr(model, name) for name in names)
+    if abs(total - 1.0) > 1e-9:
+        raise ValueError(f"the shares of {', '.join(names)} must add up to 1, not {total:g}")
+
+
+class Triage(Frozen):
+    """THRIVE grading of a line's answered calls (and completed callbacks): the share of each
+    outcome. ``closed_extra_handle_s`` lengthens calls resolved at first contact."""
+
+    closed: Share = 0.0
+    grade1: Share = 0.0
+    grade2: Share = 0.0
+    scheduled: Share = 0.0
+    resolution_centre: Share = 0.0
+    closed_extra_handle_s: NonNegativeFloat = 0.0
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> Triage:
+        _sums_to_one(self, TRIAGE_OUTCOMES)
+        return self
+
+
+class RCOutcomes(Frozen):
+    """What becomes of the incidents the Resolution Centre works."""
+
+    resolved: Share
+    front_line: Share
+    partner: Share
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> RCOutcomes:
+        _sums_to_one(self, RC_OUTCOMES)
+        return self
+
+
+class ResolutionCentre(Frozen):
+    """Investigators who resolve incidents by phone instead of sending officers.
+
+    Investigators work inside ``hours`` (their staffing counts only then). Each incident needs
+    the victim on the phone: an attempt reaches them with ``contact_probability``; an
+    unanswered one takes ``unanswered_attempt_s`` and is retried after ``attempt_gap_s``, up to
+    ``contact_attempts``; an incident whose victim is never reached goes to the front line.
+    A reached victim's incident takes ``work_time``, then ends by ``outcomes``.
+    """
+
+    staffing: Staffing
+    hours: str = "08:00-22:00"
+    shrinkage: ShareBelowOne | None = None
+    work_time: Distribution
+    contact_attempts: Annotated[int, Field(ge=1)] = 3
+    contact_probability: Share = 1.0
+    attempt_gap_s: NonNegativeFloat = 3600.0
+    unanswered_attempt_s: NonNegativeFloat = 300.0
+    outcomes: RCOutcomes
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        return Callback._hours(value)
+
+    @property
+    def hours_minutes(self) -> tuple[int, int]:
+        """Minutes after midnight at which the Resolution Centre opens and closes."""
+        start, end = self.hours.split("-")
+        return _minutes(start), _minutes(end)
+
+
 def _minutes(clock: str) -> int:
     hours, minutes = clock.split(":")
     return int(hours) * 60 + int(minutes)
@@ -437,8 +511,10 @@ class Scenario(Frozen):
     routing: Routing = Routing()
     callback: Callback | None = None
     redial: dict[str, Redial] = {}
+    triage: dict[str, Triage] = {}
+    resolution_centre: ResolutionCentre | None = None
 
-    @field_validator("demand", "handling", "redial", mode="before")
+    @field_validator("demand", "handling", "redial", "triage", mode="before")
     @classmethod
     def _line_keys_as_text(cls, value: Any) -> Any:
         # YAML reads an unquoted 999 as a number; planners should not have to quote it.
@@ -511,6 +587,14 @@ def cross_check(scenario: Scenario) -> list[Problem]:
         problems.append(
             Problem("callback.line", callback.line, f"a line with demand, among {line_text}")
         )
+    for name, triage in scenario.triage.items():
+        if name not in scenario.demand:
+            problems.append(Problem(f"triage.{name}", name, f"a line among {line_text}"))
+        if triage.resolution_centre > 0 and scenario.resolution_centre is None:
+            problems.append(
+                Problem(f"triage.{name}.resolution_centre", triage.resolution_centre,
+                        "0 unless the scenario has a resolution_centre section")
+            )
     for name, redial in scenario.redial.items():
         if name not in scenario.demand:
             problems.append(Problem(f"redial.{name}", name, f"a line among {line_text}"))

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from contactsim.errors import ScenarioError
-from contactsim.scenario import DAY_NAMES, Horizon, Pool, Scenario, Shift
+from contactsim.scenario import DAY_NAMES, Horizon, Pool, Scenario, Shift, Staffing
 
 HOURS_PER_WEEK = 168
 
@@ -52,6 +52,40 @@ class StaffingPlan:
         return total / 3600.0
 
 
+def change_on_duty(idle: int, busy: int, leaving: int, target: int) -> tuple[int, int, int]:
+    """Move a team to ``target`` on duty: the new ``(idle, leaving, joining)``.
+
+    Busy people due to go off duty (``leaving``) stay on when the plan rises again; beyond
+    them, ``joining`` people come on duty (the caller sets them to work). When the plan falls,
+    idle people go at once and busy ones finish their task first (they become ``leaving``).
+    """
+    on_duty = idle + busy - leaving
+    if target >= on_duty:
+        stay = min(leaving, target - on_duty)
+        return idle, leaving - stay, target - on_duty - stay
+    surplus = on_duty - target
+    going_now = min(idle, surplus)
+    return idle - going_now, leaving + surplus - going_now, 0
+
+
+def within_hours(plan: StaffingPlan, open_minute: int, close_minute: int, end_s: float) -> (
+    StaffingPlan
+):
+    """The plan with nobody on duty outside the daily hours ``[open_minute, close_minute)``."""
+    edges = set(plan.times_s)
+    for day in range(math.ceil(end_s / 86400.0) + 1):
+        for minute in (open_minute, close_minute):
+            at = day * 86400.0 + minute * 60.0
+            if at < end_s:
+                edges.add(at)
+    times = sorted(edges)
+    levels = []
+    for time in times:
+        clock_minute = (time / 60.0) % 1440.0
+        levels.append(plan.at(time) if open_minute <= clock_minute < close_minute else 0)
+    return _compress(times, levels)
+
+
 def available(rostered: int, shrinkage: float) -> int:
     """Operators available from ``rostered`` after ``shrinkage``, nearest whole, halves up."""
     # 45 x 0.7 is 31.499999999999996 in binary: round away the float error before halving up
@@ -60,9 +94,11 @@ def available(rostered: int, shrinkage: float) -> int:
 
 def plan_for(pool: Pool, scenario: Scenario) -> StaffingPlan:
     """The available-operator plan of ``pool`` over the scenario's horizon, shrinkage taken off."""
-    horizon = scenario.horizon
-    shrinkage = scenario.pool_shrinkage(pool)
-    staffing = pool.staffing
+    return plan_from(pool.staffing, scenario.pool_shrinkage(pool), scenario.horizon)
+
+
+def plan_from(staffing: Staffing, shrinkage: float, horizon: Horizon) -> StaffingPlan:
+    """The available-people plan of a roster over the horizon, shrinkage taken off."""
     if staffing.flat is not None:
         times, rostered = [0.0], [staffing.flat]
     elif staffing.shifts is not None:

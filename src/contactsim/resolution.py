@@ -1,0 +1,233 @@
+"""Triage after the call, and the Resolution Centre that works incidents by phone.
+
+Every answered call (and completed callback) is graded when an operator takes it: closed at
+first contact, Grade 1, Grade 2, scheduled, or sent to the Resolution Centre (RC). A call closed
+at first contact takes longer by the line's ``closed_extra_handle_s``. An RC incident reaches the
+RC when the call ends and waits, by the urgency of the line that raised it and then first come
+first served, for an investigator on duty; the investigator tries to reach the victim, works the
+incident, and it ends resolved, passed to the front line or to a partner agency.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import simpy
+from simpy.events import Timeout
+
+from contactsim.distributions import Sampler
+from contactsim.records import RCTally
+from contactsim.staffing import StaffingPlan, change_on_duty
+
+CLOSED, GRADE1, GRADE2, SCHEDULED, RESOLUTION_CENTRE = range(5)
+RESOLVED, FRONT_LINE, PARTNER = range(3)
+
+
+@dataclass(frozen=True)
+class TriageInputs:
+    """One line's triage: cumulative shares of closed, grade1, grade2, scheduled, RC."""
+
+    cumulative: tuple[float, ...]
+    draw: Sampler  # uniform, one draw per graded call
+    closed_extra_handle_s: float = 0.0
+
+    def outcome(self) -> int:
+        """The next graded call's outcome (an index into the five outcomes)."""
+        return min(bisect.bisect_right(self.cumulative, self.draw()), RESOLUTION_CENTRE)
+
+
+@dataclass(frozen=True)
+class RCInputs:
+    """The Resolution Centre as the model sees it."""
+
+    staffing: StaffingPlan  # investigators on duty, already restricted to the RC's hours
+    work_time: Sampler
+    contact_attempts: int
+    contact_probability: float
+    contact: Sampler  # uniform, one draw per attempt
+    attempt_gap_s: float
+    unanswered_attempt_s: float
+    outcome_cumulative: tuple[float, float, float]
+    outcome: Sampler  # uniform, one draw per worked incident
+
+
+class Incident:
+    """One incident sent to the RC."""
+
+    __slots__ = ("attempts", "counted", "queue", "referred_s")
+
+    def __init__(self, referred_s: float, queue: int, counted: bool) -> None:
+        self.referred_s = referred_s
+        self.queue = queue
+        self.counted = counted
+        self.attempts = 0
+
+
+class ResolutionCentre:
+    """The RC's queue and investigators, driven by SimPy event callbacks."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        inputs: RCInputs,
+        tally: RCTally,
+        n_queues: int,
+        warmup_s: float,
+        end_s: float,
+    ) -> None:
+        self.env = env
+        self.inputs = inputs
+        self.tally = tally
+        self.queues: list[deque[Incident]] = [deque() for _ in range(n_queues)]
+        self.waiting = 0
+        self.open_incidents = 0
+        self.in_progress = 0
+        self.idle = self.busy = self.leaving = 0
+        self.warmup_s = warmup_s
+        self.end_s = end_s
+        self._backlog_since = 0.0
+        self._staffed_since = 0.0
+        self._open_counted: set[Incident] = set()
+
+    def start(self) -> None:
+        """Schedule the staffing plan and the daily backlog count."""
+        self._schedule_staffing(0)
+        Timeout(self.env, 0.0).callbacks.append(self._count_backlog)
+
+    # --- incidents -----------------------------------------------------------------------------
+
+    def refer(self, event: Any) -> None:
+        """An incident arrives (``event.value``: its queue, whether it is counted)."""
+        queue, counted = event.value
+        now = self.env.now
+        self._advance_backlog(now)
+        self.open_incidents += 1
+        incident = Incident(now, queue, counted)
+        if counted:
+            self.tally.incidents += 1
+            self._open_counted.add(incident)
+        self.queues[queue].append(incident)
+        self.waiting += 1
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        while self.idle and self.waiting:
+            self.idle -= 1
+            self._work(self._next_incident())
+
+    def _next_incident(self) -> Incident:
+        self.waiting -= 1
+        for queue in self.queues:
+            if queue:
+                return queue.popleft()
+        raise RuntimeError("no incident waits")  # pragma: no cover - guarded by waiting
+
+    def _work(self, incident: Incident) -> None:
+        inputs = self.inputs
+        now = self.env.now
+        self._advance_staffed(now)
+        self.busy += 1
+        self.in_progress += 1
+        incident.attempts += 1
+        reached = inputs.contact() < inputs.contact_probability
+        duration_s = inputs.work_time() if reached else inputs.unanswered_attempt_s
+        busy_s = min(now + duration_s, self.end_s) - max(now, self.warmup_s)
+        if busy_s > 0:
+            self.tally.busy_s += busy_s
+        Timeout(self.env, duration_s, (incident, reached)).callbacks.append(self._worked)
+
+    def _worked(self, event: Any) -> None:
+        incident, reached = event.value
+        inputs = self.inputs
+        self.in_progress -= 1
+        if reached:
+            outcome = min(bisect.bisect_right(inputs.outcome_cumulative, inputs.outcome()),
+                          PARTNER)
+            self._finish(incident, outcome)
+        elif incident.attempts < inputs.contact_attempts:
+            Timeout(self.env, inputs.attempt_gap_s, incident).callbacks.append(self._due)
+        else:
+            self._finish(incident, FRONT_LINE)  # the victim was never reached
+        self._advance_staffed(self.env.now)
+        self.busy -= 1
+        if self.leaving:
+            self.leaving -= 1
+        elif self.waiting:
+            self._work(self._next_incident())
+        else:
+            self.idle += 1
+
+    def _due(self, event: Any) -> None:
+        incident: Incident = event.value
+        self.queues[incident.queue].append(incident)
+        self.waiting += 1
+        self._dispatch()
+
+    def _finish(self, incident: Incident, outcome: int) -> None:
+        now = self.env.now
+        self._advance_backlog(now)
+        self.open_incidents -= 1
+        if incident.counted:
+            self._open_counted.discard(incident)
+            tally = self.tally
+            tally.outcomes[outcome] += 1
+            tally.resolve_hours.append((now - incident.referred_s) / 3600.0)
+
+    # --- investigators -------------------------------------------------------------------------
+
+    def _schedule_staffing(self, index: int) -> None:
+        plan = self.inputs.staffing
+        event = Timeout(self.env, plan.times_s[index] - self.env.now, index)
+        event.callbacks.append(self._change_staffing)
+
+    def _change_staffing(self, event: Any) -> None:
+        index = event.value
+        plan = self.inputs.staffing
+        if index + 1 < len(plan.times_s) and plan.times_s[index + 1] < self.end_s:
+            self._schedule_staffing(index + 1)
+        self._advance_staffed(self.env.now)
+        self.idle, self.leaving, joining = change_on_duty(
+            self.idle, self.busy, self.leaving, plan.operators[index]
+        )
+        self.idle += joining
+        self._dispatch()
+
+    # --- clocks --------------------------------------------------------------------------------
+
+    def _advance_staffed(self, now: float) -> None:
+        since = max(self._staffed_since, self.warmup_s)
+        if now > since:
+            self.tally.staffed_s += (self.idle + self.busy) * (now - since)
+        self._staffed_since = now
+
+    def _advance_backlog(self, now: float) -> None:
+        since = max(self._backlog_since, self.warmup_s)
+        if now > since:
+            self.tally.backlog_area += self.open_incidents * (now - since)
+        self._backlog_since = now
+
+    def _count_backlog(self, event: Any) -> None:
+        now = self.env.now
+        self.tally.daily_backlog.append(self.open_incidents)
+        if now + 86400.0 < self.end_s:
+            Timeout(self.env, 86400.0).callbacks.append(self._count_backlog)
+
+    def close(self) -> None:
+        """At the end of the horizon: settle the clocks and count what is still open."""
+        self._advance_staffed(self.end_s)
+        self._advance_backlog(self.end_s)
+        tally = self.tally
+        tally.open_end = self.open_incidents
+        tally.waiting_end = sum(1 for queue in self.queues for i in queue if i.counted)
+        # being worked, or between contact attempts
+        tally.in_progress_end = len(self._open_counted) - tally.waiting_end
+
+
+def time_to_resolve_p90_h(hours: list[float]) -> float:
+    """The 90th percentile of time to resolve, in hours (NaN when nothing was resolved)."""
+    return float(np.percentile(hours, 90)) if hours else math.nan
