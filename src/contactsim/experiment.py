@@ -40,6 +40,7 @@ class RunResults:
     intervals: pd.DataFrame  # replication, interval_start, line, offered, ...
     summary: pd.DataFrame  # scope, kpi, mean, ci_low, ci_high, reps
     process_ids: tuple[int, ...] = ()  # the process that ran each replication
+    rc_daily: pd.DataFrame | None = None  # replication, day, rc_backlog (with an RC)
 
 
 def default_workers() -> int:
@@ -92,9 +93,11 @@ def collate(scenario: Scenario, seed: int, results: list[ReplicationResult]) -> 
         columns=["replication", "scope", "kpi", "value"],
     )
     intervals = pd.concat([r.intervals for r in results], ignore_index=True)
+    daily = [r.rc_daily for r in results if r.rc_daily is not None and len(r.rc_daily)]
     return RunResults(
         scenario, seed, replications, intervals, summarize(replications),
         process_ids=tuple(r.process_id for r in results),
+        rc_daily=pd.concat(daily, ignore_index=True) if daily else None,
     )
 
 

@@ -14,7 +14,9 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from contactsim.records import LineTally, RunTallies
+from contactsim.records import LineTally, RCTally, RunTallies
+from contactsim.resolution import time_to_resolve_p90_h
+from contactsim.scenario import TRIAGE_OUTCOMES
 
 #: The answered wait percentile reported as ``wait_p90_s``.
 WAIT_PERCENTILE = 0.90
@@ -106,17 +108,82 @@ POOL_KPIS: tuple[Kpi, ...] = (
         lambda p: p.busy_s / 3600.0),
 )
 
-KPIS: dict[str, Kpi] = {kpi.name: kpi for kpi in (*LINE_KPIS, *POOL_KPIS)}
+TRIAGE_KPIS: tuple[Kpi, ...] = tuple(
+    Kpi(f"triage_{outcome}", f"Graded {outcome.replace('_', ' ')}", "calls", "line",
+        f"answered calls and completed callbacks graded {outcome.replace('_', ' ')}",
+        lambda t, index=index: float(t.triaged[index]))
+    for index, outcome in enumerate(TRIAGE_OUTCOMES)
+)
+
+#: Scope of the Resolution Centre's KPIs in the results.
+RC_SCOPE = "resolution_centre"
+
+
+def _rc_share(run: RunTallies) -> float:
+    referred = sum(t.triaged[4] for t in run.lines.values())
+    incidents = sum(sum(t.triaged[1:]) for t in run.lines.values())
+    return _ratio(referred, incidents)
+
+
+def _rc(run: RunTallies) -> RCTally:
+    assert run.rc is not None
+    return run.rc
+
+
+RC_KPIS: tuple[Kpi, ...] = (
+    Kpi("rc_incidents", "RC incidents", "incidents", RC_SCOPE,
+        "incidents that reached the Resolution Centre in the window",
+        lambda r: float(_rc(r).incidents)),
+    Kpi("rc_resolved", "RC resolved", "incidents", RC_SCOPE, "of those, resolved by the RC",
+        lambda r: float(_rc(r).outcomes[0])),
+    Kpi("rc_front_line", "RC to front line", "incidents", RC_SCOPE,
+        "passed to the front line (including victims never reached)",
+        lambda r: float(_rc(r).outcomes[1])),
+    Kpi("rc_partner", "RC to partner agencies", "incidents", RC_SCOPE,
+        "passed to partner agencies", lambda r: float(_rc(r).outcomes[2])),
+    Kpi("rc_share_of_incidents", "RC share of incidents", "share", RC_SCOPE,
+        "calls graded resolution_centre ÷ calls graded anything but closed", _rc_share),
+    Kpi("rc_backlog_end", "RC backlog at the end", "incidents", RC_SCOPE,
+        "incidents open (waiting or being worked) when the horizon ended",
+        lambda r: float(_rc(r).open_end)),
+    Kpi("rc_backlog_mean", "RC backlog, time average", "incidents", RC_SCOPE,
+        "open incidents averaged over the measured window",
+        lambda r: _rc(r).backlog_area / (r.end_s - r.warmup_s)),
+    Kpi("rc_time_to_resolve_h", "RC time to resolve", "h", RC_SCOPE,
+        "mean time from reaching the RC to its outcome, of incidents ended",
+        lambda r: float(np.mean(_rc(r).resolve_hours)) if _rc(r).resolve_hours else math.nan),
+    Kpi("rc_time_to_resolve_p90_h", "RC time to resolve, 90th percentile", "h", RC_SCOPE,
+        "90% of ended incidents took no longer",
+        lambda r: time_to_resolve_p90_h(_rc(r).resolve_hours)),
+    Kpi("occupancy", "Occupancy", "share", RC_SCOPE, "investigators' busy ÷ on-duty time",
+        lambda r: _ratio(_rc(r).busy_s, _rc(r).staffed_s)),
+)
+
+KPIS: dict[str, Kpi] = {
+    kpi.name: kpi for kpi in (*LINE_KPIS, *TRIAGE_KPIS, *POOL_KPIS, *RC_KPIS)
+}
 
 
 def kpi_rows(tallies: RunTallies) -> list[tuple[str, str, float]]:
     """``(scope, kpi, value)`` for every line and pool KPI of one replication."""
     rows: list[tuple[str, str, float]] = []
+    graded = any(sum(line.triaged) for line in tallies.lines.values())
     for name, line in tallies.lines.items():
         rows.extend((name, kpi.name, float(kpi.compute(line))) for kpi in LINE_KPIS)
+        if graded:
+            rows.extend((name, kpi.name, float(kpi.compute(line))) for kpi in TRIAGE_KPIS)
     for name, pool in tallies.pools.items():
         rows.extend((name, kpi.name, float(kpi.compute(pool))) for kpi in POOL_KPIS)
+    if tallies.rc is not None:
+        rows.extend((RC_SCOPE, kpi.name, float(kpi.compute(tallies))) for kpi in RC_KPIS)
     return rows
+
+
+def rc_daily_frame(tallies: RunTallies, start: date) -> pd.DataFrame:
+    """The Resolution Centre's open incidents at each midnight (empty without an RC)."""
+    backlog = tallies.rc.daily_backlog if tallies.rc is not None else []
+    days = pd.Timestamp(start) + pd.to_timedelta(np.arange(len(backlog)), unit="D")
+    return pd.DataFrame({"day": days, "rc_backlog": np.asarray(backlog, dtype=np.int64)})
 
 
 def interval_frame(tallies: RunTallies, start: date) -> pd.DataFrame:

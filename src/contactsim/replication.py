@@ -16,7 +16,7 @@ import pandas as pd
 
 from contactsim import demand, distributions, staffing
 from contactsim.callback import ABOVE_LIVE, BELOW_LIVE, WHEN_IDLE, CallbackInputs
-from contactsim.kpis import interval_frame, kpi_rows
+from contactsim.kpis import interval_frame, kpi_rows, rc_daily_frame
 from contactsim.model import (
     LineInputs,
     ModelSettings,
@@ -26,7 +26,8 @@ from contactsim.model import (
     simulate,
 )
 from contactsim.records import RunTallies
-from contactsim.scenario import Callback, Scenario, WhenIdle
+from contactsim.resolution import RCInputs, TriageInputs
+from contactsim.scenario import RC_OUTCOMES, TRIAGE_OUTCOMES, Callback, Scenario, WhenIdle
 from contactsim.streams import Streams
 
 
@@ -38,6 +39,7 @@ class ReplicationResult:
     kpis: list[tuple[str, str, float]]
     intervals: pd.DataFrame
     tallies: RunTallies | None = None
+    rc_daily: pd.DataFrame | None = None
     process_id: int = field(default_factory=os.getpid)
 
 
@@ -49,6 +51,7 @@ class ModelInputs:
     pools: list[PoolInputs]
     settings: ModelSettings
     callback: CallbackInputs | None
+    rc: RCInputs | None = None
 
 
 def model_inputs(
@@ -98,6 +101,7 @@ def model_inputs(
                 deflection=deflection,
                 redial=_redial_inputs(scenario, name, streams),
                 arrival_callers=callers,
+                triage=_triage_inputs(scenario, name, streams),
                 redial_handle_time=(
                     distributions.sampler(handling.handle_time, streams[f"redial/handle/{name}"])
                     if redials_anywhere else None
@@ -126,7 +130,44 @@ def model_inputs(
     callback = (
         _callback_inputs(scenario.callback, streams) if scenario.callback is not None else None
     )
-    return ModelInputs(lines, pools, settings, callback)
+    return ModelInputs(lines, pools, settings, callback, _rc_inputs(scenario, streams))
+
+
+def _triage_inputs(scenario: Scenario, line: str, streams: Streams) -> TriageInputs | None:
+    triage = scenario.triage.get(line)
+    if triage is None:
+        return None
+    shares = [getattr(triage, outcome) for outcome in TRIAGE_OUTCOMES]
+    return TriageInputs(
+        cumulative=tuple(np.cumsum(shares).tolist()),
+        draw=uniform_sampler(streams[f"triage/{line}"]),
+        closed_extra_handle_s=triage.closed_extra_handle_s,
+    )
+
+
+def _rc_inputs(scenario: Scenario, streams: Streams) -> RCInputs | None:
+    rc = scenario.resolution_centre
+    if rc is None:
+        return None
+    horizon = scenario.horizon
+    shrinkage = scenario.shrinkage if rc.shrinkage is None else rc.shrinkage
+    open_minute, close_minute = rc.hours_minutes
+    plan = staffing.within_hours(
+        staffing.plan_from(rc.staffing, shrinkage, horizon), open_minute, close_minute,
+        horizon.end_s,
+    )
+    shares = [getattr(rc.outcomes, outcome) for outcome in RC_OUTCOMES]
+    return RCInputs(
+        staffing=plan,
+        work_time=distributions.sampler(rc.work_time, streams["rc/work"]),
+        contact_attempts=rc.contact_attempts,
+        contact_probability=rc.contact_probability,
+        contact=uniform_sampler(streams["rc/contact"]),
+        attempt_gap_s=rc.attempt_gap_s,
+        unanswered_attempt_s=rc.unanswered_attempt_s,
+        outcome_cumulative=(shares[0], shares[0] + shares[1], 1.0),
+        outcome=uniform_sampler(streams["rc/outcome"]),
+    )
 
 
 def _redial_inputs(scenario: Scenario, line: str, streams: Streams) -> RedialInputs | None:
@@ -190,7 +231,8 @@ def run_tallies(
     streams = Streams(seed=seed, replication=replication)
     inputs = model_inputs(scenario, streams, keep_records, observe_every_s)
     return simulate(
-        inputs.lines, inputs.pools, inputs.settings, progress=progress, callback=inputs.callback
+        inputs.lines, inputs.pools, inputs.settings, progress=progress, callback=inputs.callback,
+        rc=inputs.rc,
     )
 
 
@@ -205,11 +247,14 @@ def run_replication(
     tallies = run_tallies(scenario, seed, replication, progress=progress)
     intervals = interval_frame(tallies, scenario.horizon.start)
     intervals.insert(0, "replication", replication)
+    rc_daily = rc_daily_frame(tallies, scenario.horizon.start)
+    rc_daily.insert(0, "replication", replication)
     return ReplicationResult(
         replication=replication,
         kpis=kpi_rows(tallies),
         intervals=intervals,
         tallies=tallies if keep_tallies else None,
+        rc_daily=rc_daily,
     )
 
 

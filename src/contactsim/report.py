@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from contactsim.results import read_intervals
+from contactsim.results import RC_DAILY, read_intervals
 from contactsim.stats import t_interval
 
 #: Shortest horizon (days) plotted by month; shorter ones are plotted by day.
@@ -141,6 +141,31 @@ def plot_callback_workload(intervals: pd.DataFrame, path: Path) -> Path | None:
     return path
 
 
+def plot_rc_backlog(daily: pd.DataFrame, path: Path) -> Path:
+    """Open Resolution Centre incidents at each midnight over the horizon, mean with 95% band."""
+    rows = []
+    for day, group in daily.groupby("day", sort=True):
+        mean, low, high = t_interval(group["rc_backlog"].to_numpy(dtype=float))
+        rows.append((day, mean, low, high))
+    table = pd.DataFrame(rows, columns=["day", "mean", "low", "high"])
+    figure, axis = plt.subplots(figsize=(9, 3.6))
+    axis.plot(table["day"], table["mean"], color="C2", label="open incidents at midnight")
+    axis.fill_between(table["day"], table["low"].to_numpy(dtype=float),
+                      table["high"].to_numpy(dtype=float), color="C2", alpha=0.25, linewidth=0,
+                      label="95% interval")
+    axis.set_ylabel("RC backlog (incidents)")
+    axis.set_ylim(bottom=0)
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize="small")
+    reps = daily["replication"].nunique()
+    axis.set_title(f"Resolution Centre backlog — mean of {reps} replications")
+    figure.autofmt_xdate()
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
+
+
 def plot_run(folder: str | Path) -> list[Path]:
     """Write the run's PNG plots into ``folder``: KPIs by hour of day, and by month (or by day
     for horizons shorter than two months); callback workload by hour if there were callbacks."""
@@ -169,4 +194,6 @@ def plot_run(folder: str | Path) -> list[Path]:
     workload = plot_callback_workload(intervals, folder / "callbacks_by_hour.png")
     if workload is not None:
         paths.append(workload)
+    if (folder / RC_DAILY).exists():
+        paths.append(plot_rc_backlog(pd.read_parquet(folder / RC_DAILY), folder / "rc_backlog.png"))
     return paths

@@ -22,6 +22,7 @@ SUMMARY = "summary.csv"
 REPLICATIONS = "replications.parquet"
 INTERVALS = "intervals.parquet"
 RESOLVED = "scenario.resolved.yaml"
+RC_DAILY = "rc_daily.parquet"
 
 
 @contextlib.contextmanager
@@ -49,6 +50,8 @@ def write_run(results: RunResults, resolved_yaml: str, folder: Path) -> None:
     results.summary.to_csv(folder / SUMMARY, index=False)
     results.replications.to_parquet(folder / REPLICATIONS, index=False)
     results.intervals.to_parquet(folder / INTERVALS, index=False)
+    if results.rc_daily is not None:
+        results.rc_daily.to_parquet(folder / RC_DAILY, index=False)
     (folder / RESOLVED).write_text(resolved_yaml, encoding="utf-8")
 
 
