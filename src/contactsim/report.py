@@ -9,6 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from contactsim.results import RC_DAILY, read_intervals
 from contactsim.stats import t_interval
@@ -44,13 +45,31 @@ def period_kpis(intervals: pd.DataFrame, period: pd.Series) -> pd.DataFrame:
     return out.reset_index()
 
 
-def band(per_replication: pd.DataFrame, kpi: str) -> pd.DataFrame:
-    """Mean and 95% interval across replications of ``kpi`` per line and period."""
+def band(
+    per_replication: pd.DataFrame, value: str, keys: tuple[str, ...] = ("line", "period")
+) -> pd.DataFrame:
+    """Mean and 95% interval across replications of ``value``, per combination of ``keys``:
+    columns ``*keys, mean, low, high``."""
     rows = []
-    for (line, period), group in per_replication.groupby(["line", "period"], sort=True):
-        mean, low, high = t_interval(group[kpi].to_numpy(dtype=float))
-        rows.append({"line": line, "period": period, "mean": mean, "low": low, "high": high})
-    return pd.DataFrame(rows)
+    for key, group in per_replication.groupby(list(keys), sort=True):
+        mean, low, high = t_interval(group[value].to_numpy(dtype=float))
+        rows.append((*(key if isinstance(key, tuple) else (key,)), mean, low, high))
+    return pd.DataFrame(rows, columns=[*keys, "mean", "low", "high"])
+
+
+def _draw_band(
+    axis: plt.Axes, x: pd.Series, table: pd.DataFrame, colour: str, label: str | None = None
+) -> None:
+    axis.fill_between(x.to_numpy(), table["low"].to_numpy(dtype=float),
+                      table["high"].to_numpy(dtype=float), color=colour, alpha=0.25,
+                      linewidth=0, label=label)
+
+
+def _save(figure: plt.Figure, path: Path) -> Path:
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
 
 
 def plot_profile(
@@ -70,11 +89,7 @@ def plot_profile(
             axis = axes[row][column]
             data = bands[bands["line"] == line]
             axis.plot(data["period"], data["mean"], marker="o", markersize=3, color="C0")
-            axis.fill_between(
-                data["period"].to_numpy(dtype=float), data["low"].to_numpy(dtype=float),
-                data["high"].to_numpy(dtype=float), color="C0", alpha=0.25, linewidth=0,
-                label="95% interval",
-            )
+            _draw_band(axis, data["period"].astype(float), data, "C0", label="95% interval")
             axis.grid(alpha=0.3)
             if row == 0:
                 axis.set_title(f"line {line}")
@@ -84,6 +99,8 @@ def plot_profile(
                 axis.set_xlabel(xlabel)
                 if tick_labels:
                     axis.set_xticks(list(tick_labels), list(tick_labels.values()))
+                else:
+                    axis.xaxis.set_major_locator(MaxNLocator(integer=True))
             if kpi != "asa_s":
                 axis.set_ylim(bottom=0)
             if kpi == "service_level" and line == "999":
@@ -93,10 +110,7 @@ def plot_profile(
     axes[0][0].legend(loc="best", fontsize="small")
     reps = intervals["replication"].nunique()
     figure.suptitle(f"{title} — mean of {reps} replications with 95% interval")
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-    return path
+    return _save(figure, path)
 
 
 def plot_callback_workload(intervals: pd.DataFrame, path: Path) -> Path | None:
@@ -114,19 +128,13 @@ def plot_callback_workload(intervals: pd.DataFrame, path: Path) -> Path | None:
     )
     figure, axis = plt.subplots(figsize=(8, 4))
     for colour, (column, label) in enumerate(series):
-        per_rep = data.groupby(["replication", "line", "hour"])[column].sum() / days
-        rows = []
-        for (line, hour), group in per_rep.groupby(level=["line", "hour"]):
-            mean, low, high = t_interval(group.to_numpy(dtype=float))
-            rows.append((line, hour, mean, low, high))
-        table = pd.DataFrame(rows, columns=["line", "hour", "mean", "low", "high"])
+        per_rep = (data.groupby(["replication", "line", "hour"])[column].sum() / days).reset_index()
+        table = band(per_rep, column, keys=("line", "hour"))
         table = table[table.groupby("line")["mean"].transform("sum") > 0]
         for line, part in table.groupby("line"):
             axis.plot(part["hour"], part["mean"], marker="o", markersize=3, color=f"C{colour}",
                       label=f"line {line}: {label}")
-            axis.fill_between(part["hour"].to_numpy(dtype=float), part["low"].to_numpy(dtype=float),
-                              part["high"].to_numpy(dtype=float), color=f"C{colour}", alpha=0.2,
-                              linewidth=0)
+            _draw_band(axis, part["hour"].astype(float), part, f"C{colour}")
     axis.set_xlabel("hour of day")
     axis.set_ylabel("callbacks per day")
     axis.set_ylim(bottom=0)
@@ -135,24 +143,15 @@ def plot_callback_workload(intervals: pd.DataFrame, path: Path) -> Path | None:
     axis.legend(fontsize="small")
     reps = intervals["replication"].nunique()
     axis.set_title(f"Callback workload — mean of {reps} replications with 95% interval")
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-    return path
+    return _save(figure, path)
 
 
 def plot_rc_backlog(daily: pd.DataFrame, path: Path) -> Path:
     """Open Resolution Centre incidents at each midnight over the horizon, mean with 95% band."""
-    rows = []
-    for day, group in daily.groupby("day", sort=True):
-        mean, low, high = t_interval(group["rc_backlog"].to_numpy(dtype=float))
-        rows.append((day, mean, low, high))
-    table = pd.DataFrame(rows, columns=["day", "mean", "low", "high"])
+    table = band(daily, "rc_backlog", keys=("day",))
     figure, axis = plt.subplots(figsize=(9, 3.6))
     axis.plot(table["day"], table["mean"], color="C2", label="open incidents at midnight")
-    axis.fill_between(table["day"], table["low"].to_numpy(dtype=float),
-                      table["high"].to_numpy(dtype=float), color="C2", alpha=0.25, linewidth=0,
-                      label="95% interval")
+    _draw_band(axis, table["day"], table, "C2", label="95% interval")
     axis.set_ylabel("RC backlog (incidents)")
     axis.set_ylim(bottom=0)
     axis.grid(alpha=0.3)
@@ -160,10 +159,7 @@ def plot_rc_backlog(daily: pd.DataFrame, path: Path) -> Path:
     reps = daily["replication"].nunique()
     axis.set_title(f"Resolution Centre backlog — mean of {reps} replications")
     figure.autofmt_xdate()
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-    return path
+    return _save(figure, path)
 
 
 def plot_run(folder: str | Path) -> list[Path]:
