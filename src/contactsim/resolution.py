@@ -116,6 +116,8 @@ class ResolutionCentre:
         self._dispatch()
 
     def _dispatch(self) -> None:
+        # settle the on-duty clock before idle investigators are set to work
+        self._advance_staffed(self.env.now)
         while self.idle and self.waiting:
             self.idle -= 1
             self._work(self._next_incident())
