@@ -108,6 +108,72 @@ def _fmt(value: float) -> str:
 
 @main.command()
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--reps", default=10, show_default=True, type=click.IntRange(min=2),
+              help="Replications of each scenario (at least 2, for paired intervals).")
+@click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True,
+              help="Seed shared by every scenario (common random numbers).")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Results folder [default: results/compare-FIRST-SECOND...]; replaced whole.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes [default: all cores].")
+@click.option("--plots/--no-plots", default=True, show_default=True, help="Write PNG plots.")
+@set_option
+def compare(
+    scenarios: tuple[str, ...], reps: int, seed: int, out: str | None, workers: int | None,
+    plots: bool, overrides: tuple[str, ...],
+) -> None:
+    """Run SCENARIOS with the same callers and compare each with the first: compare.csv (KPIs
+    with 95% intervals, and paired differences against the first), plots, and each scenario's
+    own results under runs/."""
+    from contactsim.experiment import compare_scenarios
+    from contactsim.loader import dump_resolved
+    from contactsim.progress import ProgressBar
+    from contactsim.report import plot_comparison
+    from contactsim.results import atomic_folder, write_comparison
+
+    if len(scenarios) < 2:
+        raise click.UsageError("compare needs at least two scenarios")
+    loaded = [_load_or_exit(path, overrides) for path in scenarios]
+    default = Path("results") / ("compare-" + "-".join(i.scenario.name for i in loaded[:3]))
+    folder = Path(out) if out else default
+    started = time.perf_counter()
+    with ProgressBar(f"{len(loaded)} scenarios × {reps} replications") as bar:
+        comparison = compare_scenarios(
+            [item.scenario for item in loaded], reps, seed, workers or default_workers(),
+            progress=bar.update,
+        )
+    with atomic_folder(folder) as temporary:
+        write_comparison(comparison, [dump_resolved(item, seed) for item in loaded], temporary)
+        if plots:
+            plot_comparison(temporary)
+    click.echo(_comparison_table(comparison.table, comparison.names))
+    click.echo(f"\n{len(loaded)} scenarios × {reps} replications in "
+               f"{time.perf_counter() - started:.1f} s (seed {seed}); results in {folder}/")
+
+
+def _comparison_table(table: object, names: list[str]) -> str:
+    import pandas as pd
+
+    assert isinstance(table, pd.DataFrame)
+    shown = ["asa_s", "service_level", "abandon_rate", "occupancy", "callbacks_offered",
+             "rc_backlog_end"]
+    rows = table[table["kpi"].isin(shown) & (table["scenario"] != names[0])]
+    header = (f"{'scope':<18} {'kpi':<18} {'scenario':<18} {names[0][:12]:>12} "
+              f"{'this':>12}   difference [95% interval]")
+    lines = [header]
+    first = table[table["scenario"] == names[0]].set_index(["scope", "kpi"])["mean"]
+    for _, row in rows.iterrows():
+        base = first.get((row["scope"], row["kpi"]), float("nan"))
+        lines.append(
+            f"{row['scope']:<18} {row['kpi']:<18} {row['scenario'][:18]:<18} {_fmt(base):>12} "
+            f"{_fmt(row['mean']):>12}   {_fmt(row['diff_mean'])} "
+            f"[{_fmt(row['diff_low'])}, {_fmt(row['diff_high'])}]"
+        )
+    return "\n".join(lines)
+
+
+@main.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @set_option
 def validate(scenarios: tuple[str, ...], overrides: tuple[str, ...]) -> None:
     """Check SCENARIOS without running them; exit status 2 if any cannot be used."""

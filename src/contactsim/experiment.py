@@ -20,7 +20,7 @@ import pandas as pd
 from contactsim.demand import expected_line_callers
 from contactsim.replication import ReplicationResult, run_replication
 from contactsim.scenario import Scenario
-from contactsim.stats import summarize
+from contactsim.stats import compare_to_first, summarize
 
 #: Below this many expected callers in all, replications run in this process: starting worker
 #: processes (each imports numpy, pandas, scipy and pydantic) would cost more than it saves.
@@ -167,3 +167,47 @@ def _drain(messages: Any, done_by_replication: dict[int, float]) -> None:
         except queue_module.Empty:
             return
         done_by_replication[replication] = max(done_by_replication.get(replication, 0.0), done_s)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Scenarios run with the same seed, and each one's KPIs against the first's."""
+
+    names: list[str]
+    runs: list[RunResults]
+    table: pd.DataFrame  # see contactsim.stats.compare_to_first
+
+
+def compare_scenarios(
+    scenarios: list[Scenario],
+    reps: int,
+    seed: int,
+    workers: int = 1,
+    progress: ProgressReport | None = None,
+) -> Comparison:
+    """Run every scenario with the same replication seeds and pair each with the first."""
+    if len(scenarios) < 2:
+        raise ValueError("a comparison needs at least two scenarios")
+    names = unique_names([scenario.name for scenario in scenarios])
+    totals = [reps * scenario.horizon.end_s for scenario in scenarios]
+    runs = []
+    for index, scenario in enumerate(scenarios):
+        before = sum(totals[:index])
+
+        def report(done_s: float, _total_s: float, before: float = before) -> None:
+            if progress is not None:
+                progress(before + done_s, sum(totals))
+
+        runs.append(run_scenario(scenario, reps, seed, workers, progress=report))
+    table = compare_to_first([run.replications for run in runs], names)
+    return Comparison(names=names, runs=runs, table=table)
+
+
+def unique_names(names: list[str]) -> list[str]:
+    """The names, with a number added to repeats (``base``, ``base-2``)."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}-{seen[name]}")
+    return out

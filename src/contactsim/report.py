@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-from contactsim.results import RC_DAILY, read_intervals
+from contactsim.results import RC_DAILY, RUNS, read_comparison, read_intervals
 from contactsim.stats import t_interval
 
 #: Shortest horizon (days) plotted by month; shorter ones are plotted by day.
@@ -193,3 +193,90 @@ def plot_run(folder: str | Path) -> list[Path]:
     if (folder / RC_DAILY).exists():
         paths.append(plot_rc_backlog(pd.read_parquet(folder / RC_DAILY), folder / "rc_backlog.png"))
     return paths
+
+
+#: The KPIs a comparison shows as bars: per line, then per pool.
+COMPARE_LINE_KPIS = (("asa_s", "ASA (s)"), ("service_level", "service level"),
+                     ("abandon_rate", "abandon rate"))
+COMPARE_POOL_KPIS = (("occupancy", "occupancy"),)
+
+
+def plot_comparison(folder: str | Path) -> list[Path]:
+    """Write a saved comparison's plots into ``folder``: KPI bars with 95% intervals, and ASA
+    and abandonment by hour of day and by month (or day) with every scenario overlaid."""
+    folder = Path(folder)
+    table = read_comparison(folder)
+    names = list(dict.fromkeys(table["scenario"]))
+    paths = [_plot_compare_bars(table, names, folder / "compare_kpis.png")]
+    intervals = {name: read_intervals(folder / RUNS / name) for name in names}
+    starts = pd.to_datetime(next(iter(intervals.values()))["interval_start"])
+    span_days = (starts.max() - starts.min()).days + 1
+    paths.append(_plot_compare_profiles(intervals, "hour", "hour of day",
+                                        folder / "compare_by_hour.png"))
+    by = "month" if span_days >= MONTHLY_FROM_DAYS else "day"
+    paths.append(_plot_compare_profiles(intervals, by, by, folder / f"compare_by_{by}.png"))
+    return paths
+
+
+def _plot_compare_bars(table: pd.DataFrame, names: list[str], path: Path) -> Path:
+    panels = []
+    for scope in dict.fromkeys(table["scope"]):
+        kpis = set(table[table["scope"] == scope]["kpi"])
+        for kpi, label in (*COMPARE_LINE_KPIS, *COMPARE_POOL_KPIS):
+            if kpi in kpis:
+                panels.append((scope, kpi, label))
+    columns = 3
+    rows = -(-len(panels) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 2.8 * rows),
+                                squeeze=False)
+    for axis in axes.flat[len(panels):]:
+        axis.set_visible(False)
+    for axis, (scope, kpi, label) in zip(axes.flat, panels, strict=False):
+        data = table[(table["scope"] == scope) & (table["kpi"] == kpi)].set_index("scenario")
+        data = data.reindex(names)
+        means = data["mean"].to_numpy(dtype=float)
+        errors = [means - data["ci_low"].to_numpy(dtype=float),
+                  data["ci_high"].to_numpy(dtype=float) - means]
+        axis.bar(range(len(names)), means, yerr=errors, capsize=4,
+                 color=[f"C{i}" for i in range(len(names))])
+        axis.set_xticks(range(len(names)), names, rotation=20, ha="right", fontsize="small")
+        axis.set_title(f"{scope}: {label}", fontsize="medium")
+        axis.grid(axis="y", alpha=0.3)
+    figure.suptitle("Scenarios compared — mean with 95% interval (same callers in each)")
+    return _save(figure, path)
+
+
+def _plot_compare_profiles(
+    intervals: dict[str, pd.DataFrame], by: str, xlabel: str, path: Path
+) -> Path:
+    lines = list(dict.fromkeys(next(iter(intervals.values()))["line"]))
+    kpis = (("asa_s", "ASA (s)"), ("abandon_rate", "abandon rate"))
+    figure, axes = plt.subplots(len(kpis), len(lines), figsize=(4.6 * len(lines), 3.0 * len(kpis)),
+                                squeeze=False, sharex=True)
+    for colour, (name, frame) in enumerate(intervals.items()):
+        starts = pd.to_datetime(frame["interval_start"])
+        if by == "hour":
+            period = starts.dt.hour
+        elif by == "month":
+            period = starts.dt.month
+        else:
+            period = (starts - starts.min().normalize()).dt.days + 1
+        per_replication = period_kpis(frame, period)
+        for row, (kpi, label) in enumerate(kpis):
+            table = band(per_replication, kpi)
+            for column, line in enumerate(lines):
+                axis = axes[row][column]
+                part = table[table["line"] == line]
+                axis.plot(part["period"], part["mean"], color=f"C{colour}", marker="o",
+                          markersize=2, label=name)
+                _draw_band(axis, part["period"].astype(float), part, f"C{colour}")
+                axis.grid(alpha=0.3)
+                if row == 0:
+                    axis.set_title(f"line {line}")
+                if column == 0:
+                    axis.set_ylabel(label)
+                if row == len(kpis) - 1:
+                    axis.set_xlabel(xlabel)
+    axes[0][0].legend(fontsize="small")
+    figure.suptitle(f"By {xlabel} — mean with 95% interval")
+    return _save(figure, path)

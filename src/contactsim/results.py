@@ -16,13 +16,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from contactsim.experiment import RunResults
+from contactsim.experiment import Comparison, RunResults
 
 SUMMARY = "summary.csv"
 REPLICATIONS = "replications.parquet"
 INTERVALS = "intervals.parquet"
 RESOLVED = "scenario.resolved.yaml"
 RC_DAILY = "rc_daily.parquet"
+COMPARE = "compare.csv"
+RUNS = "runs"
 
 
 @contextlib.contextmanager
@@ -63,3 +65,17 @@ def read_summary(folder: str | Path) -> pd.DataFrame:
 def read_intervals(folder: str | Path) -> pd.DataFrame:
     """The interval series of a saved run."""
     return pd.read_parquet(Path(folder) / INTERVALS)
+
+
+def write_comparison(comparison: Comparison, resolved_yamls: list[str], folder: Path) -> None:
+    """Write ``compare.csv`` and each scenario's own results under ``runs/NAME/``."""
+    comparison.table.to_csv(folder / COMPARE, index=False)
+    for name, run, resolved in zip(comparison.names, comparison.runs, resolved_yamls, strict=True):
+        run_folder = folder / RUNS / name
+        run_folder.mkdir(parents=True)
+        write_run(run, resolved, run_folder)
+
+
+def read_comparison(folder: str | Path) -> pd.DataFrame:
+    """The comparison table of a saved comparison."""
+    return pd.read_csv(Path(folder) / COMPARE, dtype={"scope": str, "scenario": str})

@@ -51,3 +51,38 @@ def summarize(replications: pd.DataFrame, confidence: float = 0.95) -> pd.DataFr
             }
         )
     return pd.DataFrame(rows, columns=["scope", "kpi", "mean", "ci_low", "ci_high", "reps"])
+
+
+def compare_to_first(replications: list[pd.DataFrame], names: list[str],
+                     confidence: float = 0.95) -> pd.DataFrame:
+    """Each scenario's KPIs beside the first's, with the paired difference.
+
+    ``replications`` are long tables (``replication, scope, kpi, value``) run with the same
+    seed, so replication ``r`` of every scenario saw the same callers (common random numbers):
+    the difference is taken replication by replication and its Student-t interval is the
+    policy's effect without most of the dice's.
+
+    Returns one row per (scenario, scope, kpi): ``scenario, scope, kpi, mean, ci_low,
+    ci_high, diff_mean, diff_low, diff_high, reps``; the first scenario's differences are 0.
+    """
+    first = replications[0].set_index(["scope", "kpi", "replication"])["value"].sort_index()
+    rows = []
+    for name, table in zip(names, replications, strict=True):
+        values = table.set_index(["scope", "kpi", "replication"])["value"]
+        for (scope, kpi), group in values.groupby(level=["scope", "kpi"], sort=False):
+            mean, low, high = t_interval(group.to_numpy(dtype=float), confidence)
+            try:
+                base = first.loc[(scope, kpi)]
+            except KeyError:
+                base = None
+            if base is None:
+                diff = (math.nan, math.nan, math.nan)
+            else:
+                paired = group.droplevel(["scope", "kpi"]).sub(base).dropna()
+                diff = t_interval(paired.to_numpy(dtype=float), confidence)
+            rows.append({
+                "scenario": name, "scope": scope, "kpi": kpi, "mean": mean, "ci_low": low,
+                "ci_high": high, "diff_mean": diff[0], "diff_low": diff[1], "diff_high": diff[2],
+                "reps": int(np.count_nonzero(~np.isnan(group.to_numpy(dtype=float)))),
+            })
+    return pd.DataFrame(rows)
