@@ -3,10 +3,16 @@
 Each trace drives :func:`contactsim.model.simulate` with fixed arrival times, handle times and
 patience, and with fixed uniform draws for the callback and redial decisions, so every number
 below is worked out on paper first. Times are in seconds. Draws are handed out in the order the
-model asks for them: an offer is accepted when its draw < ``accept_probability``, an attempt is
-answered when its draw < ``answer_probability``, a caller redials when their draw <
-``probability`` and switches to 999 when their draw < ``switch_to_999``. :class:`Draws` fails
-the trace if the model asks for more draws than the trace gives.
+model asks for them. Every caller of the callback line draws their acceptance when they ring,
+in arrival order, whether or not they are ever offered a callback (common random numbers), so
+the ``accepts`` of a trace hold one draw per caller of 101, in the order they ring; an offer is
+accepted when that caller's draw < ``accept_probability``, and a redial keeps the caller's draw.
+Callers who are never offered are given a draw that would accept, so that a wrong offer shows.
+An attempt is answered when its draw < ``answer_probability``; every abandonment of a line with
+a redial rule draws the redial decision, even a capped caller's, and the caller redials when
+their draw < ``probability`` and the cap allows; they switch to 999 when their draw <
+``switch_to_999``. :class:`Draws` fails the trace if the model asks for more draws than the
+trace gives.
 """
 
 from __future__ import annotations
@@ -96,7 +102,8 @@ def callback_rule(accepts: Sequence[float], answers: Sequence[float], **changes:
     CallbackInputs
 ):
     """The callback rule of the traces: threshold 60 s, accepted and answered half the time
-    (the draws decide), open all day, 3 attempts 100 s apart, 10 s per unanswered attempt,
+    (the draws decide: ``accepts`` one per caller of 101 in arrival order, ``answers`` one per
+    attempt), open all day, 3 attempts 100 s apart, 10 s per unanswered attempt,
     target one hour, the caller's own handle time, served below live calls."""
     rule: dict[str, Any] = {
         "line": "101",
@@ -157,7 +164,9 @@ def run_101(
 
 def test_caller_waiting_at_threshold_is_offered_and_leaves_the_queue_if_accepting() -> None:
     # One operator, threshold 60 s, below_live.
-    #   A at  0 (h 300): answered at once, busy until 300
+    # Acceptance draws, one per caller when they ring: A 0.1, B 0.2, C 0.7.
+    #   A at  0 (h 300): answered at once (never offered, though its draw would accept),
+    #                    busy until 300
     #   B at 10 (h 100): still waiting at 10 + 60 = 70: offered, draw 0.2 < 0.5: accepts and
     #                    leaves the live queue (record "callback", wait 60)
     #   C at 20 (h  50): still waiting at 20 + 60 = 80: offered, draw 0.7 >= 0.5: declines
@@ -167,7 +176,7 @@ def test_caller_waiting_at_threshold_is_offered_and_leaves_the_queue_if_acceptin
     #          Callback wait 350 - 70 = 280 (acceptance to the attempt that reached B); B's own
     #          handle time 100 keeps the operator busy until 450.
     # Busy 300 + 50 + 100 = 450.
-    rule = callback_rule(accepts=[0.2, 0.7], answers=[0.1])
+    rule = callback_rule(accepts=[0.1, 0.2, 0.7], answers=[0.1])
     tallies = run_101([0.0, 10.0, 20.0], [300.0, 100.0, 50.0], [NEVER] * 3, rule)
     assert outcomes(tallies, "101") == [("answered", 0.0), ("callback", 60.0), ("answered", 280.0)]
     tally = tallies.lines["101"]
@@ -188,39 +197,44 @@ def test_caller_waiting_at_threshold_is_offered_and_leaves_the_queue_if_acceptin
     # B is not answered as a live call: 2 answered, the ASA is C's and A's waits only
     assert values["answered"] == 2.0
     assert values["asa_s"] == 140.0
-    assert draws_used(rule.accept) == 2 and draws_used(rule.answer) == 1
+    # one acceptance draw per caller (3), one answer draw per attempt (1)
+    assert draws_used(rule.accept) == 3 and draws_used(rule.answer) == 1
 
 
 def test_first_operator_to_come_free_makes_the_callback() -> None:
     # Two operators; A at 0 (h 100) and B at 1 (h 100) take both. C at 2 (h 50) waits.
+    # Acceptance draws A 0.1, B 0.1, C 0.1, D 0.1 (only C is ever offered).
     #   t=62: C accepts (draw 0.1). Both operators busy: nothing happens yet.
     #   t=100: operator 1 frees, no live call: calls C back, answered (0.1): wait 100 - 62 = 38,
     #          busy until 150.
     # Then D at 120 (h 30) finds operator 2 (free since 101) idle: wait 0.
-    rule = callback_rule(accepts=[0.1], answers=[0.1])
+    rule = callback_rule(accepts=[0.1] * 4, answers=[0.1])
     tallies = run_101([0.0, 1.0, 2.0, 120.0], [100.0, 100.0, 50.0, 30.0], [NEVER] * 4, rule, 2)
     assert outcomes(tallies, "101") == [
         ("answered", 0.0), ("answered", 0.0), ("callback", 60.0), ("answered", 0.0)
     ]
     assert tallies.lines["101"].callback_wait_sum_s == 38.0
+    assert tallies.lines["101"].total("callbacks_offered") == 1
     assert tallies.pools["all"].busy_s == 100.0 + 100.0 + 50.0 + 30.0
 
 
 def test_callers_answered_or_abandoned_before_the_threshold_are_never_offered() -> None:
-    # One operator, threshold 60 s:
+    # One operator, threshold 60 s. Acceptance draws, one per caller when they ring:
+    # A 0.1, B 0.1, C 0.1, D 0.9 (A, B and C would accept, were they offered):
     #   A at  0 (h 50): answered at once, until 50
     #   B at 10 (h 50): answered at 50, wait 40 < 60: never offered; until 100
     #   C at 20, patience 25: abandons at 45, before its threshold at 80: never offered
     #   D at 30 (h 10): still waiting at 30 + 60 = 90: offered, declines (0.9);
     #                   answered at 100, wait 70
-    # One offer, hence exactly one acceptance draw.
-    rule = callback_rule(accepts=[0.9], answers=[])
+    # Four acceptance draws (one per caller) but one offer, and no acceptance: an offer to B or
+    # C would have been accepted.
+    rule = callback_rule(accepts=[0.1, 0.1, 0.1, 0.9], answers=[])
     tallies = run_101([0.0, 10.0, 20.0, 30.0], [50.0, 50.0, 50.0, 10.0],
                       [NEVER, NEVER, 25.0, NEVER], rule)
     assert outcomes(tallies, "101") == [
         ("answered", 0.0), ("answered", 40.0), ("abandoned", 25.0), ("answered", 70.0)
     ]
-    assert draws_used(rule.accept) == 1
+    assert draws_used(rule.accept) == 4
     assert tallies.lines["101"].total("callbacks_offered") == 1
     assert tallies.lines["101"].total("callbacks_accepted") == 0
 
@@ -240,31 +254,90 @@ def test_callbacks_are_offered_on_their_line_only() -> None:
     assert draws_used(rule.accept) == 0
 
 
+def test_caller_turned_away_online_still_draws_their_acceptance() -> None:
+    # online_shift 0.5; deflection draws A 0.9, B 0.1, C 0.9: B (< 0.5) is turned away online.
+    # Acceptance draws A 0.1, B 0.1, C 0.9: B draws when ringing, before being turned away, so
+    # C gets the third draw.
+    #   A at  0 (h 300): answered at once, busy until 300
+    #   B at 10: turned away online (its handle time, patience and acceptance are drawn all
+    #            the same)
+    #   C at 20 (h 50): offered at 80, draw 0.9 >= 0.5: declines; answered at 300, wait 280
+    # Had B drawn no acceptance, C would have drawn 0.1 and accepted.
+    rule = callback_rule(accepts=[0.1, 0.1, 0.9], answers=[])
+    tallies = simulate(
+        [line("101", [0.0, 10.0, 20.0], [300.0, 100.0, 50.0], [NEVER] * 3, online_shift=0.5,
+              deflection=Draws([0.9, 0.1, 0.9]))],
+        [pool("all", ("101",), 1)],
+        ModelSettings(end_s=1000.0, keep_records=True),
+        callback=rule,
+    )
+    assert outcomes(tallies, "101") == [("answered", 0.0), ("answered", 280.0)]
+    assert kpis(tallies)["deflected"] == 1.0
+    tally = tallies.lines["101"]
+    assert (tally.total("callbacks_offered"), tally.total("callbacks_accepted")) == (1, 0)
+    assert draws_used(rule.accept) == 3
+
+
+def test_redial_keeps_the_callers_acceptance_draw() -> None:
+    # One operator busy with A (0..1000). Redial probability 0.5, at most 3 calls a caller.
+    # Acceptance draws A 0.9, B 0.1: one per caller when they first ring, none for a redial.
+    #   B at 10 (h 70), patience 20: abandons at 30, before its threshold at 70: not offered;
+    #          decision 0.1 < 0.5: redials after 100 s
+    #   t=130: B's call 2, redial patience never: still waiting at 130 + 60 = 190: offered, and
+    #          B's own draw 0.1 < 0.5: accepts (record "callback", wait 60, attempt 2)
+    #   t=1000: the operator frees: the callback to B, answered (0.1): callback wait
+    #          1000 - 190 = 810, B's handle 70 until 1070.
+    # Busy 1000 + 70 = 1070.
+    redial = RedialInputs(
+        probability=0.5, decide=Draws([0.1]), delay=Draws([100.0]), max_calls_per_caller=3,
+    )
+    rule = callback_rule(accepts=[0.9, 0.1], answers=[0.1])
+    tallies = simulate(
+        [line("101", [0.0, 10.0], [1000.0, 70.0], [NEVER, 20.0], redial=redial,
+              redial_patience=Draws([NEVER]))],
+        [pool("all", ("101",), 1)],
+        ModelSettings(end_s=2000.0, keep_records=True),
+        callback=rule,
+    )
+    records = by_arrival(tallies, "101")
+    assert [(r.arrival_s, r.outcome, r.wait_s, r.attempt) for r in records] == [
+        (0.0, "answered", 0.0, 1), (10.0, "abandoned", 20.0, 1), (130.0, "callback", 60.0, 2),
+    ]
+    tally = tallies.lines["101"]
+    assert (tally.total("callbacks_offered"), tally.callbacks_completed) == (1, 1)
+    assert tally.callback_wait_sum_s == 810.0
+    assert tallies.pools["all"].busy_s == 1070.0
+    assert draws_used(rule.accept) == 2 and draws_used(redial.decide) == 1
+
+
 # --- hours --------------------------------------------------------------------------------------
 
 
 def test_no_offer_outside_the_hours_neither_at_the_threshold_nor_later() -> None:
     # Callback hours 00:10-00:20, i.e. from 600 to 1200 s. One operator busy with A (0..1300).
+    # Acceptance draws A 0.1, B 0.1, C 0.1: each caller draws when they ring, and B and C
+    # would accept, were they offered.
     #   B at  500: threshold at 560, before the hours open: no offer; the desk opens at 600
     #              while B still waits, and B is still not offered. Answered at 1300, wait 800.
     #   C at 1150: threshold at 1210, after closing: no offer. Answered at 1400, wait 250.
-    rule = callback_rule(accepts=[], answers=[], open_minute=10, close_minute=20)
+    rule = callback_rule(accepts=[0.1] * 3, answers=[], open_minute=10, close_minute=20)
     tallies = run_101([0.0, 500.0, 1150.0], [1300.0, 100.0, 100.0], [NEVER] * 3, rule)
     assert outcomes(tallies, "101") == [("answered", 0.0), ("answered", 800.0),
                                         ("answered", 250.0)]
     assert tallies.lines["101"].total("callbacks_offered") == 0
-    assert draws_used(rule.accept) == 0
+    assert draws_used(rule.accept) == 3  # drawn when they rang, offered or not
 
 
 def test_request_accepted_just_before_closing_waits_for_the_next_opening() -> None:
     # Callback hours 00:10-00:20 (600..1200 s). One operator busy with A (0..2000).
+    # Acceptance draws A 0.1, B 0.1, C 0.1 (only B is ever offered).
     #   B at 1100 (h 100): threshold at 1160, inside the hours: offered, accepts (0.1).
     #   t=1200: the desk closes. t=2000: the operator frees but may not call back: idle.
     #   C at 5000 (h 100): answered at once (the operator is idle): live calls go on at night.
     #   t=86400 + 600 = 87000: the desk opens on day 2: the callback to B, answered (0.1):
     #        callback wait 87000 - 1160 = 85840 > 3600: completed, not within the target.
     # Busy 2000 + 100 + 100 = 2200.
-    rule = callback_rule(accepts=[0.1], answers=[0.1], open_minute=10, close_minute=20)
+    rule = callback_rule(accepts=[0.1] * 3, answers=[0.1], open_minute=10, close_minute=20)
     tallies = run_101([0.0, 1100.0, 5000.0], [2000.0, 100.0, 100.0], [NEVER] * 3, rule,
                       end_s=90_000.0)
     assert outcomes(tallies, "101") == [("answered", 0.0), ("callback", 60.0), ("answered", 0.0)]
@@ -281,11 +354,12 @@ def test_request_accepted_just_before_closing_waits_for_the_next_opening() -> No
 
 def test_retry_falling_due_after_closing_waits_for_the_next_opening() -> None:
     # Hours 00:00-00:05 (0..300 s), one operator, gap 100, 10 s per unanswered attempt.
-    #   A at 0 (h 200); B at 10 (h 50) accepts at 70 (0.1).
+    #   A at 0 (h 200), acceptance draw 0.1 but never offered; B at 10 (h 50) accepts at 70
+    #   (0.1).
     #   t=200: attempt 1 to B, unanswered (0.9): until 210; due again at 310, after closing.
     #   t=86400: the desk opens: attempt 2, answered (0.1): wait 86400 - 70 = 86330, h 50.
     # Busy 200 + 10 + 50 = 260.
-    rule = callback_rule(accepts=[0.1], answers=[0.9, 0.1], open_minute=0, close_minute=5)
+    rule = callback_rule(accepts=[0.1, 0.1], answers=[0.9, 0.1], open_minute=0, close_minute=5)
     tallies = run_101([0.0, 10.0], [200.0, 50.0], [NEVER] * 2, rule, end_s=90_000.0)
     tally = tallies.lines["101"]
     assert tally.callbacks_completed == 1
@@ -299,10 +373,11 @@ def test_retry_falling_due_after_closing_waits_for_the_next_opening() -> None:
 
 def attempts_trace(answers: list[float], end_s: float = 10_000.0) -> RunTallies:
     # One operator, two attempts at most, 100 s apart, 10 s per unanswered attempt:
-    #   A at 0 (h 100); B at 10 (h 50) accepts at 70 (draw 0.1).
+    #   A at 0 (h 100), acceptance draw 0.1 but never offered; B at 10 (h 50) accepts at 70
+    #   (draw 0.1).
     #   t=100: attempt 1 to B; unanswered: the operator is busy until 110, B is due at 210.
     #   t=210: attempt 2.
-    rule = callback_rule(accepts=[0.1], answers=answers, max_attempts=2)
+    rule = callback_rule(accepts=[0.1, 0.1], answers=answers, max_attempts=2)
     return run_101([0.0, 10.0], [100.0, 50.0], [NEVER] * 2, rule, end_s=end_s)
 
 
@@ -349,9 +424,10 @@ def test_callback_in_its_gap_at_the_end_is_pending() -> None:
 
 
 def test_callback_never_attempted_at_the_end_is_pending() -> None:
-    # A at 0 holds the only operator past the end (h 500, end 300); B at 10 accepts at 70 and
-    # waits in the callback queue until the end: pending, with no attempt.
-    rule = callback_rule(accepts=[0.1], answers=[])
+    # A at 0 holds the only operator past the end (h 500, end 300); B at 10 accepts at 70
+    # (acceptance draws A 0.1, never offered, B 0.1) and waits in the callback queue until the
+    # end: pending, with no attempt.
+    rule = callback_rule(accepts=[0.1, 0.1], answers=[])
     tallies = run_101([0.0, 10.0], [500.0, 50.0], [NEVER] * 2, rule, end_s=300.0)
     tally = tallies.lines["101"]
     assert tally.callbacks_pending_end == 1
@@ -363,12 +439,14 @@ def test_callback_never_attempted_at_the_end_is_pending() -> None:
 
 def policy_trace(serve: str) -> RunTallies:
     # One multi-skilled operator, every 999 and 101 caller patient.
+    # Acceptance draws of the 101 callers: A 0.1 (never offered), B 0.1, C 0.9; 999 callers
+    # draw none.
     #   101 A at 0 (h 200): answered at once, busy until 200
     #   101 B at 10 (h 100): accepts at 70 (0.1)
     #   101 C at 20 (h 100): declines at 80 (0.9), stays in the live queue
     #   999 D at 150 (h 50): queues
     # At 200 the operator frees with a 999 call, a live 101 call and a callback all waiting.
-    rule = callback_rule(accepts=[0.1, 0.9], answers=[0.1], serve=serve)
+    rule = callback_rule(accepts=[0.1, 0.1, 0.9], answers=[0.1], serve=serve)
     return simulate(
         [
             line("999", [150.0], [50.0], [NEVER], 10.0),
@@ -401,8 +479,9 @@ def test_above_live_serves_callbacks_before_101_but_never_before_999() -> None:
 def test_above_live_at_once_when_a_101_only_operator_frees() -> None:
     # The same callers on a 101-only pool (one operator) and a 999-only pool (one operator):
     # D goes to the 999 operator at once (wait 0). At 200 the 101 operator takes the callback
-    # before C: callback wait 200 - 70 = 130; C answered at 300, wait 280.
-    rule = callback_rule(accepts=[0.1, 0.9], answers=[0.1], serve=ABOVE_LIVE)
+    # before C: callback wait 200 - 70 = 130; C answered at 300, wait 280. Acceptance draws
+    # as in the policy trace: A 0.1, B 0.1, C 0.9.
+    rule = callback_rule(accepts=[0.1, 0.1, 0.9], answers=[0.1], serve=ABOVE_LIVE)
     tallies = simulate(
         [
             line("999", [150.0], [50.0], [NEVER], 10.0),
@@ -419,8 +498,10 @@ def test_above_live_at_once_when_a_101_only_operator_frees() -> None:
 
 def when_idle_trace(serve: str, idle_at_least: int) -> RunTallies:
     # Two 101 operators. A at 0 (h 200) and B at 1 (h 500) take both; C at 10 (h 100) accepts
-    # at 70 (0.1); D at 310 (h 100) is a live call.
-    rule = callback_rule(accepts=[0.1], answers=[0.1], serve=serve, idle_at_least=idle_at_least)
+    # at 70 (0.1); D at 310 (h 100) is a live call. Acceptance draws A, B, C, D all 0.1: only C
+    # is ever offered.
+    rule = callback_rule(accepts=[0.1] * 4, answers=[0.1], serve=serve,
+                         idle_at_least=idle_at_least)
     return run_101([0.0, 1.0, 10.0, 310.0], [200.0, 500.0, 100.0, 100.0], [NEVER] * 4, rule, 2)
 
 
@@ -458,10 +539,12 @@ def test_when_idle_counts_idle_operators_when_a_request_falls_due(
 ) -> None:
     # Two 101 operators, k = 2, retries 100 s apart, 10 s per unanswered attempt.
     #   A at 0 (h 100) and B at 1 (h 100) take both; C at 2 (h 50) accepts at 62 (0.1).
+    #   Every caller draws 0.1 for acceptance when they ring; only C is ever offered.
     #   t=100: operator 1 frees: 1 idle (itself) < 2: idle.
     #   t=101: operator 2 frees: 1 idle + itself = 2: attempt 1, unanswered (0.9), until 111;
     #          due again at 211. t=111: operator 2 idle.
-    rule = callback_rule(accepts=[0.1], answers=[0.9, 0.1], serve=WHEN_IDLE, idle_at_least=2)
+    rule = callback_rule(accepts=[0.1] * len(arrivals), answers=[0.9, 0.1], serve=WHEN_IDLE,
+                         idle_at_least=2)
     tallies = run_101(arrivals, handles, [NEVER] * len(arrivals), rule, 2)
     tally = tallies.lines["101"]
     assert tally.total("callback_attempts") == 2
@@ -472,8 +555,10 @@ def test_when_idle_counts_idle_operators_when_a_request_falls_due(
 def test_when_idle_no_callback_while_a_live_call_waits() -> None:
     # One operator, k = 1: the callback to B (accepted at 70) waits behind the live calls C and
     # E, exactly as below_live: A until 200; C (wait 180) until 300; E at 250 (wait 50) until
-    # 400; callback at 400: wait 330.
-    rule = callback_rule(accepts=[0.1, 0.9], answers=[0.1], serve=WHEN_IDLE, idle_at_least=1)
+    # 400; callback at 400: wait 330. Acceptance draws A 0.1, B 0.1, C 0.9, E 0.1 (A and E,
+    # answered within the threshold, are never offered).
+    rule = callback_rule(accepts=[0.1, 0.1, 0.9, 0.1], answers=[0.1], serve=WHEN_IDLE,
+                         idle_at_least=1)
     tallies = run_101([0.0, 10.0, 20.0, 250.0], [200.0, 100.0, 100.0, 100.0], [NEVER] * 4, rule)
     assert [w for _, w in outcomes(tallies, "101")] == [0.0, 60.0, 180.0, 50.0]
     assert tallies.lines["101"].callback_wait_sum_s == 330.0
@@ -496,10 +581,11 @@ def test_callback_handle_time_given_or_the_callers_own(
     given_handle_s: float | None, busy_s: float, wait_of_c: float
 ) -> None:
     # One operator: A at 0 (h 100); B at 10 (h 300) accepts at 70; C at 200 (h 10) is live.
+    # Acceptance draws A 0.1 (never offered), B 0.1, C 0.9.
     # t=100: callback to B, answered (wait 30): the operator is busy for the callback's handle
     # time.
     handle_time = None if given_handle_s is None else Draws([given_handle_s])
-    rule = callback_rule(accepts=[0.1, 0.9], answers=[0.1], handle_time=handle_time)
+    rule = callback_rule(accepts=[0.1, 0.1, 0.9], answers=[0.1], handle_time=handle_time)
     tallies = run_101([0.0, 10.0, 200.0], [100.0, 300.0, 10.0], [NEVER] * 3, rule)
     assert tallies.pools["all"].busy_s == busy_s
     assert outcomes(tallies, "101")[2] == ("answered", wait_of_c)
@@ -509,8 +595,9 @@ def test_callback_handle_time_given_or_the_callers_own(
 def test_given_handle_time_is_not_drawn_for_an_unanswered_attempt() -> None:
     # As the retry trace: attempt 1 at 100 unanswered (10 s), attempt 2 at 210 answered and
     # handled for the given 40 s: busy 100 + 10 + 40 = 150; one draw of the handle time.
+    # Acceptance draws A 0.1 (never offered), B 0.1.
     handle_time = Draws([40.0])
-    rule = callback_rule(accepts=[0.1], answers=[0.9, 0.1], handle_time=handle_time)
+    rule = callback_rule(accepts=[0.1, 0.1], answers=[0.9, 0.1], handle_time=handle_time)
     tallies = run_101([0.0, 10.0], [100.0, 50.0], [NEVER] * 2, rule)
     assert tallies.pools["all"].busy_s == 150.0
     assert handle_time.used == 1
@@ -524,10 +611,12 @@ def test_abandoning_caller_redials_with_the_same_caller_id_until_the_cap() -> No
     #   B at 10 (h 70), patience 20: abandons at 30; draw 0.1 < 0.5: redials after 100 s
     #   t=130: B's call 2 (same handle 70), redial patience 40: abandons at 170; draw 0.2:
     #          redials after 200 s
-    #   t=370: B's call 3, patience 50: abandons at 420; 3 calls is the cap: no draw, no redial
-    # Offered 1 + 3 = 4, of which 2 redials: unique callers 2.
+    #   t=370: B's call 3, patience 50: abandons at 420; the decision is drawn all the same,
+    #          0.3 < 0.5, but 3 calls is the cap: no redial (and no delay drawn)
+    # Offered 1 + 3 = 4, of which 2 redials: unique callers 2. Three decisions drawn, one per
+    # abandonment.
     redial = RedialInputs(
-        probability=0.5, decide=Draws([0.1, 0.2]), delay=Draws([100.0, 200.0]),
+        probability=0.5, decide=Draws([0.1, 0.2, 0.3]), delay=Draws([100.0, 200.0]),
         max_calls_per_caller=3,
     )
     tallies = simulate(
@@ -547,7 +636,8 @@ def test_abandoning_caller_redials_with_the_same_caller_id_until_the_cap() -> No
     assert [r.attempt for r in b_calls] == [1, 2, 3]
     assert {r.handle_s for r in b_calls} == {70.0}
     assert len({r.call_id for r in records}) == 4
-    assert draws_used(redial.decide) == 2
+    assert draws_used(redial.decide) == 3
+    assert draws_used(redial.delay) == 2
     values = kpis(tallies)
     assert values["offered"] == 4.0
     assert values["redials"] == 2.0
@@ -634,6 +724,8 @@ def test_redial_not_switched_stays_on_its_line() -> None:
 
 def test_conservation_of_calls_and_callbacks_by_hand() -> None:
     # One operator; threshold 60; accept and answer half the time; 2 attempts, 150 s apart.
+    # Every caller draws their acceptance when they ring (A, B, C, D, E, G, H, I); A, C and G
+    # are never offered and draw 0.1, which would accept.
     #   A at   0 (h  200): answered at once, until 200
     #   B at  10 (h   50): at 70 accepts (0.1)
     #   C at  20, patience 30: abandons at 50, before its threshold
@@ -651,7 +743,8 @@ def test_conservation_of_calls_and_callbacks_by_hand() -> None:
     # Accepted 3 = completed 1 (D) + failed 1 (B) + pending 1 (H).
     # Offers 5 (B, D, E, H, I). Busy 200 + 100 + 10 + 100 + 10 + (1000 - 480) = 940.
     rule = callback_rule(
-        accepts=[0.1, 0.2, 0.9, 0.3, 0.95], answers=[0.9, 0.1, 0.8], max_attempts=2,
+        accepts=[0.1, 0.1, 0.1, 0.2, 0.9, 0.1, 0.3, 0.95], answers=[0.9, 0.1, 0.8],
+        max_attempts=2,
         attempt_gap_s=150.0,
     )
     tallies = run_101(
@@ -685,10 +778,11 @@ def test_conservation_of_calls_and_callbacks_by_hand() -> None:
 
 def test_callbacks_of_callers_who_rang_in_the_warm_up_are_not_counted() -> None:
     # Warm-up 100 s, intervals of 100 s. One operator busy with A (0..300).
+    # Acceptance draws A 0.1 (never offered), B 0.1, C 0.1.
     #   B at 10 accepts at 70: rang in the warm-up: none of its callback figures count
     #   C at 150 accepts at 210: counted. At 300 B is called back (answered, h 50) until 350,
     #   then C at 350 (answered): wait 350 - 210 = 140.
-    rule = callback_rule(accepts=[0.1, 0.1], answers=[0.1, 0.1])
+    rule = callback_rule(accepts=[0.1, 0.1, 0.1], answers=[0.1, 0.1])
     tallies = simulate(
         [line("101", [0.0, 10.0, 150.0], [300.0, 50.0, 50.0], [NEVER] * 3)],
         [pool("all", ("101",), 1)],

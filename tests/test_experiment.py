@@ -130,15 +130,29 @@ def test_atomic_folder_leaves_nothing_when_interrupted(tmp_path: Path) -> None:
 def test_atomic_folder_keeps_old_results_until_new_ones_are_whole(tmp_path: Path) -> None:
     destination = tmp_path / "out"
     with atomic_folder(destination) as temporary:
-        (temporary / "a.txt").write_text("old")
+        (temporary / "summary.csv").write_text("old")
     with pytest.raises(KeyboardInterrupt), atomic_folder(destination) as temporary:
-        (temporary / "a.txt").write_text("new")
+        (temporary / "summary.csv").write_text("new")
         raise KeyboardInterrupt
-    assert (destination / "a.txt").read_text() == "old"
+    assert (destination / "summary.csv").read_text() == "old"
     with atomic_folder(destination) as temporary:
-        (temporary / "b.txt").write_text("new")
-    assert sorted(p.name for p in destination.iterdir()) == ["b.txt"]
+        (temporary / "scenario.resolved.yaml").write_text("new")
+    assert sorted(p.name for p in destination.iterdir()) == ["scenario.resolved.yaml"]
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_a_folder_that_is_not_results_is_never_replaced(tmp_path: Path, monkeypatch) -> None:
+    from contactsim.errors import ContactsimError
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "plan.txt").write_text("mine")
+    with pytest.raises(ContactsimError, match="not contactsim results"), atomic_folder(notes):
+        pass
+    assert (notes / "plan.txt").read_text() == "mine"
+    monkeypatch.chdir(notes)
+    with pytest.raises(ContactsimError, match="working folder"), atomic_folder(tmp_path):
+        pass
 
 
 def test_written_run_reads_back_and_plots(tmp_path: Path) -> None:

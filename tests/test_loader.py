@@ -852,3 +852,36 @@ def test_set_errors_name_the_scenario_file(tmp_path: Path) -> None:
     problem = load_error(path, ("pools.nosuch.staffing.flat=3",)).problems[0]
     assert problem.file == str(path)
     assert "nosuch" in str(problem) and "emergency" in problem.expected
+
+
+def test_set_a_flat_staffing_replaces_the_shifts(tmp_path: Path) -> None:
+    base = tmp_path / "base.yaml"
+    base.write_text(TWO_LINES.replace(
+        "staffing: {flat: 8}", "staffing: {shifts: [{start: '08:00', length_h: 8, count: 3}]}"))
+    scenario = load_scenario(base, ["pools.blended.staffing.flat=12"]).scenario
+    assert scenario.pools[1].staffing.flat == 12 and scenario.pools[1].staffing.shifts is None
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: base.yaml\npools:\n  - {name: emergency, skills: ['999'], "
+                     "staffing: {flat: 5}}\n  - {name: blended, skills: ['999', '101'], "
+                     "staffing: {flat: 9}}\n")
+    assert load_scenario(child).scenario.pools[1].staffing.flat == 9
+
+
+def test_a_seed_of_zero_is_a_seed_and_a_negative_one_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path / "s.yaml", TWO_LINES + "seed: 0\n")
+    assert load_scenario(path).scenario.seed == 0
+    path = write(tmp_path / "s.yaml", TWO_LINES + "seed: -3\n")
+    assert load_error(path).problems[0].field == "seed"
+
+
+def test_a_pool_may_not_take_a_line_name(tmp_path: Path) -> None:
+    path = write(tmp_path / "s.yaml", TWO_LINES.replace("name: emergency", "name: '999'"))
+    assert "not a line's" in load_error(path).problems[0].expected
+
+
+def test_a_missing_file_anywhere_is_found_at_load(tmp_path: Path) -> None:
+    path = write(tmp_path / "s.yaml", TWO_LINES + (
+        "callback: {offer_after_s: 60, accept_probability: 0.5, "
+        "handle_time: {dist: empirical, file: nowhere.csv}}\n"))
+    problem = load_error(path).problems[0]
+    assert problem.field == "callback.handle_time.file"

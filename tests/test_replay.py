@@ -391,3 +391,58 @@ def test_a_window_beside_a_horizon_in_one_file_is_refused(tmp_path: Path) -> Non
     with pytest.raises(ScenarioError, match="given once") as caught:
         load_scenario(scenario)
     assert caught.value.problems[0].file == str(scenario.resolve())
+
+
+def test_blank_caller_ids_are_callers_of_their_own(tmp_path: Path) -> None:
+    log = write_log(
+        tmp_path / "log.csv",
+        [("2018-07-02T09:00", "101", 60, "a"), ("2018-07-02T09:10", "101", 60, ""),
+         ("2018-07-02T09:20", "101", 60, ""), ("2018-07-02T09:30", "101", 60, "a")],
+        ("arrival_time", "line", "handle_s", "caller_id"),
+    )
+    replay = read_replay(str(log))
+    assert isinstance(replay, CallLog)
+    line = replay.lines["101"]
+    assert line.attempts is not None and line.callers is not None
+    assert line.attempts.tolist() == [1, 1, 1, 2]
+    assert len(set(line.callers.tolist())) == 3
+
+
+def test_a_time_zone_offset_keeps_the_local_clock_time(tmp_path: Path) -> None:
+    log = write_log(tmp_path / "log.csv",
+                    [("2018-07-02T09:00:00+01:00", "101", 60), ("2018-07-02T10:00:00Z", "101", 60)],
+                    ("arrival_time", "line", "handle_s"))
+    times = read_replay(str(log)).lines["101"].arrivals
+    assert [str(pd.Timestamp(t)) for t in times] == ["2018-07-02 09:00:00", "2018-07-02 10:00:00"]
+
+
+def test_logged_callers_and_a_redial_rule_are_not_both_taken(tmp_path: Path) -> None:
+    log = write_log(tmp_path / "log.csv", [("2018-07-02T09:00", "101", 60, "a")],
+                    ("arrival_time", "line", "handle_s", "caller_id"))
+    raw = replay_scenario(log)
+    raw["handling"]["101"] = {**HANDLING["101"],
+                              "patience": {"dist": "exponential", "mean_s": 60}}
+    raw["redial"] = {"101": {"probability": 0.5, "delay": {"dist": "fixed", "value_s": 60}}}
+    with pytest.raises(ScenarioError, match="one source of repeat calls"):
+        scenario_from_mapping(raw)
+
+
+def test_the_resolved_scenario_of_a_window_replay_runs_again(tmp_path: Path) -> None:
+    log = write_log(tmp_path / "log.csv",
+                    [(f"2018-07-{d:02d}T12:00:00", "101", 60) for d in range(1, 11)],
+                    ("arrival_time", "line", "handle_s"))
+    scenario_file = tmp_path / "s.yaml"
+    scenario_file.write_text(
+        f"name: s\ndemand: {{replay: {log}, from: 2018-07-03, to: 2018-07-06}}\n"
+        "handling: {'101': {handle_time: {dist: fixed, value_s: 5}}}\n"
+        "pools: [{name: a, skills: ['101'], staffing: {flat: 1}}]\n"
+    )
+    out = tmp_path / "out"
+    runner = CliRunner()
+    first = runner.invoke(main, ["run", str(scenario_file), "--reps", "2", "--out", str(out),
+                                 "--no-plots", "--workers", "1"])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(main, ["run", str(out / "scenario.resolved.yaml"), "--reps", "2",
+                                 "--out", str(tmp_path / "again"), "--no-plots", "--workers", "1"])
+    assert again.exit_code == 0, again.output
+    assert (out / "summary.csv").read_text() == (tmp_path / "again" / "summary.csv").read_text()

@@ -26,7 +26,7 @@ class CallbackInputs:
     line: str
     offer_after_s: float
     accept_probability: float
-    accept: Sampler  # uniform draws, one per offer
+    accept: Sampler  # uniform draws, one per caller of the line, when the caller rings
     open_minute: int
     close_minute: int
     max_attempts: int
@@ -66,7 +66,10 @@ class CallbackDesk:
         self.tally = tally
         self.ready: deque[CallbackRequest] = deque()
         self._clock = clock
-        self._outstanding: set[CallbackRequest] = set()
+        # counted requests out of the ready queue and not yet ended: counted apart from the
+        # outcome tallies, so that conservation at the end is a check, not an identity
+        self._attempting_counted = 0
+        self._in_gap_counted = 0
 
     @property
     def open(self) -> bool:
@@ -94,15 +97,14 @@ class CallbackDesk:
 
     def offer(self, call: Call, now_s: float) -> CallbackRequest | None:
         """Offer a callback to ``call`` (still waiting, inside the hours): the request if the
-        caller accepts, else None. One acceptance draw per offer."""
+        caller accepts (their acceptance was drawn when they rang), else None."""
         tally = self.tally
         tally.callbacks_offered[call.interval] += 1
-        if self.inputs.accept() >= self.inputs.accept_probability:
+        if call.accept_u >= self.inputs.accept_probability:
             return None
         tally.callbacks_accepted[call.interval] += 1
         counted = call.interval >= tally.first_counted_interval
         request = CallbackRequest(call, now_s, counted)
-        self._outstanding.add(request)
         self.ready.append(request)
         return request
 
@@ -116,9 +118,9 @@ class CallbackDesk:
         tally.callback_attempts[interval] += 1
         answered = inputs.answer() < inputs.answer_probability
         if not answered:
+            self._attempting_counted += request.counted
             return inputs.unanswered_attempt_s, False
         tally.callback_completions[interval] += 1
-        self._outstanding.discard(request)
         if request.counted:
             wait_s = now_s - request.accepted_s
             tally.callbacks_completed += 1
@@ -130,13 +132,21 @@ class CallbackDesk:
 
     def after_unanswered(self, request: CallbackRequest) -> float | None:
         """Seconds until the next attempt, or None if that was the last (the request failed)."""
+        self._attempting_counted -= request.counted
         if request.attempts < self.inputs.max_attempts:
+            self._in_gap_counted += request.counted
             return self.inputs.attempt_gap_s
-        self._outstanding.discard(request)
         if request.counted:
             self.tally.callbacks_failed += 1
         return None
 
+    def due(self, request: CallbackRequest) -> None:
+        """A request's gap after an unanswered attempt is over: it is ready again."""
+        self._in_gap_counted -= request.counted
+        self.ready.append(request)
+
     def pending(self) -> int:
-        """Counted requests neither completed nor failed."""
-        return sum(1 for request in self._outstanding if request.counted)
+        """Counted requests neither completed nor failed: ready, in an unanswered attempt, or
+        waiting out the gap after one."""
+        ready = sum(1 for request in self.ready if request.counted)
+        return ready + self._attempting_counted + self._in_gap_counted

@@ -5,7 +5,9 @@ A **call log** has one row per call: ``arrival_time`` (ISO date-time), ``line``,
 later calls count as redials). An **interval-count file** has one row per interval and line:
 ``interval_start``, ``line``, ``calls``, at any fixed interval length. Both may be CSV or
 Parquet. Every error names the file, the row (counting the header as row 1, as a spreadsheet
-does) and the column. A log out of time order is sorted, with a notice.
+does) and the column. A log out of time order is sorted, with a notice. Times are read as the
+local clock time written: a time-zone offset (``+01:00``) is ignored, as profiles and shifts
+are local times. A blank ``caller_id`` (a withheld number) is a caller of its own.
 """
 
 from __future__ import annotations
@@ -94,8 +96,14 @@ def first_row(replay: Replay, line: str) -> int:
 def read_replay(path: str) -> Replay:
     """A call log or an interval-count file, told apart by their columns (cached per file
     version, so replications share one read)."""
+    return _read_replay(path, *file_version(path))
+
+
+def file_version(path: str) -> tuple[int, int]:
+    """(modification time, size) of a file, (0, 0) if absent: a cache key that changes when
+    the file is edited, so a long-lived process never serves an old version."""
     stat = os.stat(path) if os.path.exists(path) else None
-    return _read_replay(path, stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0)
+    return (stat.st_mtime_ns, stat.st_size) if stat else (0, 0)
 
 
 @lru_cache(maxsize=8)
@@ -123,7 +131,9 @@ def read_table(path: str) -> pd.DataFrame:
         if suffixes.endswith((".parquet", ".pq")):
             table = pd.read_parquet(file)
         elif suffixes.endswith((".csv", ".csv.gz")):
-            table = pd.read_csv(file, dtype={"line": str, "caller_id": str}, engine="pyarrow")
+            # date-times as text: the reader would turn an offset into UTC, moving the clock
+            text = {"line": str, "caller_id": str, "arrival_time": str, "interval_start": str}
+            table = pd.read_csv(file, dtype=text, engine="pyarrow")
         else:
             raise ScenarioError.single(
                 "replay", path, "a file ending .csv, .csv.gz, .parquet or .pq"
@@ -143,8 +153,15 @@ def _row(index: int) -> int:
     return index + 2
 
 
+_OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"
+
+
 def _date_times(table: pd.DataFrame, column: str, path: str) -> pd.Series:
     raw = table[column]
+    if raw.dtype == object or pd.api.types.is_string_dtype(raw):
+        # the local clock time as written: profiles and shifts are in local time, so an offset
+        # (+01:00 in summer) must not move a call an hour
+        raw = raw.astype(str).str.strip().str.replace(_OFFSET, "", regex=True)
     parsed = pd.to_datetime(raw, errors="coerce", format="ISO8601")
     if getattr(parsed.dt, "tz", None) is not None:
         parsed = parsed.dt.tz_localize(None)
@@ -183,8 +200,12 @@ def _call_log(table: pd.DataFrame, path: str) -> CallLog:
         )
     callers = attempts = None
     if "caller_id" in table:
-        codes, _ = pd.factorize(table["caller_id"].astype(str).to_numpy()[order])
+        raw_ids = table["caller_id"].to_numpy()[order]
+        blank = pd.isna(raw_ids) | (pd.Series(raw_ids).astype(str).str.strip() == "").to_numpy()
+        codes, uniques = pd.factorize(pd.Series(raw_ids).astype(str).to_numpy())
         callers = codes.astype(np.int64)
+        # a withheld number is nobody's repeat call: each blank id is a caller of its own
+        callers[blank] = len(uniques) + np.arange(int(blank.sum()))
         attempts = pd.Series(callers).groupby(callers).cumcount().to_numpy() + 1
     line_of = table["line"].to_numpy()[order]
     lines = {}

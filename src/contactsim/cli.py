@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from contactsim import erlang
-from contactsim.errors import ScenarioError
+from contactsim.errors import ContactsimError, ScenarioError
 from contactsim.experiment import default_workers
 from contactsim.loader import LoadedScenario, load_scenario
 
@@ -25,6 +25,23 @@ set_option = click.option(
 @click.version_option(package_name="contactsim")
 def main() -> None:
     """contactsim: simulate a police 999/101 contact centre under alternative staffing."""
+
+
+def _seed(given: int | None, loaded: LoadedScenario) -> int:
+    """The seed to run with: --seed, else the scenario's, else the default (0 is a seed)."""
+    if given is not None:
+        return given
+    return loaded.scenario.seed if loaded.scenario.seed is not None else DEFAULT_SEED
+
+
+def _check_out_or_exit(folder: Path) -> None:
+    from contactsim.results import check_replaceable
+
+    try:
+        check_replaceable(folder)
+    except ContactsimError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
 
 
 def _load_or_exit(path: str, overrides: tuple[str, ...]) -> LoadedScenario:
@@ -62,8 +79,9 @@ def run(
     from contactsim.results import atomic_folder, write_run
 
     loaded = _load_or_exit(scenario, overrides)
-    chosen_seed = seed if seed is not None else (loaded.scenario.seed or DEFAULT_SEED)
+    chosen_seed = _seed(seed, loaded)
     folder = Path(out) if out else Path("results") / loaded.scenario.name
+    _check_out_or_exit(folder)
     n_workers = workers or default_workers()
     started = time.perf_counter()
     with ProgressBar(f"{loaded.scenario.name}: {reps} replications") as bar:
@@ -136,6 +154,7 @@ def compare(
     loaded = [_load_or_exit(path, overrides) for path in scenarios]
     default = Path("results") / ("compare-" + "-".join(i.scenario.name for i in loaded[:3]))
     folder = Path(out) if out else default
+    _check_out_or_exit(folder)
     started = time.perf_counter()
     with ProgressBar(f"{len(loaded)} scenarios × {reps} replications") as bar:
         comparison = compare_scenarios(
@@ -259,7 +278,7 @@ def synth(
     from contactsim.replication import synthetic_log
 
     loaded = _load_or_exit(scenario, overrides)
-    chosen_seed = seed if seed is not None else (loaded.scenario.seed or DEFAULT_SEED)
+    chosen_seed = _seed(seed, loaded)
     log = synthetic_log(loaded.scenario, chosen_seed, replication)
     write_call_log(log, out)
     counts = ", ".join(f"{line} {n:,}" for line, n in log["line"].value_counts(sort=False).items())
@@ -276,6 +295,7 @@ def fit(log: str, out: str) -> None:
     from contactsim.fit import fit_log, write_fit
     from contactsim.results import atomic_folder
 
+    _check_out_or_exit(Path(out))
     try:
         replay = read_replay(log)
     except ScenarioError as exc:

@@ -44,8 +44,15 @@ def default_profile_path() -> str:
     return str(resources.files("contactsim") / "profiles" / "police.csv")
 
 
-@lru_cache(maxsize=32)
 def read_profile(path: str) -> Profile:
+    """Read a profile CSV (see :func:`_read_profile`), cached per file version."""
+    from contactsim.calllog import file_version
+
+    return _read_profile(path, *file_version(path))
+
+
+@lru_cache(maxsize=32)
+def _read_profile(path: str, mtime_ns: int, size: int) -> Profile:
     """Read a profile CSV with columns ``component,key,weight``.
 
     ``component`` is ``hour_of_week`` (keys 0–167, Monday 00:00 is 0) or ``month`` (keys
@@ -193,8 +200,11 @@ class ReplayedLine:
     attempts: np.ndarray | None
 
 
-def check_replay(line: str, spec: LineDemand, horizon: Horizon, notices: list[str]) -> None:
-    """Read a line's replay file and check it can be replayed over the horizon."""
+def check_replay(
+    line: str, spec: LineDemand, horizon: Horizon, notices: list[str], redials: bool = False
+) -> None:
+    """Read a line's replay file and check it can be replayed over the horizon (``redials``:
+    whether the scenario also has a redial rule for the line)."""
     from contactsim.calllog import CallLog, read_replay
 
     assert spec.replay is not None
@@ -211,6 +221,13 @@ def check_replay(line: str, spec: LineDemand, horizon: Horizon, notices: list[st
         raise ScenarioError.single(
             "handle_times", "logged", "a call log with a handle_s column, or handle_times: "
             "scenario", spec.replay,
+        )
+    if redials and isinstance(replay, CallLog) and replay.lines[line].callers is not None:
+        raise ScenarioError.single(
+            "caller_id", "a log with caller ids and a redial rule",
+            f"one source of repeat calls for line {line}: the log's caller_id column already "
+            "holds its callers' redials; drop the redial rule for this line, or the column",
+            spec.replay,
         )
     kept = replayed_line(line, spec, horizon, np.random.default_rng(0)).arrival_s.size
     if kept == 0:

@@ -82,8 +82,15 @@ def _blocks(draw: Callable[[int], np.ndarray], size: int) -> Iterator[float]:
         yield from draw(size).tolist()
 
 
-@lru_cache(maxsize=32)
 def read_empirical(path: str, column: str = "seconds") -> np.ndarray:
+    """Read durations from a CSV column (see :func:`_read_empirical`), cached per file version."""
+    from contactsim.calllog import file_version
+
+    return _read_empirical(path, column, *file_version(path))
+
+
+@lru_cache(maxsize=32)
+def _read_empirical(path: str, column: str, mtime_ns: int, size: int) -> np.ndarray:
     """The non-negative durations in one column of a CSV file.
 
     Raises

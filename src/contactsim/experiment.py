@@ -205,9 +205,11 @@ def compare_scenarios(
 
 def unique_names(names: list[str]) -> list[str]:
     """The names, with a number added to repeats (``base``, ``base-2``)."""
-    seen: dict[str, int] = {}
-    out = []
+    out: list[str] = []
     for name in names:
-        seen[name] = seen.get(name, 0) + 1
-        out.append(name if seen[name] == 1 else f"{name}-{seen[name]}")
+        candidate, number = name, 1
+        while candidate in out or (candidate != name and candidate in names):
+            number += 1
+            candidate = f"{name}-{number}"
+        out.append(candidate)
     return out

@@ -167,7 +167,7 @@ KPIS: dict[str, Kpi] = {
 def kpi_rows(tallies: RunTallies) -> list[tuple[str, str, float]]:
     """``(scope, kpi, value)`` for every line and pool KPI of one replication."""
     rows: list[tuple[str, str, float]] = []
-    graded = any(sum(line.triaged) for line in tallies.lines.values())
+    graded = any(line.graded for line in tallies.lines.values())
     for name, line in tallies.lines.items():
         rows.extend((name, kpi.name, float(kpi.compute(line))) for kpi in LINE_KPIS)
         if graded:
@@ -181,9 +181,11 @@ def kpi_rows(tallies: RunTallies) -> list[tuple[str, str, float]]:
 
 def rc_daily_frame(tallies: RunTallies, start: date) -> pd.DataFrame:
     """The Resolution Centre's open incidents at each midnight (empty without an RC)."""
-    backlog = tallies.rc.daily_backlog if tallies.rc is not None else []
-    days = pd.Timestamp(start) + pd.to_timedelta(np.arange(len(backlog)), unit="D")
-    return pd.DataFrame({"day": days, "rc_backlog": np.asarray(backlog, dtype=np.int64)})
+    backlog = np.asarray(tallies.rc.daily_backlog if tallies.rc is not None else [], np.int64)
+    day = np.arange(backlog.size)
+    measured = day * 86400.0 >= tallies.warmup_s  # midnights after the warm-up
+    days = pd.Timestamp(start) + pd.to_timedelta(day[measured], unit="D")
+    return pd.DataFrame({"day": days, "rc_backlog": backlog[measured]})
 
 
 def interval_frame(tallies: RunTallies, start: date) -> pd.DataFrame:

@@ -28,7 +28,14 @@ PATH_KEYS = frozenset({"profile", "per_interval", "file", "replay", "shifts"})
 Origins = dict[tuple[str, ...], str]
 
 #: A mapping holding any of these keys replaces the base's mapping whole in ``extends``.
-REPLACE_WHOLE = frozenset({"dist", "rate_per_hour", "annual_volume", "replay"})
+REPLACE_WHOLE = frozenset(
+    {"dist", "rate_per_hour", "annual_volume", "replay", "flat", "per_interval", "shifts"}
+)
+#: Keys of which a mapping holds one: setting one with --set removes the others.
+EXCLUSIVE_KEYS = (
+    frozenset({"flat", "per_interval", "shifts"}),
+    frozenset({"rate_per_hour", "annual_volume", "replay"}),
+)
 #: A line's demand source: an all-lines replay drops these from the line's inherited entry.
 DEMAND_SOURCE_KEYS = ("rate_per_hour", "annual_volume", "profile")
 
@@ -150,8 +157,9 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     """Mappings merge key by key; anything else (lists included) replaces.
 
     A distribution (a mapping with ``dist``) replaces whole: a lognormal's ``cv`` must not
-    survive into the exponential that overrides it. So does a line's demand given by its source
-    (``rate_per_hour``, ``annual_volume`` or ``replay``): a replay does not inherit a profile.
+    survive into the exponential that overrides it. So do a line's demand given by its source
+    (``rate_per_hour``, ``annual_volume`` or ``replay``: a replay does not inherit a profile)
+    and a staffing plan (``flat``, ``per_interval`` or ``shifts``).
     """
     out = dict(base)
     for key, value in override.items():
@@ -219,6 +227,11 @@ def _apply_override(raw: dict[str, Any], text: str, origins: Origins) -> None:
     if isinstance(node, list):
         node[_list_index(node, last, parts, text)] = value
     elif isinstance(node, dict):
+        for group in EXCLUSIVE_KEYS:
+            # --set pools.x.staffing.flat=20 replaces the plan's shifts, as extends would
+            if last in group:
+                for other in group - {last}:
+                    node.pop(other, None)
         node[last] = value
     else:
         raise ScenarioError.single(where, text, f"{'.'.join(parts[:-1])} to hold fields")
@@ -296,18 +309,21 @@ def _prepare_replay(raw: dict[str, Any], origins: Origins, top_file: str) -> Non
     horizon = raw.get("horizon")
     if not window_paths and isinstance(horizon, dict) and {"start", "days"} & set(horizon):
         return
+    window = _replay_window(list(replayed.values()), origins, top_file)
     if window_paths and isinstance(horizon, dict):
-        # a window overrides an inherited horizon, but not one given beside it
+        # a window overrides an inherited horizon, but not one given beside it (unless they
+        # agree, as in a scenario.resolved.yaml, which holds both)
         window_files = {_origin(p, origins, top_file) for p in window_paths}
         horizon_files = {_origin(("horizon", k), origins, top_file)
                          for k in ("start", "days") if k in horizon}
-        if window_files & horizon_files:
+        agree = (str(horizon.get("start")) == window["start"]
+                 and float(horizon.get("days", 0)) == window["days"])
+        if window_files & horizon_files and not agree:
             raise ScenarioError.single(
                 "demand.from", "both horizon start/days and from/to",
                 "the replay window given once: as horizon, or as from/to",
                 sorted(window_files & horizon_files)[0],
             )
-    window = _replay_window(list(replayed.values()), origins, top_file)
     raw["horizon"] = {**(horizon if isinstance(horizon, dict) else {}), **window}
 
 
@@ -506,16 +522,17 @@ def _check_files(scenario: Scenario, origins: Origins, top_file: str) -> tuple[s
         if line_demand.replay is not None:
             attempt(
                 f"demand.{line}.replay",
-                partial(demand.check_replay, line, line_demand, scenario.horizon, notices),
+                partial(demand.check_replay, line, line_demand, scenario.horizon, notices,
+                        line in scenario.redial),
             )
-    for line, handling in scenario.handling.items():
-        for kind in ("handle_time", "patience"):
-            spec = getattr(handling, kind)
-            if spec is not None and spec.dist == "empirical":
-                attempt(
-                    f"handling.{line}.{kind}.file",
-                    partial(distributions.read_empirical, spec.file, spec.column),
-                )
+    for field, spec in _distributions(scenario):
+        if spec.dist == "empirical":
+            attempt(f"{field}.file", partial(distributions.read_empirical, spec.file, spec.column))
+    rc = scenario.resolution_centre
+    if rc is not None:
+        shrinkage = scenario.shrinkage if rc.shrinkage is None else rc.shrinkage
+        attempt("resolution_centre.staffing",
+                partial(staffing.plan_from, rc.staffing, shrinkage, scenario.horizon))
     for index, pool in enumerate(scenario.pools):
         plan = next(k for k in ("flat", "per_interval", "shifts")
                     if getattr(pool.staffing, k) is not None)
@@ -523,6 +540,22 @@ def _check_files(scenario: Scenario, origins: Origins, top_file: str) -> tuple[s
     if problems:
         raise ScenarioError(problems)
     return tuple(dict.fromkeys(notices))
+
+
+def _distributions(scenario: Scenario) -> list[tuple[str, Any]]:
+    """Every distribution the scenario names, with its dotted field."""
+    found: list[tuple[str, Any]] = []
+    for line, handling in scenario.handling.items():
+        found.append((f"handling.{line}.handle_time", handling.handle_time))
+        if handling.patience is not None:
+            found.append((f"handling.{line}.patience", handling.patience))
+    for line, redial in scenario.redial.items():
+        found.append((f"redial.{line}.delay", redial.delay))
+    if scenario.callback is not None and scenario.callback.handle_time is not None:
+        found.append(("callback.handle_time", scenario.callback.handle_time))
+    if scenario.resolution_centre is not None:
+        found.append(("resolution_centre.work_time", scenario.resolution_centre.work_time))
+    return found
 
 
 def dump_resolved(loaded: LoadedScenario | Scenario, seed: int) -> str:

@@ -20,6 +20,7 @@ import simpy
 from simpy.events import Timeout
 
 from contactsim.callback import CallbackDesk, CallbackInputs, CallbackRequest
+from contactsim.distributions import Sampler
 from contactsim.errors import ConservationError
 from contactsim.inputs import LineInputs, ModelSettings, PoolInputs, RedialInputs
 from contactsim.records import (
@@ -104,6 +105,8 @@ class ContactCentre:
             line.name: LineTally(line.name, line.service_level_s, n_intervals, first_counted)
             for line in lines
         }
+        for name in self._triage:
+            self.tallies[name].graded = True
         self.pools = [
             PoolState(name=pool.name, lines=[self.queues[s] for s in pool.skills]) for pool in pools
         ]
@@ -126,6 +129,7 @@ class ContactCentre:
             callback_serve=callback.serve if callback else "below_live",
             callback_idle_at_least=callback.idle_at_least if callback else 1,
         )
+        self._callback_accept: Sampler = callback.accept if callback is not None else float
         self.records: list[CallRecord] | None = [] if settings.keep_records else None
         self.observations: Observations | None = None
         self._next_call_id = 0
@@ -231,21 +235,26 @@ class ContactCentre:
         line = self.inputs[queue.name]
         now = self.env.now
         self._schedule_next_arrival(queue, line)
+        # every trait of the caller is drawn now, whatever becomes of the call, so that two
+        # scenarios with the same seed see the same callers (common random numbers)
         handle_s = line.handle_time()
         patience_s = line.patience() if line.patience is not None else math.inf
+        grade = line.triage.outcome() if line.triage is not None else -1
+        accept_u = self._callback_accept() if queue is self.routing.callback_line else 1.0
+        callers = line.arrival_callers
+        logged = next(callers) if callers is not None else None
         if line.deflection is not None and line.deflection() < line.online_shift:
             if now >= self.warmup_s:
                 self.tallies[queue.name].deflected += 1
             return
-        callers = line.arrival_callers
-        if callers is None:
+        if logged is None:
             caller_id, attempt = self._next_caller_id, 1
             self._next_caller_id += 1
         else:
-            caller_id, attempt = next(callers)
+            caller_id, attempt = logged
         call = Call(
             self._next_call_id, queue, now, handle_s, patience_s, int(now // self.interval_s),
-            caller_id, attempt,
+            caller_id, attempt, grade, accept_u,
         )
         if attempt > 1:  # a logged caller ringing again
             self.tallies[queue.name].redials[call.interval] += 1
@@ -288,10 +297,11 @@ class ContactCentre:
                            "", call.handle_s, call.caller_id, call.attempt)
             )
         redial = self.inputs[queue.name].redial
+        # the decision is drawn for every abandonment, so a different cap shifts no draws
         if (
             redial is not None
-            and call.attempt < redial.max_calls_per_caller
             and redial.decide() < redial.probability
+            and call.attempt < redial.max_calls_per_caller
         ):
             target = queue
             if redial.switch is not None and redial.switch() < redial.switch_to_999:
@@ -311,9 +321,12 @@ class ContactCentre:
             handle_s = line.redial_handle_time()
         patience_s = line.redial_patience() if line.redial_patience is not None else math.inf
         interval = int(now // self.interval_s)
+        # the same caller with the same incident: the same attitude to callbacks, and the same
+        # grade on the same line (another line grades by its own rule, when answered)
+        grade = first.grade if target is first.line else -1
         call = Call(
             self._next_call_id, target, now, handle_s, patience_s, interval, first.caller_id,
-            first.attempt + 1,
+            first.attempt + 1, grade, first.accept_u,
         )
         self.tallies[target.name].redials[interval] += 1
         if target is not first.line:
@@ -360,8 +373,7 @@ class ContactCentre:
         duration_s, answered = desk.begin_attempt(request, now, int(now // self.interval_s))
         triage = self._triage.get(desk.tally.name)
         if answered and triage is not None:
-            queue = request.call.line
-            duration_s = self._grade(triage, desk.tally, queue, request.counted, duration_s)
+            duration_s = self._grade(request.call, triage, desk.tally, request.counted, duration_s)
         busy_s = min(now + duration_s, self.end_s) - max(now, self.warmup_s)
         if busy_s > 0:
             self.pool_tallies[pool.name].busy_s += busy_s
@@ -381,7 +393,7 @@ class ContactCentre:
     def _callback_due(self, event: Any) -> None:
         desk = self.callback_desk
         assert desk is not None
-        desk.ready.append(event.value)
+        desk.due(event.value)
         self._dispatch_callbacks()
 
     def _schedule_callback_hours(self) -> None:
@@ -417,7 +429,7 @@ class ContactCentre:
         handle_s = call.handle_s
         triage = self._triage.get(call.line.name)
         if triage is not None:
-            handle_s = self._grade(triage, tally, call.line, counted, handle_s)
+            handle_s = self._grade(call, triage, tally, counted, handle_s)
         busy_s = min(now + handle_s, self.end_s) - max(now, self.warmup_s)
         if busy_s > 0:
             self.pool_tallies[pool.name].busy_s += busy_s
@@ -429,11 +441,14 @@ class ContactCentre:
         Timeout(self.env, handle_s, pool).callbacks.append(self._handled)
 
     def _grade(
-        self, triage: TriageInputs, tally: LineTally, line: LineQueue, counted: bool,
-        handle_s: float,
+        self, call: Call, triage: TriageInputs, tally: LineTally, counted: bool, handle_s: float
     ) -> float:
-        """Grade a call an operator is taking; its handle time, longer if closed at once."""
-        outcome = triage.outcome()
+        """Count the grade of a call an operator is taking (drawn when the caller rang); its
+        handle time, longer if closed at first contact."""
+        outcome = call.grade
+        if outcome < 0:  # a caller who switched line brings no grade of this line: draw one
+            outcome = triage.outcome()
+        line = call.line
         if counted:
             tally.triaged[outcome] += 1
         if outcome == CLOSED:

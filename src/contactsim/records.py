@@ -66,6 +66,7 @@ class LineTally:
     callback_wait_sum_s: float = 0.0
     #: graded calls counted in the window: closed, grade1, grade2, scheduled, RC
     triaged: list[int] = field(default_factory=lambda: [0, 0, 0, 0, 0])
+    graded: bool = False  # whether the line has a triage rule
     zero_waits: int = 0
     wait_histogram: list[int] = field(init=False)
     long_waits_s: list[float] = field(default_factory=list)

@@ -86,13 +86,15 @@ class ResolutionCentre:
         self.queues: list[deque[Incident]] = [deque() for _ in range(n_queues)]
         self.waiting = 0
         self.open_incidents = 0
-        self.in_progress = 0
         self.idle = self.busy = self.leaving = 0
         self.warmup_s = warmup_s
         self.end_s = end_s
         self._backlog_since = 0.0
         self._staffed_since = 0.0
-        self._open_counted: set[Incident] = set()
+        # counted incidents being worked, or between contact attempts: counted apart from the
+        # outcome tallies, so that conservation at the end is a check, not an identity
+        self._working_counted = 0
+        self._in_gap_counted = 0
 
     def start(self) -> None:
         """Schedule the staffing plan and the daily backlog count."""
@@ -110,7 +112,6 @@ class ResolutionCentre:
         incident = Incident(now, queue, counted)
         if counted:
             self.tally.incidents += 1
-            self._open_counted.add(incident)
         self.queues[queue].append(incident)
         self.waiting += 1
         self._dispatch()
@@ -134,7 +135,7 @@ class ResolutionCentre:
         now = self.env.now
         self._advance_staffed(now)
         self.busy += 1
-        self.in_progress += 1
+        self._working_counted += incident.counted
         incident.attempts += 1
         reached = inputs.contact() < inputs.contact_probability
         duration_s = inputs.work_time() if reached else inputs.unanswered_attempt_s
@@ -146,12 +147,13 @@ class ResolutionCentre:
     def _worked(self, event: Any) -> None:
         incident, reached = event.value
         inputs = self.inputs
-        self.in_progress -= 1
+        self._working_counted -= incident.counted
         if reached:
             outcome = min(bisect.bisect_right(inputs.outcome_cumulative, inputs.outcome()),
                           PARTNER)
             self._finish(incident, outcome)
         elif incident.attempts < inputs.contact_attempts:
+            self._in_gap_counted += incident.counted
             Timeout(self.env, inputs.attempt_gap_s, incident).callbacks.append(self._due)
         else:
             self._finish(incident, FRONT_LINE)  # the victim was never reached
@@ -166,6 +168,7 @@ class ResolutionCentre:
 
     def _due(self, event: Any) -> None:
         incident: Incident = event.value
+        self._in_gap_counted -= incident.counted
         self.queues[incident.queue].append(incident)
         self.waiting += 1
         self._dispatch()
@@ -175,7 +178,6 @@ class ResolutionCentre:
         self._advance_backlog(now)
         self.open_incidents -= 1
         if incident.counted:
-            self._open_counted.discard(incident)
             tally = self.tally
             tally.outcomes[outcome] += 1
             tally.resolve_hours.append((now - incident.referred_s) / 3600.0)
@@ -226,8 +228,7 @@ class ResolutionCentre:
         tally = self.tally
         tally.open_end = self.open_incidents
         tally.waiting_end = sum(1 for queue in self.queues for i in queue if i.counted)
-        # being worked, or between contact attempts
-        tally.in_progress_end = len(self._open_counted) - tally.waiting_end
+        tally.in_progress_end = self._working_counted + self._in_gap_counted
 
 
 def time_to_resolve_p90_h(hours: list[float]) -> float:

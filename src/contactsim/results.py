@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from contactsim.errors import ContactsimError
 from contactsim.experiment import Comparison, RunResults
 
 SUMMARY = "summary.csv"
@@ -27,10 +28,37 @@ COMPARE = "compare.csv"
 RUNS = "runs"
 
 
+#: Files that mark a folder as contactsim's own results, which a new run may replace.
+RESULT_MARKERS = ("scenario.resolved.yaml", "summary.csv", "compare.csv", "fit.csv")
+
+
+def check_replaceable(destination: str | Path) -> None:
+    """Refuse a results folder that is not contactsim's to replace: the working folder or one
+    above it, or a folder holding other files than a previous run's."""
+    destination = Path(destination).resolve()
+    here = Path.cwd().resolve()
+    if destination == here or destination in here.parents:
+        raise ContactsimError(
+            f"--out {destination}: this is the working folder or one above it; results replace "
+            "their folder whole, so give a folder of their own, e.g. results/my-run"
+        )
+    if destination.exists():
+        if not destination.is_dir():
+            raise ContactsimError(f"--out {destination}: a file of that name exists")
+        if any(destination.iterdir()) and not any(
+            (destination / marker).exists() for marker in RESULT_MARKERS
+        ):
+            raise ContactsimError(
+                f"--out {destination}: the folder holds files that are not contactsim results; "
+                "results replace their folder whole, so give an empty or new folder"
+            )
+
+
 @contextlib.contextmanager
 def atomic_folder(destination: str | Path) -> Iterator[Path]:
     """Yield a temporary folder; on success it replaces ``destination``, on error it vanishes."""
     destination = Path(destination)
+    check_replaceable(destination)
     destination.parent.mkdir(parents=True, exist_ok=True)
     token = uuid.uuid4().hex[:8]
     temporary = destination.parent / f".{destination.name}.partial-{token}"
@@ -41,9 +69,15 @@ def atomic_folder(destination: str | Path) -> Iterator[Path]:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
     old = destination.parent / f".{destination.name}.old-{token}"
-    if destination.exists():
-        os.replace(destination, old)
-    os.replace(temporary, destination)
+    try:
+        if destination.exists():
+            os.replace(destination, old)
+        os.replace(temporary, destination)
+    except OSError:
+        shutil.rmtree(temporary, ignore_errors=True)
+        if old.exists() and not destination.exists():
+            os.replace(old, destination)
+        raise
     shutil.rmtree(old, ignore_errors=True)
 
 

@@ -23,8 +23,8 @@ class Call:
     is shared by a caller's redials and ``attempt`` counts the caller's calls (first = 1)."""
 
     __slots__ = (
-        "arrival_s", "attempt", "call_id", "caller_id", "handle_s", "interval", "line",
-        "patience_s", "state",
+        "accept_u", "arrival_s", "attempt", "call_id", "caller_id", "grade", "handle_s",
+        "interval", "line", "patience_s", "state",
     )
 
     def __init__(
@@ -37,6 +37,8 @@ class Call:
         interval: int,
         caller_id: int,
         attempt: int = 1,
+        grade: int = -1,
+        accept_u: float = 1.0,
     ) -> None:
         self.call_id = call_id
         self.line = line
@@ -46,6 +48,8 @@ class Call:
         self.interval = interval
         self.caller_id = caller_id
         self.attempt = attempt
+        self.grade = grade  # triage outcome drawn when the caller rang (-1: none)
+        self.accept_u = accept_u  # uniform draw: accepts a callback offer if below the share
         self.state = WAITING
 
 

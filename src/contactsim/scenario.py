@@ -502,7 +502,7 @@ class Scenario(Frozen):
 
     name: Annotated[str, Field(min_length=1)]
     description: str = ""
-    seed: int | None = None
+    seed: Annotated[int, Field(ge=0)] | None = None
     horizon: Horizon = Horizon()
     demand: Annotated[dict[str, LineDemand], Field(min_length=1)]
     handling: dict[str, LineHandling]
@@ -561,6 +561,11 @@ def cross_check(scenario: Scenario) -> list[Problem]:
     for index, pool in enumerate(scenario.pools):
         if pool.name in seen_pools:
             problems.append(Problem(f"pools[{index}].name", pool.name, "a pool name used once"))
+        if pool.name in scenario.demand or pool.name == "resolution_centre":
+            problems.append(Problem(
+                f"pools[{index}].name", pool.name,
+                "a name that is not a line's nor resolution_centre (results are kept by name)",
+            ))
         seen_pools.add(pool.name)
         for skill in pool.skills:
             if skill not in scenario.demand:

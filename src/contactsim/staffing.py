@@ -120,8 +120,15 @@ class StaffingTable:
     operators: tuple[int, ...] = ()
 
 
-@lru_cache(maxsize=32)
 def read_per_interval(path: str) -> StaffingTable:
+    """Read a staffing CSV (see :func:`_read_per_interval`), cached per file version."""
+    from contactsim.calllog import file_version
+
+    return _read_per_interval(path, *file_version(path))
+
+
+@lru_cache(maxsize=32)
+def _read_per_interval(path: str, mtime_ns: int, size: int) -> StaffingTable:
     """Read a staffing CSV: ``hour_of_week,operators`` (168 rows, Monday 00:00 is 0) or
     ``interval_start,operators`` (ISO date-times; each count holds until the next row).
     """
