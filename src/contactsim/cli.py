@@ -177,6 +177,7 @@ def _comparison_table(table: object, names: list[str]) -> str:
     shown = ["asa_s", "service_level", "abandon_rate", "occupancy", "callbacks_offered",
              "rc_backlog_end"]
     rows = table[table["kpi"].isin(shown) & (table["scenario"] != names[0])]
+    rows = rows[(rows["mean"] != 0) | (rows["diff_mean"] != 0)]  # a line without callbacks
     header = (f"{'scope':<18} {'kpi':<18} {'scenario':<18} {names[0][:12]:>12} "
               f"{'this':>12}   difference [95% interval]")
     lines = [header]
