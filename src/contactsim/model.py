@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import simpy
@@ -48,7 +49,7 @@ from contactsim.routing import (
     PoolState,
     PriorityRouting,
 )
-from contactsim.staffing import StaffingPlan, change_on_duty
+from contactsim.team import busy_seconds, follow_plan
 
 __all__ = [
     "ContactCentre", "LineInputs", "ModelSettings", "PoolInputs", "ProgressCallback",
@@ -108,11 +109,12 @@ class ContactCentre:
         for name in self._triage:
             self.tallies[name].graded = True
         self.pools = [
-            PoolState(name=pool.name, lines=[self.queues[s] for s in pool.skills]) for pool in pools
+            PoolState(name=pool.name, lines=[self.queues[s] for s in pool.skills],
+                      warmup_s=settings.warmup_s)
+            for pool in pools
         ]
         self.pool_inputs = {pool.name: pool for pool in pools}
         self.pool_tallies = {pool.name: PoolTally(pool.name) for pool in pools}
-        self._staffed_since = {pool.name: 0.0 for pool in pools}
         reserve = self.queues.get(settings.reserve_line) if settings.reserve_line else None
         self.callback_desk: CallbackDesk | None = None
         if callback is not None:
@@ -148,7 +150,8 @@ class ContactCentre:
         self._ran = True
         env = self.env
         for pool in self.pools:
-            self._schedule_staffing(pool, self.pool_inputs[pool.name].staffing, 0)
+            follow_plan(env, self.pool_inputs[pool.name].staffing, self.end_s,
+                        partial(self._set_staffing, pool))
         for name, queue in self.queues.items():
             self._schedule_next_arrival(queue, self.inputs[name])
         if self.callback_desk is not None:
@@ -167,7 +170,8 @@ class ContactCentre:
 
     def _finish(self) -> RunTallies:
         for pool in self.pools:
-            self._advance_staffed(pool, self.end_s)
+            pool.clock_on_duty(self.end_s)
+            self.pool_tallies[pool.name].staffed_s = pool.on_duty_s
         first_counted_s = self.warmup_s
         for name, queue in self.queues.items():
             tally = self.tallies[name]
@@ -374,9 +378,9 @@ class ContactCentre:
         triage = self._triage.get(desk.tally.name)
         if answered and triage is not None:
             duration_s = self._grade(request.call, triage, desk.tally, request.counted, duration_s)
-        busy_s = min(now + duration_s, self.end_s) - max(now, self.warmup_s)
-        if busy_s > 0:
-            self.pool_tallies[pool.name].busy_s += busy_s
+        self.pool_tallies[pool.name].busy_s += busy_seconds(
+            now, duration_s, self.warmup_s, self.end_s
+        )
         event = Timeout(self.env, duration_s, (pool, request, answered))
         event.callbacks.append(self._callback_attempt_done)
 
@@ -430,9 +434,9 @@ class ContactCentre:
         triage = self._triage.get(call.line.name)
         if triage is not None:
             handle_s = self._grade(call, triage, tally, counted, handle_s)
-        busy_s = min(now + handle_s, self.end_s) - max(now, self.warmup_s)
-        if busy_s > 0:
-            self.pool_tallies[pool.name].busy_s += busy_s
+        self.pool_tallies[pool.name].busy_s += busy_seconds(
+            now, handle_s, self.warmup_s, self.end_s
+        )
         if self.records is not None:
             self.records.append(
                 CallRecord(call.call_id, call.line.name, call.arrival_s, "answered", wait_s,
@@ -464,13 +468,8 @@ class ContactCentre:
     def _handled(self, event: Any, pool: PoolState | None = None) -> None:
         if pool is None:
             pool = event.value
-        if pool.leaving:
-            self._advance_staffed(pool, self.env.now)
-            pool.leaving -= 1
-            pool.busy -= 1
-            return
-        pool.busy -= 1
-        self._operator_free(pool)
+        if pool.finish_task(self.env.now):
+            self._operator_free(pool)
 
     def _operator_free(self, pool: PoolState) -> None:
         """An operator of ``pool`` is free: take the next waiting call or callback, or go idle."""
@@ -485,29 +484,9 @@ class ContactCentre:
 
     # --- staffing ------------------------------------------------------------------------------
 
-    def _schedule_staffing(self, pool: PoolState, plan: StaffingPlan, index: int) -> None:
-        delay = plan.times_s[index] - self.env.now
-        event = Timeout(self.env, delay, (pool, plan, index))
-        event.callbacks.append(self._change_staffing)
-
-    def _change_staffing(self, event: Any) -> None:
-        pool, plan, index = event.value
-        if index + 1 < len(plan.times_s) and plan.times_s[index + 1] < self.end_s:
-            self._schedule_staffing(pool, plan, index + 1)
-        self._advance_staffed(pool, self.env.now)
-        pool.idle, pool.leaving, joining = change_on_duty(
-            pool.idle, pool.busy, pool.leaving, plan.operators[index]
-        )
-        for _ in range(joining):
+    def _set_staffing(self, pool: PoolState, operators: int) -> None:
+        for _ in range(pool.set_level(operators, self.env.now)):
             self._operator_free(pool)
-
-    def _advance_staffed(self, pool: PoolState, now: float) -> None:
-        """Add the staffed operator-seconds since the last change; call before changing them."""
-        since = max(self._staffed_since[pool.name], self.warmup_s)
-        if now > since:
-            staffed = pool.idle + pool.busy
-            self.pool_tallies[pool.name].staffed_s += staffed * (now - since)
-        self._staffed_since[pool.name] = now
 
     # --- observation (for checks, off by default) ------------------------------------------------
 

@@ -22,7 +22,8 @@ from simpy.events import Timeout
 
 from contactsim.distributions import Sampler
 from contactsim.records import RCTally
-from contactsim.staffing import StaffingPlan, change_on_duty
+from contactsim.staffing import StaffingPlan
+from contactsim.team import Team, busy_seconds, follow_plan
 
 CLOSED, GRADE1, GRADE2, SCHEDULED, RESOLUTION_CENTRE = range(5)
 RESOLVED, FRONT_LINE, PARTNER = range(3)
@@ -86,11 +87,10 @@ class ResolutionCentre:
         self.queues: list[deque[Incident]] = [deque() for _ in range(n_queues)]
         self.waiting = 0
         self.open_incidents = 0
-        self.idle = self.busy = self.leaving = 0
+        self.team = Team(warmup_s=warmup_s)  # the investigators
         self.warmup_s = warmup_s
         self.end_s = end_s
         self._backlog_since = 0.0
-        self._staffed_since = 0.0
         # counted incidents being worked, or between contact attempts: counted apart from the
         # outcome tallies, so that conservation at the end is a check, not an identity
         self._working_counted = 0
@@ -98,7 +98,7 @@ class ResolutionCentre:
 
     def start(self) -> None:
         """Schedule the staffing plan and the daily backlog count."""
-        self._schedule_staffing(0)
+        follow_plan(self.env, self.inputs.staffing, self.end_s, self._set_staffing)
         Timeout(self.env, 0.0).callbacks.append(self._count_backlog)
 
     # --- incidents -----------------------------------------------------------------------------
@@ -117,10 +117,9 @@ class ResolutionCentre:
         self._dispatch()
 
     def _dispatch(self) -> None:
-        # settle the on-duty clock before idle investigators are set to work
-        self._advance_staffed(self.env.now)
-        while self.idle and self.waiting:
-            self.idle -= 1
+        team = self.team
+        while team.idle and self.waiting:
+            team.idle -= 1
             self._work(self._next_incident())
 
     def _next_incident(self) -> Incident:
@@ -133,15 +132,12 @@ class ResolutionCentre:
     def _work(self, incident: Incident) -> None:
         inputs = self.inputs
         now = self.env.now
-        self._advance_staffed(now)
-        self.busy += 1
+        self.team.busy += 1
         self._working_counted += incident.counted
         incident.attempts += 1
         reached = inputs.contact() < inputs.contact_probability
         duration_s = inputs.work_time() if reached else inputs.unanswered_attempt_s
-        busy_s = min(now + duration_s, self.end_s) - max(now, self.warmup_s)
-        if busy_s > 0:
-            self.tally.busy_s += busy_s
+        self.tally.busy_s += busy_seconds(now, duration_s, self.warmup_s, self.end_s)
         Timeout(self.env, duration_s, (incident, reached)).callbacks.append(self._worked)
 
     def _worked(self, event: Any) -> None:
@@ -157,14 +153,12 @@ class ResolutionCentre:
             Timeout(self.env, inputs.attempt_gap_s, incident).callbacks.append(self._due)
         else:
             self._finish(incident, FRONT_LINE)  # the victim was never reached
-        self._advance_staffed(self.env.now)
-        self.busy -= 1
-        if self.leaving:
-            self.leaving -= 1
-        elif self.waiting:
+        if not self.team.finish_task(self.env.now):
+            return  # went off duty
+        if self.waiting:
             self._work(self._next_incident())
         else:
-            self.idle += 1
+            self.team.idle += 1
 
     def _due(self, event: Any) -> None:
         incident: Incident = event.value
@@ -184,30 +178,12 @@ class ResolutionCentre:
 
     # --- investigators -------------------------------------------------------------------------
 
-    def _schedule_staffing(self, index: int) -> None:
-        plan = self.inputs.staffing
-        event = Timeout(self.env, plan.times_s[index] - self.env.now, index)
-        event.callbacks.append(self._change_staffing)
-
-    def _change_staffing(self, event: Any) -> None:
-        index = event.value
-        plan = self.inputs.staffing
-        if index + 1 < len(plan.times_s) and plan.times_s[index + 1] < self.end_s:
-            self._schedule_staffing(index + 1)
-        self._advance_staffed(self.env.now)
-        self.idle, self.leaving, joining = change_on_duty(
-            self.idle, self.busy, self.leaving, plan.operators[index]
-        )
-        self.idle += joining
+    def _set_staffing(self, investigators: int) -> None:
+        joining = self.team.set_level(investigators, self.env.now)
+        self.team.idle += joining
         self._dispatch()
 
     # --- clocks --------------------------------------------------------------------------------
-
-    def _advance_staffed(self, now: float) -> None:
-        since = max(self._staffed_since, self.warmup_s)
-        if now > since:
-            self.tally.staffed_s += (self.idle + self.busy) * (now - since)
-        self._staffed_since = now
 
     def _advance_backlog(self, now: float) -> None:
         since = max(self._backlog_since, self.warmup_s)
@@ -223,7 +199,8 @@ class ResolutionCentre:
 
     def close(self) -> None:
         """At the end of the horizon: settle the clocks and count what is still open."""
-        self._advance_staffed(self.end_s)
+        self.team.clock_on_duty(self.end_s)
+        self.tally.staffed_s = self.team.on_duty_s
         self._advance_backlog(self.end_s)
         tally = self.tally
         tally.open_end = self.open_incidents

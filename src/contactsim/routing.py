@@ -15,6 +15,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from contactsim.team import Team
+
 WAITING, ANSWERED, ABANDONED, CALLBACK = 0, 1, 2, 3
 
 
@@ -81,8 +83,8 @@ class LineQueue:
 
 
 @dataclass(eq=False)
-class PoolState:
-    """Operators of one pool: how many are idle, busy, and busy but due to go off duty."""
+class PoolState(Team):
+    """Operators of one pool: a team (idle, busy, leaving) and the lines it serves."""
 
     name: str
     #: lines this pool serves, most urgent first
@@ -91,9 +93,6 @@ class PoolState:
     #: where callbacks stand among this pool's lines (an index into ``lines``; len(lines) is
     #: after every live call); None if the pool makes no callbacks
     callback_slot: int | None = None
-    idle: int = 0
-    busy: int = 0
-    leaving: int = 0
 
 
 class CallbackQueue(Protocol):
