@@ -434,9 +434,10 @@ class ContactCentre:
         triage = self._triage.get(call.line.name)
         if triage is not None:
             handle_s = self._grade(call, triage, tally, counted, handle_s)
-        self.pool_tallies[pool.name].busy_s += busy_seconds(
-            now, handle_s, self.warmup_s, self.end_s
-        )
+        # busy_seconds(), inlined: this runs for every answered call
+        busy_s = min(now + handle_s, self.end_s) - max(now, self.warmup_s)
+        if busy_s > 0:
+            self.pool_tallies[pool.name].busy_s += busy_s
         if self.records is not None:
             self.records.append(
                 CallRecord(call.call_id, call.line.name, call.arrival_s, "answered", wait_s,
@@ -468,7 +469,10 @@ class ContactCentre:
     def _handled(self, event: Any, pool: PoolState | None = None) -> None:
         if pool is None:
             pool = event.value
-        if pool.finish_task(self.env.now):
+        if not pool.leaving:  # the usual case, kept off Team.finish_task's call
+            pool.busy -= 1
+            self._operator_free(pool)
+        elif pool.finish_task(self.env.now):
             self._operator_free(pool)
 
     def _operator_free(self, pool: PoolState) -> None:
