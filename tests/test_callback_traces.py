@@ -20,7 +20,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -32,9 +32,7 @@ from contactsim.kpis import kpi_rows
 from contactsim.loader import scenario_from_mapping
 from contactsim.model import (
     ContactCentre,
-    LineInputs,
     ModelSettings,
-    PoolInputs,
     RedialInputs,
     simulate,
 )
@@ -42,60 +40,10 @@ from contactsim.records import CallRecord, RunTallies
 from contactsim.replication import model_inputs, run_tallies
 from contactsim.routing import PoolState
 from contactsim.scenario import Scenario
-from contactsim.staffing import StaffingPlan
 from contactsim.streams import Streams
+from trace_helpers import NEVER, Draws, draws_used, line, pool
 
-NEVER = 1e9  # a patience no trace here gets near
 TIME_EPS_S = 1e-6  # float slack for times rebuilt from records (arrival + wait)
-
-
-class Draws:
-    """Fixed draws handed out in order; ``used`` counts them. Running out fails the trace."""
-
-    def __init__(self, values: Sequence[float]) -> None:
-        self.values = list(values)
-        self.used = 0
-
-    def __call__(self) -> float:
-        assert self.used < len(self.values), f"the model asked for draw {self.used + 1}"
-        value = self.values[self.used]
-        self.used += 1
-        return value
-
-
-def draws_used(sampler: Callable[[], float]) -> int:
-    """How many draws the model took from a :class:`Draws`."""
-    assert isinstance(sampler, Draws)
-    return sampler.used
-
-
-def line(
-    name: str,
-    arrivals: Sequence[float],
-    handles: Sequence[float],
-    patiences: Sequence[float] | None = None,
-    service_level_s: float = 60.0,
-    **extra: Any,
-) -> LineInputs:
-    """A line whose callers are given one by one (``extra``: redial inputs)."""
-    assert len(handles) == len(arrivals)
-    patience = None
-    if patiences is not None:
-        assert len(patiences) == len(arrivals)
-        patience = Draws(patiences)
-    return LineInputs(
-        name=name,
-        arrival_times_s=iter(arrivals),
-        handle_time=Draws(handles),
-        patience=patience,
-        service_level_s=service_level_s,
-        **extra,
-    )
-
-
-def pool(name: str, skills: tuple[str, ...], operators: int) -> PoolInputs:
-    """A pool with a flat staffing level."""
-    return PoolInputs(name, skills, StaffingPlan(times_s=(0.0,), operators=(operators,)))
 
 
 def callback_rule(accepts: Sequence[float], answers: Sequence[float], **changes: Any) -> (
@@ -1056,9 +1004,9 @@ def test_property_callbacks_made_as_the_policy_says_and_never_left_waiting(
 
     def watched_step() -> None:
         step()
-        for line in centre.queues.values():
-            if line.waiting:
-                assert all(pool.idle == 0 for pool in line.pools), (centre.env.now, line.name)
+        for queue in centre.queues.values():
+            if queue.waiting:
+                assert all(p.idle == 0 for p in queue.pools), (centre.env.now, queue.name)
         if desk.open and desk.ready:
             idle = sum(p.idle for p in callback_pools)
             for pool in callback_pools:

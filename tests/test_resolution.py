@@ -39,6 +39,8 @@ from contactsim.replication import run_tallies
 from contactsim.resolution import RCInputs, ResolutionCentre, TriageInputs
 from contactsim.scenario import Scenario
 from contactsim.staffing import StaffingPlan, within_hours
+from trace_helpers import Draws
+from trace_helpers import draws_used as used
 
 DAY_S = 86400.0
 #: RC hours 08:00-22:00, in minutes after midnight
@@ -47,26 +49,6 @@ OPEN_MINUTE, CLOSE_MINUTE = 480, 1320
 ALL_TO_RC = (0.0, 0.0, 0.0, 0.0, 1.0)
 #: two-sided 99.9% normal quantile, for binomial intervals and means of many incidents
 Z_999 = 3.2905
-
-
-class Draws:
-    """Fixed draws handed out in order; ``used`` counts them. Running out fails the trace."""
-
-    def __init__(self, values: Sequence[float]) -> None:
-        self.values = list(values)
-        self.used = 0
-
-    def __call__(self) -> float:
-        assert self.used < len(self.values), f"the model asked for draw {self.used + 1}"
-        value = self.values[self.used]
-        self.used += 1
-        return value
-
-
-def used(sampler: object) -> int:
-    """How many draws the model took from a :class:`Draws`."""
-    assert isinstance(sampler, Draws)
-    return sampler.used
 
 
 def flat(operators: int) -> StaffingPlan:

@@ -9,46 +9,17 @@ line, so the n-th entry of a line's ``handles`` and ``patiences`` belongs to its
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import numpy as np
 import pytest
 
 from contactsim.kpis import kpi_rows
 from contactsim.loader import scenario_from_mapping
-from contactsim.model import LineInputs, ModelSettings, PoolInputs, simulate
+from contactsim.model import ModelSettings, PoolInputs, simulate
 from contactsim.records import CallRecord, RunTallies
 from contactsim.replication import run_tallies
 from contactsim.staffing import StaffingPlan
-
-NEVER = 1e9  # a patience no trace here gets near
-
-
-def line(
-    name: str,
-    arrivals: Sequence[float],
-    handles: Sequence[float],
-    patiences: Sequence[float] | None = None,
-    service_level_s: float = 60.0,
-) -> LineInputs:
-    """A line whose callers are given one by one."""
-    assert len(handles) == len(arrivals)
-    patience = None
-    if patiences is not None:
-        assert len(patiences) == len(arrivals)
-        patience = iter(patiences).__next__
-    return LineInputs(
-        name=name,
-        arrival_times_s=iter(arrivals),
-        handle_time=iter(handles).__next__,
-        patience=patience,
-        service_level_s=service_level_s,
-    )
-
-
-def pool(name: str, skills: tuple[str, ...], operators: int) -> PoolInputs:
-    """A pool with a flat staffing level."""
-    return PoolInputs(name, skills, StaffingPlan(times_s=(0.0,), operators=(operators,)))
+from trace_helpers import NEVER, line, pool
 
 
 def by_arrival(tallies: RunTallies, line_name: str) -> list[CallRecord]:
