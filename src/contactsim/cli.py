@@ -193,6 +193,54 @@ def _comparison_table(table: object, names: list[str]) -> str:
 
 
 @main.command()
+@click.argument("sweep_file", metavar="SWEEP", type=click.Path(dir_okay=False))
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Sweep folder [default: results/sweep-NAME]; rerun to resume.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes [default: all cores].")
+def sweep(sweep_file: str, out: str | None, workers: int | None) -> None:
+    """Run a sweep: every grid point and variant × replication once, each in its own folder;
+    rerun the same command to resume after an interruption (finished runs are kept)."""
+    from tqdm import tqdm
+
+    from contactsim.report import plot_sweep
+    from contactsim.sweep import SweepProgress, load_sweep, run_sweep
+
+    try:
+        spec = load_sweep(sweep_file)
+    except ScenarioError as exc:
+        click.echo(f"error: the sweep cannot be used:\n{exc}", err=True)
+        sys.exit(2)
+    folder = Path(out) if out else Path("results") / f"sweep-{Path(sweep_file).stem}"
+    bar = tqdm(total=0, unit="run", desc="sweep", file=sys.stderr, dynamic_ncols=True)
+
+    def show(state: SweepProgress) -> None:
+        bar.total = state.total - state.skipped
+        bar.n = state.done
+        bar.set_postfix(failed=state.failed, kept=state.skipped)
+        bar.refresh()
+
+    started = time.perf_counter()
+    try:
+        tidy = run_sweep(spec, folder, workers or default_workers(), progress=show)
+    except ContactsimError as exc:
+        bar.close()
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    bar.close()
+    plots = plot_sweep(folder, spec.plot_scope, spec.plot_kpi) if not tidy.empty else []
+    failures = folder / "failures.csv"
+    runs = len(spec.points) * spec.reps
+    click.echo(f"{len(spec.points)} points × {spec.reps} replications = {runs} runs in "
+               f"{time.perf_counter() - started:.1f} s; results in {folder}/ "
+               f"(sweep.parquet, sweep_summary.csv{', ' if plots else ''}"
+               f"{', '.join(p.name for p in plots)})")
+    if failures.exists():
+        click.echo(f"some runs failed: see {failures}", err=True)
+        sys.exit(1)
+
+
+@main.command()
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @set_option
 def validate(scenarios: tuple[str, ...], overrides: tuple[str, ...]) -> None:

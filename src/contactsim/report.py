@@ -280,3 +280,51 @@ def _plot_compare_profiles(
     axes[0][0].legend(fontsize="small")
     figure.suptitle(f"By {xlabel} — mean with 95% interval")
     return _save(figure, path)
+
+
+def plot_sweep(folder: str | Path, scope: str | None, kpi: str | None) -> list[Path]:
+    """A chosen KPI (default: the first line's ASA) over a saved sweep's points: a heatmap for
+    a grid of two fields, lines (with 95% intervals) otherwise."""
+    folder = Path(folder)
+    summary = pd.read_csv(folder / "sweep_summary.csv", dtype={"scope": str})
+    tidy = pd.read_parquet(folder / "sweep.parquet")
+    scope = scope or str(summary["scope"].iloc[0])
+    kpi = kpi or "asa_s"
+    data = summary[(summary["scope"] == scope) & (summary["kpi"] == kpi)]
+    if data.empty:
+        return []
+    fields = [c for c in tidy.columns if c not in ("point", "point_name", "replication", "scope",
+                                                   "kpi", "value")]
+    values = tidy.drop_duplicates("point").set_index("point")[fields]
+    data = data.join(values, on="point")
+    figure, axis = plt.subplots(figsize=(7, 4.5))
+    varying = [f for f in fields if data[f].nunique() > 1]
+    if len(varying) == 2:
+        table = data.pivot_table(index=varying[0], columns=varying[1], values="mean")
+        image = axis.imshow(table.to_numpy(dtype=float), origin="lower", aspect="auto",
+                            cmap="viridis")
+        axis.set_yticks(range(len(table.index)), [str(v) for v in table.index])
+        axis.set_xticks(range(len(table.columns)), [str(v) for v in table.columns])
+        axis.set_ylabel(varying[0])
+        axis.set_xlabel(varying[1])
+        for (row, column), value in pd.DataFrame(table.to_numpy()).stack().items():
+            axis.text(column, row, f"{value:.3g}", ha="center", va="center", color="white",
+                      fontsize="small")
+        figure.colorbar(image, ax=axis, label=f"{scope} {kpi}")
+    else:
+        x = varying[0] if varying else "point"
+        for colour, (group_name, part) in enumerate(
+            data.groupby(varying[1:] if len(varying) > 1 else (lambda _: ""))
+        ):
+            part = part.sort_values(x)
+            label = str(group_name) if len(varying) > 1 else None
+            axis.errorbar(part[x].astype(str) if x == "point" else part[x], part["mean"],
+                          yerr=[part["mean"] - part["ci_low"], part["ci_high"] - part["mean"]],
+                          marker="o", capsize=3, color=f"C{colour}", label=label)
+        axis.set_xlabel(x)
+        axis.set_ylabel(f"{scope} {kpi}")
+        axis.grid(alpha=0.3)
+        if len(varying) > 1:
+            axis.legend(fontsize="small")
+    axis.set_title(f"Sweep: {scope} {kpi} — mean over replications")
+    return [_save(figure, folder / f"sweep_{scope}_{kpi}.png")]
