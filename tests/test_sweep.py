@@ -126,3 +126,23 @@ def test_a_sweep_killed_part_way_resumes_to_the_same_table(tmp_path: Path) -> No
     assert not list(out.glob("runs/*/.*.partial-*"))
     whole = run_sweep(load_sweep(path), tmp_path / "whole", workers=1)
     pd.testing.assert_frame_equal(pd.read_parquet(out / "sweep.parquet"), whole)
+
+
+@pytest.mark.slow
+def test_a_dask_local_cluster_gives_the_same_table(tmp_path: Path) -> None:
+    pytest.importorskip("dask.distributed")
+    from contactsim.executors import DaskExecutor
+
+    spec = load_sweep(write_sweep(tmp_path, GRID))
+    local = run_sweep(spec, tmp_path / "local", workers=1)
+    on_dask = run_sweep(spec, tmp_path / "dask", executor=DaskExecutor(local_workers=2))
+    pd.testing.assert_frame_equal(local, on_dask)
+
+
+def test_the_sweep_command_takes_a_dask_cluster(tmp_path: Path) -> None:
+    pytest.importorskip("dask.distributed")
+    path = write_sweep(tmp_path, "reps: 2\ngrid:\n  shrinkage: [0.3]\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["sweep", str(path), "--out", str(out), "--dask-local", "1"])
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_parquet(out / "sweep.parquet")["replication"].unique()) == 2

@@ -198,11 +198,19 @@ def _comparison_table(table: object, names: list[str]) -> str:
               help="Sweep folder [default: results/sweep-NAME]; rerun to resume.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Worker processes [default: all cores].")
-def sweep(sweep_file: str, out: str | None, workers: int | None) -> None:
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Run on an existing Dask cluster, e.g. tcp://head:8786 (contactsim[dask]).")
+@click.option("--dask-local", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Start a local Dask cluster of N worker processes for this sweep.")
+def sweep(
+    sweep_file: str, out: str | None, workers: int | None, scheduler: str | None,
+    dask_local: int | None,
+) -> None:
     """Run a sweep: every grid point and variant × replication once, each in its own folder;
     rerun the same command to resume after an interruption (finished runs are kept)."""
     from tqdm import tqdm
 
+    from contactsim.executors import make_executor
     from contactsim.report import plot_sweep
     from contactsim.sweep import SweepProgress, load_sweep, run_sweep
 
@@ -222,7 +230,8 @@ def sweep(sweep_file: str, out: str | None, workers: int | None) -> None:
 
     started = time.perf_counter()
     try:
-        tidy = run_sweep(spec, folder, workers or default_workers(), progress=show)
+        executor = make_executor(workers or default_workers(), scheduler, dask_local)
+        tidy = run_sweep(spec, folder, progress=show, executor=executor)
     except ContactsimError as exc:
         bar.close()
         click.echo(f"error: {exc}", err=True)

@@ -20,11 +20,9 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +30,7 @@ import pandas as pd
 import yaml
 
 from contactsim.errors import ContactsimError, ScenarioError
+from contactsim.executors import Executor, LocalExecutor
 from contactsim.loader import dump_resolved, load_scenario
 from contactsim.replication import run_replication
 from contactsim.scenario import Scenario
@@ -226,8 +225,11 @@ def run_sweep(
     out: str | Path,
     workers: int = 1,
     progress: Callable[[SweepProgress], None] | None = None,
+    executor: Executor | None = None,
 ) -> pd.DataFrame:
-    """Run every point × replication not already done in ``out`` and collate them.
+    """Run every point × replication not already done in ``out`` and collate them, on
+    ``executor`` (default: ``workers`` local processes). With a Dask cluster, ``out`` must be
+    on a file system every worker sees.
 
     Returns the tidy table written to ``sweep.parquet``.
     """
@@ -250,19 +252,9 @@ def run_sweep(
         if progress is not None:
             progress(state)
 
-    if workers <= 1 or len(pending) <= 1:
-        for task in pending:
-            record(execute(task, spec.seed))
-    else:
-        context = get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures: set[Future[tuple[str, float]]] = {
-                pool.submit(execute, task, spec.seed) for task in pending
-            }
-            while futures:
-                finished, futures = wait(futures, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    record(future.result())
+    runner = executor if executor is not None else LocalExecutor(workers)
+    for result in runner.as_completed(execute, [(task, spec.seed) for task in pending]):
+        record(result)
     return collate(spec, out, tasks)
 
 
