@@ -250,6 +250,21 @@ def sweep(
 
 
 @main.command()
+@click.argument("folder", type=click.Path(file_okay=False, exists=True))
+def report(folder: str) -> None:
+    """Write report.html into FOLDER (a run, a comparison or a sweep): the scenario in words,
+    KPI tables with intervals marked against targets, and the plots, in one file."""
+    from contactsim.html_report import write_report
+
+    try:
+        path = write_report(folder)
+    except FileNotFoundError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"wrote {path}")
+
+
+@main.command()
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @set_option
 def validate(scenarios: tuple[str, ...], overrides: tuple[str, ...]) -> None:
