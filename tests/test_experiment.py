@@ -167,3 +167,15 @@ def test_written_run_reads_back_and_plots(tmp_path: Path) -> None:
     for path in paths:
         png = (tmp_path / "run" / path.name).read_bytes()
         assert png.startswith(b"\x89PNG") and len(png) > 10_000
+
+
+@pytest.mark.slow
+def test_a_dask_local_cluster_gives_the_same_replications() -> None:
+    pytest.importorskip("dask.distributed")
+    from contactsim.executors import DaskExecutor
+
+    scenario = two_line_scenario()
+    here = run_scenario(scenario, reps=3, seed=5, workers=1)
+    on_dask = run_scenario(scenario, reps=3, seed=5, executor=DaskExecutor(local_workers=2))
+    pd.testing.assert_frame_equal(here.replications, on_dask.replications)
+    pd.testing.assert_frame_equal(here.intervals, on_dask.intervals)

@@ -10,10 +10,20 @@ import click
 
 from contactsim import erlang
 from contactsim.errors import ContactsimError, ScenarioError
+from contactsim.executors import Executor
 from contactsim.experiment import default_workers
 from contactsim.loader import LoadedScenario, load_scenario
 
 DEFAULT_SEED = 2018
+
+scheduler_option = click.option(
+    "--scheduler", default=None, metavar="ADDRESS",
+    help="Run on an existing Dask cluster, e.g. tcp://head:8786 (contactsim[dask]).",
+)
+dask_local_option = click.option(
+    "--dask-local", type=click.IntRange(min=1), default=None, metavar="N",
+    help="Start a local Dask cluster of N worker processes for this command.",
+)
 
 set_option = click.option(
     "--set", "overrides", multiple=True, metavar="FIELD=VALUE",
@@ -32,6 +42,15 @@ def _seed(given: int | None, loaded: LoadedScenario) -> int:
     if given is not None:
         return given
     return loaded.scenario.seed if loaded.scenario.seed is not None else DEFAULT_SEED
+
+
+def _dask(scheduler: str | None, dask_local: int | None) -> Executor | None:
+    """A Dask executor if the command was given a scheduler or local Dask workers."""
+    if scheduler is None and dask_local is None:
+        return None
+    from contactsim.executors import DaskExecutor
+
+    return DaskExecutor(scheduler=scheduler, local_workers=dask_local)
 
 
 def _check_out_or_exit(folder: Path) -> None:
@@ -66,10 +85,12 @@ def _load_or_exit(path: str, overrides: tuple[str, ...]) -> LoadedScenario:
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Worker processes [default: all cores].")
 @click.option("--plots/--no-plots", default=True, show_default=True, help="Write PNG plots.")
+@scheduler_option
+@dask_local_option
 @set_option
 def run(
     scenario: str, reps: int, seed: int | None, out: str | None, workers: int | None,
-    plots: bool, overrides: tuple[str, ...],
+    plots: bool, scheduler: str | None, dask_local: int | None, overrides: tuple[str, ...],
 ) -> None:
     """Run SCENARIO and write summary.csv, replications.parquet, intervals.parquet,
     scenario.resolved.yaml and plots into the results folder."""
@@ -87,7 +108,8 @@ def run(
     with ProgressBar(f"{loaded.scenario.name}: {reps} replications") as bar:
         from contactsim.experiment import run_scenario
 
-        results = run_scenario(loaded.scenario, reps, chosen_seed, n_workers, progress=bar.update)
+        results = run_scenario(loaded.scenario, reps, chosen_seed, n_workers, progress=bar.update,
+                               executor=_dask(scheduler, dask_local))
     with atomic_folder(folder) as temporary:
         write_run(results, dump_resolved(loaded, chosen_seed), temporary)
         if plots:
@@ -135,10 +157,12 @@ def _fmt(value: float) -> str:
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Worker processes [default: all cores].")
 @click.option("--plots/--no-plots", default=True, show_default=True, help="Write PNG plots.")
+@scheduler_option
+@dask_local_option
 @set_option
 def compare(
     scenarios: tuple[str, ...], reps: int, seed: int, out: str | None, workers: int | None,
-    plots: bool, overrides: tuple[str, ...],
+    plots: bool, scheduler: str | None, dask_local: int | None, overrides: tuple[str, ...],
 ) -> None:
     """Run SCENARIOS with the same callers and compare each with the first: compare.csv (KPIs
     with 95% intervals, and paired differences against the first), plots, and each scenario's
@@ -159,7 +183,7 @@ def compare(
     with ProgressBar(f"{len(loaded)} scenarios × {reps} replications") as bar:
         comparison = compare_scenarios(
             [item.scenario for item in loaded], reps, seed, workers or default_workers(),
-            progress=bar.update,
+            progress=bar.update, executor=_dask(scheduler, dask_local),
         )
     with atomic_folder(folder) as temporary:
         write_comparison(comparison, [dump_resolved(item, seed) for item in loaded], temporary)
@@ -198,10 +222,8 @@ def _comparison_table(table: object, names: list[str]) -> str:
               help="Sweep folder [default: results/sweep-NAME]; rerun to resume.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Worker processes [default: all cores].")
-@click.option("--scheduler", default=None, metavar="ADDRESS",
-              help="Run on an existing Dask cluster, e.g. tcp://head:8786 (contactsim[dask]).")
-@click.option("--dask-local", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Start a local Dask cluster of N worker processes for this sweep.")
+@scheduler_option
+@dask_local_option
 def sweep(
     sweep_file: str, out: str | None, workers: int | None, scheduler: str | None,
     dask_local: int | None,

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from contactsim.demand import expected_line_callers
+from contactsim.executors import Executor
 from contactsim.replication import ReplicationResult, run_replication
 from contactsim.scenario import Scenario
 from contactsim.stats import compare_to_first, summarize
@@ -58,14 +59,25 @@ def run_scenario(
     workers: int = 1,
     progress: ProgressReport | None = None,
     parallel_from_callers: float = PARALLEL_FROM_CALLERS,
+    executor: Executor | None = None,
 ) -> RunResults:
-    """Run ``reps`` replications of ``scenario`` with ``seed`` on up to ``workers`` processes.
+    """Run ``reps`` replications of ``scenario`` with ``seed`` on up to ``workers`` processes,
+    or on ``executor`` (a Dask cluster, say) when given.
 
     Small runs (fewer than ``parallel_from_callers`` expected callers) stay in this process.
     The numbers are the same either way.
     """
     if reps < 1:
         raise ValueError(f"reps must be at least 1, got {reps}")
+    if executor is not None:
+        finished: list[ReplicationResult] = []
+        for result in executor.as_completed(
+            run_replication, [(scenario, seed, r) for r in range(reps)]
+        ):
+            finished.append(result)
+            if progress is not None:
+                progress(len(finished) * scenario.horizon.end_s, reps * scenario.horizon.end_s)
+        return collate(scenario, seed, finished)
     workers = max(1, min(workers, reps))
     if workers > 1 and reps * expected_callers(scenario) < parallel_from_callers:
         workers = 1
@@ -184,6 +196,7 @@ def compare_scenarios(
     seed: int,
     workers: int = 1,
     progress: ProgressReport | None = None,
+    executor: Executor | None = None,
 ) -> Comparison:
     """Run every scenario with the same replication seeds and pair each with the first."""
     if len(scenarios) < 2:
@@ -198,7 +211,8 @@ def compare_scenarios(
             if progress is not None:
                 progress(before + done_s, sum(totals))
 
-        runs.append(run_scenario(scenario, reps, seed, workers, progress=report))
+        runs.append(run_scenario(scenario, reps, seed, workers, progress=report,
+                                 executor=executor))
     table = compare_to_first([run.replications for run in runs], names)
     return Comparison(names=names, runs=runs, table=table)
 
