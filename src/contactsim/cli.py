@@ -16,6 +16,13 @@ from contactsim.loader import LoadedScenario, load_scenario
 
 DEFAULT_SEED = 2018
 
+workers_option = click.option(
+    "--workers", type=click.IntRange(min=1), default=None,
+    help="Worker processes [default: all cores].",
+)
+plots_option = click.option(
+    "--plots/--no-plots", default=True, show_default=True, help="Write PNG plots."
+)
 scheduler_option = click.option(
     "--scheduler", default=None, metavar="ADDRESS",
     help="Run on an existing Dask cluster, e.g. tcp://head:8786 (contactsim[dask]).",
@@ -82,9 +89,8 @@ def _load_or_exit(path: str, overrides: tuple[str, ...]) -> LoadedScenario:
               help=f"Seed of the random streams [default: the scenario's, else {DEFAULT_SEED}].")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Results folder [default: results/<scenario name>]; replaced whole.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Worker processes [default: all cores].")
-@click.option("--plots/--no-plots", default=True, show_default=True, help="Write PNG plots.")
+@workers_option
+@plots_option
 @scheduler_option
 @dask_local_option
 @set_option
@@ -154,9 +160,8 @@ def _fmt(value: float) -> str:
               help="Seed shared by every scenario (common random numbers).")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Results folder [default: results/compare-FIRST-SECOND...]; replaced whole.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Worker processes [default: all cores].")
-@click.option("--plots/--no-plots", default=True, show_default=True, help="Write PNG plots.")
+@workers_option
+@plots_option
 @scheduler_option
 @dask_local_option
 @set_option
@@ -220,8 +225,7 @@ def _comparison_table(table: object, names: list[str]) -> str:
 @click.argument("sweep_file", metavar="SWEEP", type=click.Path(dir_okay=False))
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Sweep folder [default: results/sweep-NAME]; rerun to resume.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Worker processes [default: all cores].")
+@workers_option
 @scheduler_option
 @dask_local_option
 def sweep(
