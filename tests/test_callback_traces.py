@@ -1004,6 +1004,10 @@ def test_property_callbacks_made_as_the_policy_says_and_never_left_waiting(
 
     def watched_step() -> None:
         step()
+        if centre.env.peek() == centre.env.now:
+            # more events at this instant (the desk's opening among them, perhaps, after the
+            # run's daily stop event): the state is checked once the instant is over
+            return
         for queue in centre.queues.values():
             if queue.waiting:
                 assert all(p.idle == 0 for p in queue.pools), (centre.env.now, queue.name)
