@@ -133,10 +133,10 @@ def _summary_table(summary: object) -> str:
     assert isinstance(summary, pd.DataFrame)
     shown = ["offered", "asa_s", "wait_p90_s", "service_level", "abandon_rate", "occupancy"]
     rows = summary[summary["kpi"].isin(shown)]
-    lines = [f"{'scope':<16} {'kpi':<14} {'mean':>12}   95% interval"]
+    lines = [f"{'scope':<18} {'kpi':<14} {'mean':>12}   95% interval"]
     for _, row in rows.iterrows():
         lines.append(
-            f"{row['scope']:<16} {row['kpi']:<14} {_fmt(row['mean']):>12}   "
+            f"{row['scope']:<18} {row['kpi']:<14} {_fmt(row['mean']):>12}   "
             f"[{_fmt(row['ci_low'])}, {_fmt(row['ci_high'])}]"
         )
     return "\n".join(lines)

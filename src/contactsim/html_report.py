@@ -31,6 +31,9 @@ SHOWN_KPIS = (
     "rc_time_to_resolve_h",
 )
 
+#: KPIs of features a scenario may not use: left out of a run's table when zero or empty.
+OPTIONAL_KPIS = ("callbacks_offered", "callbacks_accepted", "callback_wait_s", "redials")
+
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 70em; color: #222; }
 h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 1.6em; }
@@ -211,6 +214,8 @@ def _kpi_table(summary: pd.DataFrame) -> str:
     rows = ["<table><tr><th>scope</th><th>KPI</th><th>mean</th><th>95% interval</th>"
             "<th>target</th></tr>"]
     for row in summary[summary["kpi"].isin(SHOWN_KPIS)].itertuples():
+        if row.kpi in OPTIONAL_KPIS and not (row.mean == row.mean and row.mean != 0):
+            continue  # a feature the scenario does not use (no callbacks, no redials)
         rows.append(
             f"<tr><td>{html.escape(row.scope)}</td><td>{_label(row.kpi)}</td>"
             f"<td>{_number(row.mean, row.kpi)}</td>"
