@@ -16,7 +16,6 @@ import csv
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -106,11 +105,9 @@ def _read_profile(path: str, mtime_ns: int, size: int) -> Profile:
     return Profile(hour_of_week=hour, month=month)
 
 
-def interval_calendar(horizon: Horizon, n_intervals: int, start: date | None = None) -> tuple[
-    np.ndarray, np.ndarray
-]:
+def interval_calendar(horizon: Horizon, n_intervals: int) -> tuple[np.ndarray, np.ndarray]:
     """Hour of week (0–167) and month (1–12) of the start of each interval."""
-    first = np.datetime64(start or horizon.start, "m")
+    first = np.datetime64(horizon.start, "m")
     starts = first + np.arange(n_intervals) * horizon.interval_minutes
     hours = (starts - first).astype("timedelta64[h]").astype(np.int64)
     hour_of_week = (horizon.start.weekday() * 24 + hours) % HOURS_PER_WEEK
