@@ -66,7 +66,7 @@ def best_of(runs: int, measure, calls: int) -> tuple[float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calls", type=int, default=500_000, help="calls in the larger run")
+    parser.add_argument("--calls", type=int, default=2_000_000, help="calls in the larger run")
     parser.add_argument("--repeat", type=int, default=3, help="timings per measurement (best)")
     args = parser.parse_args()
     small = args.calls // 4

@@ -15,16 +15,19 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from functools import partial
+from heapq import heappush
 from typing import Any
 
 import simpy
-from simpy.events import Timeout
+from simpy.events import NORMAL
 
 from contactsim.callback import CallbackDesk, CallbackInputs, CallbackRequest
 from contactsim.distributions import Sampler
 from contactsim.errors import ConservationError
+from contactsim.events import Scheduled, event_heap, schedule_in
 from contactsim.inputs import LineInputs, ModelSettings, PoolInputs, RedialInputs
 from contactsim.records import (
+    WAIT_HISTOGRAM_S,
     CallRecord,
     LineTally,
     Observations,
@@ -108,6 +111,9 @@ class ContactCentre:
         }
         for name in self._triage:
             self.tallies[name].graded = True
+        for line in lines:
+            self.queues[line.name].inputs = line
+            self.queues[line.name].tally = self.tallies[line.name]
         self.pools = [
             PoolState(name=pool.name, lines=[self.queues[s] for s in pool.skills],
                       warmup_s=settings.warmup_s)
@@ -115,6 +121,8 @@ class ContactCentre:
         ]
         self.pool_inputs = {pool.name: pool for pool in pools}
         self.pool_tallies = {pool.name: PoolTally(pool.name) for pool in pools}
+        for pool_state in self.pools:
+            pool_state.tally = self.pool_tallies[pool_state.name]
         reserve = self.queues.get(settings.reserve_line) if settings.reserve_line else None
         self.callback_desk: CallbackDesk | None = None
         if callback is not None:
@@ -132,6 +140,14 @@ class ContactCentre:
             callback_idle_at_least=callback.idle_at_least if callback else 1,
         )
         self._callback_accept: Sampler = callback.accept if callback is not None else float
+        self._callback_line = self.routing.callback_line
+        # what runs when each kind of event comes due (tuples shared by all events of a kind)
+        self._on_arrival = (self._arrive,)
+        self._on_handled = (self._handled,)
+        self._on_abandon = (self._abandon,)
+        self._on_offer_callback = (self._offer_callback,)
+        self._heap = event_heap(self.env)  # SimPy's heap and sequence (see contactsim.events)
+        self._eid = self.env._eid
         self.records: list[CallRecord] | None = [] if settings.keep_records else None
         self.observations: Observations | None = None
         self._next_call_id = 0
@@ -152,8 +168,8 @@ class ContactCentre:
         for pool in self.pools:
             follow_plan(env, self.pool_inputs[pool.name].staffing, self.end_s,
                         partial(self._set_staffing, pool))
-        for name, queue in self.queues.items():
-            self._schedule_next_arrival(queue, self.inputs[name])
+        for queue in self.queues.values():
+            self._schedule_first_arrival(queue)
         if self.callback_desk is not None:
             self._schedule_callback_hours()
         if self.rc is not None:
@@ -227,48 +243,56 @@ class ContactCentre:
 
     # --- arrivals ------------------------------------------------------------------------------
 
-    def _schedule_next_arrival(self, queue: LineQueue, line: LineInputs) -> None:
-        arrival_s = next(line.arrival_times_s, None)
-        if arrival_s is None or arrival_s >= self.end_s:
-            return
-        event = Timeout(self.env, arrival_s - self.env.now, queue)
-        event.callbacks.append(self._arrive)
+    def _schedule_first_arrival(self, queue: LineQueue) -> None:
+        arrival_s = next(queue.inputs.arrival_times_s, None)
+        if arrival_s is not None and arrival_s < self.end_s:
+            schedule_in(self.env, arrival_s - self.env.now, self._on_arrival, queue)
 
-    def _arrive(self, event: Any) -> None:
+    def _arrive(self, event: Scheduled) -> None:
         queue: LineQueue = event.value
-        line = self.inputs[queue.name]
-        now = self.env.now
-        self._schedule_next_arrival(queue, line)
+        line = queue.inputs
+        now = self.env._now
+        # the line's next arrival: its event, just processed, is armed again and rescheduled
+        # (the delay is taken from now and added back, as a Timeout would, so that times are
+        # the same to the last bit)
+        arrival_s = next(line.arrival_times_s, None)
+        if arrival_s is not None and arrival_s < self.end_s:
+            event.callbacks = self._on_arrival
+            heappush(self._heap, (now + (arrival_s - now), NORMAL, next(self._eid), event))
         # every trait of the caller is drawn now, whatever becomes of the call, so that two
         # scenarios with the same seed see the same callers (common random numbers)
         handle_s = line.handle_time()
-        patience_s = line.patience() if line.patience is not None else math.inf
-        grade = line.triage.outcome() if line.triage is not None else -1
-        accept_u = self._callback_accept() if queue is self.routing.callback_line else 1.0
+        patience = line.patience
+        patience_s = patience() if patience is not None else math.inf
+        triage = line.triage
+        grade = triage.outcome() if triage is not None else -1
+        accept_u = self._callback_accept() if queue is self._callback_line else 1.0
         callers = line.arrival_callers
-        logged = next(callers) if callers is not None else None
-        if line.deflection is not None and line.deflection() < line.online_shift:
-            if now >= self.warmup_s:
-                self.tallies[queue.name].deflected += 1
-            return
-        if logged is None:
+        if callers is None:
             caller_id, attempt = self._next_caller_id, 1
-            self._next_caller_id += 1
         else:
-            caller_id, attempt = logged
+            caller_id, attempt = next(callers)
+        deflection = line.deflection
+        if deflection is not None and deflection() < line.online_shift:
+            if now >= self.warmup_s:
+                queue.tally.deflected += 1
+            return
+        if callers is None:
+            self._next_caller_id = caller_id + 1
+        interval = int(now // self.interval_s)
         call = Call(
-            self._next_call_id, queue, now, handle_s, patience_s, int(now // self.interval_s),
-            caller_id, attempt, grade, accept_u,
+            self._next_call_id, queue, now, handle_s, patience_s, interval, caller_id, attempt,
+            grade, accept_u,
         )
         if attempt > 1:  # a logged caller ringing again
-            self.tallies[queue.name].redials[call.interval] += 1
+            queue.tally.redials[interval] += 1
         self._offer(call)
 
     def _offer(self, call: Call) -> None:
         """A call rings on its line: answered at once by an idle operator, or queued."""
         queue = call.line
         self._next_call_id += 1
-        self.tallies[queue.name].offered[call.interval] += 1
+        queue.tally.offered[call.interval] += 1
         pool = self.routing.pool_for_new_call(queue)
         if pool is not None:
             pool.idle -= 1
@@ -278,14 +302,14 @@ class ContactCentre:
         desk = self.callback_desk
         if (
             desk is not None
-            and queue is self.routing.callback_line
+            and queue is self._callback_line
             and call.patience_s > desk.inputs.offer_after_s
         ):
-            Timeout(self.env, desk.inputs.offer_after_s, call).callbacks.append(
-                self._offer_callback
-            )
+            schedule_in(self.env, desk.inputs.offer_after_s, self._on_offer_callback, call)
         if call.patience_s != math.inf:
-            Timeout(self.env, call.patience_s, call).callbacks.append(self._abandon)
+            # schedule_in(), inlined: this runs for every queued call
+            heappush(self._heap, (self.env._now + call.patience_s, NORMAL, next(self._eid),
+                                  Scheduled(self._on_abandon, call)))
 
     def _abandon(self, event: Any) -> None:
         call: Call = event.value
@@ -294,13 +318,13 @@ class ContactCentre:
         call.state = ABANDONED
         queue = call.line
         queue.waiting -= 1
-        self.tallies[queue.name].abandoned[call.interval] += 1
+        queue.tally.abandoned[call.interval] += 1
         if self.records is not None:
             self.records.append(
                 CallRecord(call.call_id, queue.name, call.arrival_s, "abandoned", call.patience_s,
                            "", call.handle_s, call.caller_id, call.attempt)
             )
-        redial = self.inputs[queue.name].redial
+        redial = queue.inputs.redial
         # the decision is drawn for every abandonment, so a different cap shifts no draws
         if (
             redial is not None
@@ -312,12 +336,12 @@ class ContactCentre:
                 target = self.queues["999"]
             delay_s = redial.delay()
             if self.env.now + delay_s < self.end_s:
-                Timeout(self.env, delay_s, (call, target)).callbacks.append(self._redial)
+                schedule_in(self.env, delay_s, (self._redial,), (call, target))
 
     def _redial(self, event: Any) -> None:
         first, target = event.value
         now = self.env.now
-        line = self.inputs[target.name]
+        line = target.inputs
         if target is first.line:
             handle_s = first.handle_s  # the same caller with the same need
         else:
@@ -332,9 +356,9 @@ class ContactCentre:
             self._next_call_id, target, now, handle_s, patience_s, interval, first.caller_id,
             first.attempt + 1, grade, first.accept_u,
         )
-        self.tallies[target.name].redials[interval] += 1
+        target.tally.redials[interval] += 1
         if target is not first.line:
-            self.tallies[first.line.name].switched_to_999[interval] += 1
+            first.line.tally.switched_to_999[interval] += 1
         self._offer(call)
 
     # --- callbacks -----------------------------------------------------------------------------
@@ -378,11 +402,8 @@ class ContactCentre:
         triage = self._triage.get(desk.tally.name)
         if answered and triage is not None:
             duration_s = self._grade(request.call, triage, desk.tally, request.counted, duration_s)
-        self.pool_tallies[pool.name].busy_s += busy_seconds(
-            now, duration_s, self.warmup_s, self.end_s
-        )
-        event = Timeout(self.env, duration_s, (pool, request, answered))
-        event.callbacks.append(self._callback_attempt_done)
+        pool.tally.busy_s += busy_seconds(now, duration_s, self.warmup_s, self.end_s)
+        schedule_in(self.env, duration_s, (self._callback_attempt_done,), (pool, request, answered))
 
     def _callback_attempt_done(self, event: Any) -> None:
         pool, request, answered = event.value
@@ -391,8 +412,8 @@ class ContactCentre:
         if not answered:
             gap_s = desk.after_unanswered(request)
             if gap_s is not None:
-                Timeout(self.env, gap_s, request).callbacks.append(self._callback_due)
-        self._handled(event, pool)
+                schedule_in(self.env, gap_s, (self._callback_due,), request)
+        self._operator_done(pool)
 
     def _callback_due(self, event: Any) -> None:
         desk = self.callback_desk
@@ -405,7 +426,7 @@ class ContactCentre:
         assert desk is not None
         at = desk.next_change_s(self.env.now)
         if at < self.end_s:
-            Timeout(self.env, at - self.env.now).callbacks.append(self._callback_hours)
+            schedule_in(self.env, at - self.env.now, (self._callback_hours,), None)
 
     def _callback_hours(self, event: Any) -> None:
         desk = self.callback_desk
@@ -421,7 +442,8 @@ class ContactCentre:
         call.state = ANSWERED
         pool.busy += 1
         wait_s = now - call.arrival_s
-        tally = self.tallies[call.line.name]
+        line = call.line
+        tally = line.tally
         interval = call.interval
         tally.answered[interval] += 1
         tally.wait_sum_s[interval] += wait_s
@@ -429,21 +451,29 @@ class ContactCentre:
             tally.answered_within[interval] += 1
         counted = interval >= tally.first_counted_interval
         if counted:
-            tally.add_answered_wait(wait_s)
+            # LineTally.add_answered_wait(), inlined for the usual short wait
+            if 0.0 < wait_s < WAIT_HISTOGRAM_S:
+                tally.wait_histogram[int(wait_s)] += 1
+            else:
+                tally.add_answered_wait(wait_s)
         handle_s = call.handle_s
-        triage = self._triage.get(call.line.name)
+        triage = line.inputs.triage
         if triage is not None:
             handle_s = self._grade(call, triage, tally, counted, handle_s)
-        # busy_seconds(), inlined: this runs for every answered call
-        busy_s = min(now + handle_s, self.end_s) - max(now, self.warmup_s)
+        # busy_seconds() and schedule_in(), inlined: this runs for every answered call
+        done_s = now + handle_s
+        busy_s = (done_s if done_s < self.end_s else self.end_s) - (
+            now if now > self.warmup_s else self.warmup_s
+        )
         if busy_s > 0:
-            self.pool_tallies[pool.name].busy_s += busy_s
+            pool.tally.busy_s += busy_s
         if self.records is not None:
             self.records.append(
-                CallRecord(call.call_id, call.line.name, call.arrival_s, "answered", wait_s,
+                CallRecord(call.call_id, line.name, call.arrival_s, "answered", wait_s,
                            pool.name, handle_s, call.caller_id, call.attempt)
             )
-        Timeout(self.env, handle_s, pool).callbacks.append(self._handled)
+        heappush(self._heap, (self.env._now + handle_s, NORMAL, next(self._eid),
+                              Scheduled(self._on_handled, pool)))
 
     def _grade(
         self, call: Call, triage: TriageInputs, tally: LineTally, counted: bool, handle_s: float
@@ -462,24 +492,32 @@ class ContactCentre:
             # the incident reaches the RC when the call ends
             referred_s = self.env.now + handle_s
             if referred_s < self.end_s:
-                event = Timeout(self.env, handle_s, (line.priority, referred_s >= self.warmup_s))
-                event.callbacks.append(self.rc.refer)
+                schedule_in(self.env, handle_s, (self.rc.refer,),
+                            (line.priority, referred_s >= self.warmup_s))
         return handle_s
 
-    def _handled(self, event: Any, pool: PoolState | None = None) -> None:
-        if pool is None:
-            pool = event.value
+    def _handled(self, event: Scheduled) -> None:
+        """An operator ends a call (``event.value``: the operator's pool)."""
+        pool: PoolState = event.value
+        if pool.leaving:
+            self._operator_done(pool)
+        else:  # the usual case, in one call fewer: this runs for every answered call
+            pool.busy -= 1
+            self._operator_free(pool)
+
+    def _operator_done(self, pool: PoolState) -> None:
+        """An operator of ``pool`` ends a task: free for the next, unless going off duty."""
         if not pool.leaving:  # the usual case, kept off Team.finish_task's call
             pool.busy -= 1
             self._operator_free(pool)
-        elif pool.finish_task(self.env.now):
+        elif pool.finish_task(self.env._now):
             self._operator_free(pool)
 
     def _operator_free(self, pool: PoolState) -> None:
         """An operator of ``pool`` is free: take the next waiting call or callback, or go idle."""
         call = self.routing.call_for_free_operator(pool)
         if call is not None:
-            self._answer(call, pool, self.env.now)
+            self._answer(call, pool, self.env._now)
         elif self.routing.makes_callback(pool):
             assert self.callback_desk is not None
             self._attempt_callback(self.callback_desk.ready.popleft(), pool)
@@ -510,9 +548,9 @@ class ContactCentre:
                 for pool in self.pools:
                     observations.busy[pool.name].append(pool.busy)
             if now + every_s < self.end_s:
-                Timeout(self.env, every_s).callbacks.append(observe)
+                schedule_in(self.env, every_s, (observe,), None)
 
-        Timeout(self.env, every_s / 2).callbacks.append(observe)
+        schedule_in(self.env, every_s / 2, (observe,), None)
 
 
 def simulate(

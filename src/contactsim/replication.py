@@ -140,7 +140,7 @@ def _triage_inputs(scenario: Scenario, line: str, streams: Streams) -> TriageInp
     shares = [getattr(triage, outcome) for outcome in TRIAGE_OUTCOMES]
     return TriageInputs(
         cumulative=tuple(np.cumsum(shares).tolist()),
-        draw=uniform_sampler(streams[f"triage/{line}"]),
+        uniforms=streams[f"triage/{line}"].random,
         closed_extra_handle_s=triage.closed_extra_handle_s,
     )
 

@@ -13,14 +13,15 @@ from __future__ import annotations
 import bisect
 import math
 from collections import deque
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import simpy
 from simpy.events import Timeout
 
-from contactsim.distributions import Sampler
+from contactsim.distributions import Sampler, sampler_from_blocks
 from contactsim.records import RCTally
 from contactsim.staffing import StaffingPlan
 from contactsim.team import Team, busy_seconds, follow_plan
@@ -31,15 +32,43 @@ RESOLVED, FRONT_LINE, PARTNER = range(3)
 
 @dataclass(frozen=True)
 class TriageInputs:
-    """One line's triage: cumulative shares of closed, grade1, grade2, scheduled, RC."""
+    """One line's triage: cumulative shares of closed, grade1, grade2, scheduled, RC.
+
+    A graded call's outcome is the first whose cumulative share exceeds a uniform draw. The
+    draws come from ``uniforms`` (a function ``size -> array``, mapped a block at a time: the
+    fast way, used by the replications) or one at a time from ``draw``; either way the same
+    uniforms give the same outcomes. :attr:`outcome` returns the next graded call's outcome.
+    """
 
     cumulative: tuple[float, ...]
-    draw: Sampler  # uniform, one draw per graded call
+    draw: Sampler | None = None  # uniform, one draw per graded call
     closed_extra_handle_s: float = 0.0
+    uniforms: Callable[[int], np.ndarray] | None = None
+    #: the next graded call's outcome (an index into the five outcomes)
+    outcome: Callable[[], int] = field(init=False, repr=False, compare=False)
 
-    def outcome(self) -> int:
-        """The next graded call's outcome (an index into the five outcomes)."""
-        return min(bisect.bisect_right(self.cumulative, self.draw()), RESOLUTION_CENTRE)
+    def __post_init__(self) -> None:
+        if (self.draw is None) == (self.uniforms is None):
+            raise ValueError("triage needs exactly one of draw and uniforms")
+        cumulative = self.cumulative
+        if self.uniforms is not None:
+            uniforms = self.uniforms
+            bounds = np.asarray(cumulative, dtype=float)
+
+            def outcomes(size: int) -> np.ndarray:
+                return np.minimum(
+                    np.searchsorted(bounds, uniforms(size), side="right"), RESOLUTION_CENTRE
+                )
+
+            outcome: Callable[[], int] = sampler_from_blocks(outcomes)  # type: ignore[assignment]
+        else:
+            draw = self.draw
+            assert draw is not None
+
+            def outcome() -> int:
+                return min(bisect.bisect_right(cumulative, draw()), RESOLUTION_CENTRE)
+
+        object.__setattr__(self, "outcome", outcome)
 
 
 @dataclass(frozen=True)

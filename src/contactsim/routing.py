@@ -13,9 +13,13 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from contactsim.team import Team
+
+if TYPE_CHECKING:
+    from contactsim.inputs import LineInputs
+    from contactsim.records import LineTally, PoolTally
 
 WAITING, ANSWERED, ABANDONED, CALLBACK = 0, 1, 2, 3
 
@@ -66,6 +70,10 @@ class LineQueue:
     waiting: int = 0
     #: pools that may take a new call of this line, specialists first
     pools: list[PoolState] = field(default_factory=list)
+    #: the model's inputs and counts of this line, hung here so a call reaches them directly
+    #: (set by the model before it runs; routing itself never reads them)
+    inputs: LineInputs = field(default=None, repr=False)  # type: ignore[assignment]
+    tally: LineTally = field(default=None, repr=False)  # type: ignore[assignment]
 
     def push(self, call: Call) -> None:
         """Put a call at the back of the queue."""
@@ -93,6 +101,8 @@ class PoolState(Team):
     #: where callbacks stand among this pool's lines (an index into ``lines``; len(lines) is
     #: after every live call); None if the pool makes no callbacks
     callback_slot: int | None = None
+    #: the model's counts of this pool, hung here so an answered call reaches them directly
+    tally: PoolTally = field(default=None, repr=False)  # type: ignore[assignment]
 
 
 class CallbackQueue(Protocol):
@@ -158,7 +168,9 @@ class PriorityRouting:
     def pool_for_new_call(self, line: LineQueue) -> PoolState | None:
         """The pool whose idle operator answers a call of ``line`` now, or None to queue it."""
         for pool in line.pools:
-            if pool.idle and self._reserve_allows(pool, line, others_idle_offset=1):
+            if pool.idle and (
+                not pool.holds_reserve or self._reserve_allows(pool, line, others_idle_offset=1)
+            ):
                 return pool
         return None
 
@@ -169,7 +181,9 @@ class PriorityRouting:
         instead; :meth:`makes_callback` tells which.
         """
         if pool.callback_slot is not None:
-            return self._work_with_callbacks(pool)
+            if self.callbacks is not None and self.callbacks.ready:
+                return self._work_with_callbacks(pool)
+            self._callback_chosen = False  # no callback is due: live calls only, as below
         for line in pool.lines:
             if line.waiting:
                 if not self._reserve_allows(pool, line, others_idle_offset=0):
@@ -198,7 +212,7 @@ class PriorityRouting:
 
     def _callback_allowed(self, pool: PoolState, others_idle_offset: int) -> bool:
         callbacks = self.callbacks
-        if callbacks is None or not callbacks.open or not callbacks.ready:
+        if callbacks is None or not callbacks.ready or not callbacks.open:
             return False
         assert self.callback_line is not None
         if not self._reserve_allows(pool, self.callback_line, others_idle_offset):
