@@ -6,6 +6,8 @@ installed SimPy: a release that changed its event protocol would fail here, not 
 
 from __future__ import annotations
 
+from typing import Any
+
 import simpy
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,8 +21,8 @@ def _order(delays: list[float], light: list[bool], until: float | None) -> list[
     env = simpy.Environment()
     seen: list[tuple[float, int]] = []
 
-    def note(event: object) -> None:
-        seen.append((env.now, getattr(event, "value")))
+    def note(event: Any) -> None:
+        seen.append((env.now, event.value))
 
     for index, (delay, is_light) in enumerate(zip(delays, light, strict=True)):
         if is_light:
