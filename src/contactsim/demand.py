@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -152,11 +153,18 @@ def poisson_arrivals(
     """Arrival times (s) of a Poisson process with a constant rate within each interval.
 
     The unit-rate stream is drawn ``block`` gaps at a time and mapped through the inverse of the
-    cumulative rate; intervals with rate zero get no arrivals.
+    cumulative rate; intervals with rate zero get no arrivals. The times are handed out from
+    lists (``next`` on the result does not enter Python but once a block).
     """
     rates_per_s = np.asarray(rates_per_hour, dtype=float) / 3600.0
     if np.any(rates_per_s < 0) or not np.all(np.isfinite(rates_per_s)):
         raise ValueError("arrival rates must be finite and non-negative")
+    return chain.from_iterable(_arrival_blocks(rates_per_s, interval_s, rng, block))
+
+
+def _arrival_blocks(
+    rates_per_s: np.ndarray, interval_s: float, rng: np.random.Generator, block: int
+) -> Iterator[list[float]]:
     cumulative = np.concatenate(([0.0], np.cumsum(rates_per_s * interval_s)))
     total = cumulative[-1]
     position = 0.0
@@ -167,7 +175,7 @@ def poisson_arrivals(
         if points.size:
             index = np.searchsorted(cumulative, points, side="right") - 1
             times = index * interval_s + (points - cumulative[index]) / rates_per_s[index]
-            yield from times.tolist()
+            yield times.tolist()
         if position >= total:
             return
 

@@ -11,6 +11,7 @@ import csv
 import math
 from collections.abc import Callable, Iterator
 from functools import lru_cache, partial
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -78,8 +79,9 @@ def mean_s(spec: Distribution) -> float:
 
 
 def _blocks(draw: Callable[[int], np.ndarray], size: int) -> Iterator[float]:
-    while True:
-        yield from draw(size).tolist()
+    # chain's next() takes values from a list without entering Python; the lambda runs once a
+    # block (iter(f, None) calls f until it returns None, which a list never is)
+    return chain.from_iterable(iter(lambda: draw(size).tolist(), None))
 
 
 def read_empirical(path: str, column: str = "seconds") -> np.ndarray:

@@ -86,6 +86,10 @@ class ModelSettings:
                 f"need end_s > 0, interval_s > 0 and 0 <= warmup_s < end_s; got end_s="
                 f"{self.end_s}, interval_s={self.interval_s}, warmup_s={self.warmup_s}"
             )
+        if not float(self.interval_s).is_integer():
+            # the model finds a call's interval by comparing with the next boundary, which is
+            # exact (and agrees with floor division) for whole seconds
+            raise ValueError(f"interval_s must be a whole number of seconds, got {self.interval_s}")
         intervals = self.warmup_s / self.interval_s
         if abs(intervals - round(intervals)) > 1e-9:
             raise ValueError(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from functools import partial
-from heapq import heappush
+from heapq import heappop, heappush, heapreplace
 from typing import Any
 
 import simpy
@@ -61,6 +61,11 @@ __all__ = [
 
 
 ProgressCallback = Callable[[float], None]
+
+#: A line's next arrival: (time, priority, sequence number, the line's queue), the key its event
+#: would have on SimPy's heap.
+_Arrival = tuple[float, int, int, LineQueue]
+_NO_ARRIVAL: _Arrival = (math.inf, NORMAL, -1, None)  # type: ignore[assignment]
 
 
 class ContactCentre:
@@ -142,15 +147,20 @@ class ContactCentre:
         self._callback_accept: Sampler = callback.accept if callback is not None else float
         self._callback_line = self.routing.callback_line
         # what runs when each kind of event comes due (tuples shared by all events of a kind)
-        self._on_arrival = (self._arrive,)
         self._on_handled = (self._handled,)
         self._on_abandon = (self._abandon,)
         self._on_offer_callback = (self._offer_callback,)
         self._heap = event_heap(self.env)  # SimPy's heap and sequence (see contactsim.events)
         self._eid = self.env._eid
+        #: each line's next arrival, earliest first, over a sentinel at infinity (see _run_until)
+        self._arrivals: list[_Arrival] = [_NO_ARRIVAL]
         self.records: list[CallRecord] | None = [] if settings.keep_records else None
         self.observations: Observations | None = None
         self._next_call_id = 0
+        # the reporting interval of the latest arrival, and where it ends (arrivals come in time
+        # order, so a comparison replaces a division for most calls)
+        self._interval = 0
+        self._interval_end_s = 0.0
         self._next_caller_id = 0
         self._ran = False
 
@@ -169,7 +179,9 @@ class ContactCentre:
             follow_plan(env, self.pool_inputs[pool.name].staffing, self.end_s,
                         partial(self._set_staffing, pool))
         for queue in self.queues.values():
-            self._schedule_first_arrival(queue)
+            first = self._following_arrival(queue, env.now)
+            if first is not None:
+                heappush(self._arrivals, first)
         if self.callback_desk is not None:
             self._schedule_callback_hours()
         if self.rc is not None:
@@ -179,10 +191,57 @@ class ContactCentre:
         done = 0.0
         while done < self.end_s:
             done = min(self.end_s, done + chunk_s)
-            env.run(until=done)
+            self._run_until(done)
             if progress is not None:
                 progress(done)
         return self._finish()
+
+    def _run_until(self, until_s: float) -> None:
+        """Process, in time order, every event and arrival before ``until_s``.
+
+        Events are processed by SimPy's own ``Environment.step``. Arrivals are not events: each
+        line's next arrival waits in :attr:`_arrivals` under the same key an event would have
+        (time, priority NORMAL, sequence number), and is taken between steps when it comes
+        first. Order and numbers are exactly those of scheduling each arrival as an event (and
+        of ``Environment.run(until=...)``, which stops before events at ``until_s``); a call
+        costs one event fewer and a heap push and pop on a heap of one entry per line.
+        """
+        env = self.env
+        events = self._heap
+        arrivals = self._arrivals  # never empty: a sentinel at infinity stays at the bottom
+        step = env.step
+        end_s = self.end_s
+        eid = self._eid
+        while True:
+            arrival = arrivals[0]
+            # SimPy's events due before the next arrival; keys (time, priority, sequence) are
+            # never equal, so the comparison stops at the sequence number at most
+            while events and events[0] < arrival:
+                if events[0][0] >= until_s:
+                    env._now = until_s
+                    return
+                step()
+            now = arrival[0]
+            if now >= until_s:
+                env._now = until_s
+                return
+            env._now = now
+            queue = arrival[3]
+            # the line's following arrival (_following_arrival, inlined: once a call)
+            arrival_s = next(queue.inputs.arrival_times_s, None)
+            if arrival_s is None or arrival_s >= end_s:
+                heappop(arrivals)
+            else:
+                heapreplace(arrivals, (now + (arrival_s - now), NORMAL, next(eid), queue))
+            self._arrive(queue, now)
+
+    def _following_arrival(self, queue: LineQueue, now: float) -> _Arrival | None:
+        """The next arrival of ``queue``'s line, keyed as its event would be, or None."""
+        arrival_s = next(queue.inputs.arrival_times_s, None)
+        if arrival_s is None or arrival_s >= self.end_s:
+            return None
+        # the delay from now added back, as a Timeout would: the same time to the last bit
+        return (now + (arrival_s - now), NORMAL, next(self._eid), queue)
 
     def _finish(self) -> RunTallies:
         for pool in self.pools:
@@ -243,22 +302,9 @@ class ContactCentre:
 
     # --- arrivals ------------------------------------------------------------------------------
 
-    def _schedule_first_arrival(self, queue: LineQueue) -> None:
-        arrival_s = next(queue.inputs.arrival_times_s, None)
-        if arrival_s is not None and arrival_s < self.end_s:
-            schedule_in(self.env, arrival_s - self.env.now, self._on_arrival, queue)
-
-    def _arrive(self, event: Scheduled) -> None:
-        queue: LineQueue = event.value
+    def _arrive(self, queue: LineQueue, now: float) -> None:
+        """A caller rings ``queue``'s line at ``now``."""
         line = queue.inputs
-        now = self.env._now
-        # the line's next arrival: its event, just processed, is armed again and rescheduled
-        # (the delay is taken from now and added back, as a Timeout would, so that times are
-        # the same to the last bit)
-        arrival_s = next(line.arrival_times_s, None)
-        if arrival_s is not None and arrival_s < self.end_s:
-            event.callbacks = self._on_arrival
-            heappush(self._heap, (now + (arrival_s - now), NORMAL, next(self._eid), event))
         # every trait of the caller is drawn now, whatever becomes of the call, so that two
         # scenarios with the same seed see the same callers (common random numbers)
         handle_s = line.handle_time()
@@ -279,7 +325,10 @@ class ContactCentre:
             return
         if callers is None:
             self._next_caller_id = caller_id + 1
-        interval = int(now // self.interval_s)
+        if now >= self._interval_end_s:  # the first arrival of a new reporting interval
+            self._interval = int(now // self.interval_s)
+            self._interval_end_s = (self._interval + 1) * self.interval_s
+        interval = self._interval
         call = Call(
             self._next_call_id, queue, now, handle_s, patience_s, interval, caller_id, attempt,
             grade, accept_u,
@@ -446,34 +495,39 @@ class ContactCentre:
         tally = line.tally
         interval = call.interval
         tally.answered[interval] += 1
-        tally.wait_sum_s[interval] += wait_s
-        if wait_s <= tally.service_level_s:
-            tally.answered_within[interval] += 1
         counted = interval >= tally.first_counted_interval
-        if counted:
-            # LineTally.add_answered_wait(), inlined for the usual short wait
-            if 0.0 < wait_s < WAIT_HISTOGRAM_S:
-                tally.wait_histogram[int(wait_s)] += 1
-            else:
-                tally.add_answered_wait(wait_s)
+        # the wait goes into the line's histogram (LineTally: answered at once counted apart,
+        # one-second bins, long waits kept exactly); calls answered at once, the most common,
+        # take the fewest steps (this runs for every answered call)
+        if wait_s > 0.0:
+            tally.wait_sum_s[interval] += wait_s
+            if wait_s <= tally.service_level_s:
+                tally.answered_within[interval] += 1
+            if counted:
+                if wait_s < WAIT_HISTOGRAM_S:
+                    tally.wait_histogram[int(wait_s)] += 1
+                else:
+                    tally.long_waits_s.append(wait_s)
+        else:
+            tally.answered_within[interval] += 1
+            if counted:
+                tally.zero_waits += 1
         handle_s = call.handle_s
         triage = line.inputs.triage
         if triage is not None:
             handle_s = self._grade(call, triage, tally, counted, handle_s)
-        # busy_seconds() and schedule_in(), inlined: this runs for every answered call
+        # busy_seconds() and schedule_in(), inlined; the same arithmetic, to the last bit
         done_s = now + handle_s
-        busy_s = (done_s if done_s < self.end_s else self.end_s) - (
-            now if now > self.warmup_s else self.warmup_s
-        )
-        if busy_s > 0:
-            pool.tally.busy_s += busy_s
+        if self.warmup_s <= now and done_s <= self.end_s:
+            pool.tally.busy_s += done_s - now
+        else:
+            pool.tally.busy_s += busy_seconds(now, handle_s, self.warmup_s, self.end_s)
         if self.records is not None:
             self.records.append(
                 CallRecord(call.call_id, line.name, call.arrival_s, "answered", wait_s,
                            pool.name, handle_s, call.caller_id, call.attempt)
             )
-        heappush(self._heap, (self.env._now + handle_s, NORMAL, next(self._eid),
-                              Scheduled(self._on_handled, pool)))
+        heappush(self._heap, (done_s, NORMAL, next(self._eid), Scheduled(self._on_handled, pool)))
 
     def _grade(
         self, call: Call, triage: TriageInputs, tally: LineTally, counted: bool, handle_s: float
@@ -518,7 +572,7 @@ class ContactCentre:
         call = self.routing.call_for_free_operator(pool)
         if call is not None:
             self._answer(call, pool, self.env._now)
-        elif self.routing.makes_callback(pool):
+        elif pool.callback_slot is not None and self.routing.makes_callback(pool):
             assert self.callback_desk is not None
             self._attempt_callback(self.callback_desk.ready.popleft(), pool)
         else:

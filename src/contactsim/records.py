@@ -67,6 +67,8 @@ class LineTally:
     #: graded calls counted in the window: closed, grade1, grade2, scheduled, RC
     triaged: list[int] = field(default_factory=lambda: [0, 0, 0, 0, 0])
     graded: bool = False  # whether the line has a triage rule
+    #: waits of calls answered in the window: answered at once (zero), one-second bins below
+    #: WAIT_HISTOGRAM_S (bin i: i <= wait < i + 1), and longer waits kept exactly
     zero_waits: int = 0
     wait_histogram: list[int] = field(init=False)
     long_waits_s: list[float] = field(default_factory=list)
@@ -85,15 +87,6 @@ class LineTally:
         self.redials = [0] * n
         self.switched_to_999 = [0] * n
         self.wait_histogram = [0] * WAIT_HISTOGRAM_S
-
-    def add_answered_wait(self, wait_s: float) -> None:
-        """Put a counted call's wait into the histogram."""
-        if wait_s <= 0.0:
-            self.zero_waits += 1
-        elif wait_s < WAIT_HISTOGRAM_S:
-            self.wait_histogram[int(wait_s)] += 1
-        else:
-            self.long_waits_s.append(wait_s)
 
     def total(self, series: str) -> float:
         """Sum of one per-interval series over the measured window (after the warm-up)."""
