@@ -25,7 +25,7 @@ def main() -> None:
         path = Path(folder) / "sweep.yaml"
         path.write_text(
             f"base: {SCENARIOS / 'baseline-2018.yaml'}\nreps: 2\nseed: 1\n"
-            "grid:\n  horizon.start: ['2018-07-01']\n  horizon.days: [120]\n"
+            "grid:\n"
             "  shrinkage: [0.25, 0.3, 0.35, 0.4]\n"
         )
         spec = load_sweep(path)

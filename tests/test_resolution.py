@@ -128,7 +128,7 @@ def night_closing_trace() -> tuple[RunTallies, RCInputs]:
         outcomes=[0.1, 0.95, 0.7],
     )
     pools = [PoolInputs("operators", ("101",), flat(10))]
-    tallies = simulate([calls], pools, ModelSettings(end_s=TRACE_END_S), rc=rc)
+    tallies = simulate([calls], pools, ModelSettings(end_s=TRACE_END_S, keep_records=True), rc=rc)
     assert used(triage.draw) == 6
     return tallies, rc
 
@@ -181,11 +181,10 @@ def test_trace_rc_closing_for_the_night_retries_and_victims_never_reached() -> N
     assert values["rc_backlog_end"] == 2.0
     assert values["rc_backlog_mean"] == pytest.approx(120300.0 / TRACE_END_S)
     assert values["rc_time_to_resolve_h"] == pytest.approx(sum(hours) / 4)  # 7.6181 h
-    # p90, interpolated: sorted 2, 8.6944, 9.3333, 10.4444; rank 0.9 x 3 = 2.7:
-    # 9.3333 + 0.7 x (10.4444 - 9.3333) = 10.1111 h
-    assert values["rc_time_to_resolve_p90_h"] == pytest.approx(
-        (35700 - 2100) / 3600 + 0.7 * ((117600 - 80000) / 3600 - (35700 - 2100) / 3600)
-    )
+    # p90 from one-minute bins: 120, 521.67, 560 and 626.67 min fall in bins 120, 521, 560 and
+    # 626; rank 0.9 x 4 = 3.6 lies in the fourth value's bin, 0.6 of the way through it:
+    # 626.6 min = 10.4433 h
+    assert values["rc_time_to_resolve_p90_h"] == pytest.approx((626 + 0.6) / 60)
 
 
 def test_trace_rc_staffed_time_and_occupancy() -> None:
@@ -213,7 +212,7 @@ def test_trace_rc_serves_the_most_urgent_line_first_then_first_come_first_served
     rc = rc_inputs(flat(1), work=[1000, 100, 100, 100], contacts=[0.1] * 4,
                    outcomes=[0.1] * 4)
     pools = [PoolInputs("operators", ("999", "101"), flat(10))]
-    tallies = simulate(lines, pools, ModelSettings(end_s=3600.0), rc=rc)
+    tallies = simulate(lines, pools, ModelSettings(end_s=3600.0, keep_records=True), rc=rc)
     assert tallies.rc is not None
     assert tallies.rc.resolve_hours == pytest.approx(
         [(1010 - 10) / 3600, (1110 - 70) / 3600, (1210 - 30) / 3600, (1310 - 50) / 3600]
@@ -430,7 +429,7 @@ def test_with_ample_capacity_time_to_resolve_is_work_time_plus_attempt_gaps(
         "outcomes": {"resolved": 0.9, "front_line": 0.05, "partner": 0.05},
     }
     scenario = rc_scenario(days, rate, rc, {"resolution_centre": 1.0})
-    tallies = run_tallies(scenario, seed=3, replication=0)
+    tallies = run_tallies(scenario, seed=3, replication=0, keep_records=True)
     # exponential work: E[W^2] = 2 mean^2. With p = 1, E[T] = E[W] = 1.5 h. With p = 0.5,
     # k = 3, u = 300, g = 3600: 0.5 x 5400 + 0.25 x (3900 + 5400) + 0.125 x (7800 + 5400)
     # + 0.125 x (900 + 7200) = 2700 + 2325 + 1650 + 1012.5 = 7687.5 s = 2.135 h.
@@ -524,9 +523,9 @@ def rc_scenarios(draw: st.DrawFn) -> Scenario:
 @PROPERTY
 @given(rc_scenarios(), st.integers(min_value=0, max_value=2**32 - 1))
 def test_property_rc_incidents_are_conserved(scenario: Scenario, seed: int) -> None:
-    tallies = run_tallies(scenario, seed, 0)
+    tallies = run_tallies(scenario, seed, 0, keep_records=True)
     rc_tally = tallies.rc
-    assert rc_tally is not None
+    assert rc_tally is not None and rc_tally.resolve_hours is not None
     resolved, front_line, partner = rc_tally.outcomes
     assert rc_tally.incidents == (
         resolved + front_line + partner + rc_tally.in_progress_end + rc_tally.waiting_end
@@ -540,6 +539,10 @@ def test_property_rc_incidents_are_conserved(scenario: Scenario, seed: int) -> N
         assert rc_tally.incidents <= sum(t.triaged[4] for t in tallies.lines.values())
     assert len(rc_tally.resolve_hours) == resolved + front_line + partner
     assert all(hours >= 0 for hours in rc_tally.resolve_hours)
+    # the streaming histogram holds exactly the times kept in full
+    binned = sum(rc_tally.resolve_histogram) + len(rc_tally.resolve_long_h)
+    assert binned == len(rc_tally.resolve_hours)
+    assert rc_tally.resolve_sum_h == pytest.approx(sum(rc_tally.resolve_hours))
     if scenario.resolution_centre is not None and (
         scenario.resolution_centre.contact_probability == 0
     ):

@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from contactsim.records import LineTally, RCTally, RunTallies
-from contactsim.resolution import time_to_resolve_p90_h
 from contactsim.scenario import TRIAGE_OUTCOMES
 
 #: The answered wait percentile reported as ``wait_p90_s``.
@@ -151,10 +150,10 @@ RC_KPIS: tuple[Kpi, ...] = (
         lambda r: _rc(r).backlog_area / (r.end_s - r.warmup_s)),
     Kpi("rc_time_to_resolve_h", "RC time to resolve", "h", RC_SCOPE,
         "mean time from reaching the RC to its outcome, of incidents ended",
-        lambda r: float(np.mean(_rc(r).resolve_hours)) if _rc(r).resolve_hours else math.nan),
+        lambda r: _rc(r).time_to_resolve_mean_h()),
     Kpi("rc_time_to_resolve_p90_h", "RC time to resolve, 90th percentile", "h", RC_SCOPE,
         "90% of ended incidents took no longer",
-        lambda r: time_to_resolve_p90_h(_rc(r).resolve_hours)),
+        lambda r: _rc(r).time_to_resolve_quantile_h(0.9)),
     Kpi("occupancy", "Occupancy", "share", RC_SCOPE, "investigators' busy ÷ on-duty time",
         lambda r: _ratio(_rc(r).busy_s, _rc(r).staffed_s)),
 )

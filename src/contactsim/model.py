@@ -93,7 +93,8 @@ class ContactCentre:
         self.rc: ResolutionCentre | None = None
         if rc is not None:
             self.rc = ResolutionCentre(
-                self.env, rc, RCTally(), len(lines), settings.warmup_s, settings.end_s
+                self.env, rc, RCTally(resolve_hours=[] if settings.keep_records else None),
+                len(lines), settings.warmup_s, settings.end_s,
             )
         switching = any(line.redial and line.redial.switch for line in lines)
         emergency = self.inputs.get("999")

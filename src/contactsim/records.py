@@ -16,6 +16,8 @@ import numpy as np
 
 #: Histogram of answered waits: one-second bins up to this many seconds; longer waits kept exactly.
 WAIT_HISTOGRAM_S = 4 * 3600
+#: Histogram of RC time to resolve: one-minute bins up to this many minutes (30 days).
+RESOLVE_HISTOGRAM_MIN = 30 * 24 * 60
 
 
 class CallRecord(NamedTuple):
@@ -94,20 +96,29 @@ class LineTally:
 
     def wait_quantile_s(self, q: float) -> float:
         """The ``q`` quantile of answered waits, interpolated within one-second bins."""
-        counts = np.asarray(self.wait_histogram, dtype=float)
-        n = self.zero_waits + counts.sum() + len(self.long_waits_s)
-        if n == 0:
-            return math.nan
-        rank = q * n
-        if rank <= self.zero_waits:
-            return 0.0
-        cumulative = self.zero_waits + np.cumsum(counts)
-        if rank <= cumulative[-1]:
-            second = int(np.searchsorted(cumulative, rank, side="left"))
-            before = cumulative[second - 1] if second else self.zero_waits
-            return second + (rank - before) / counts[second]
-        tail = sorted(self.long_waits_s)
-        return tail[min(len(tail) - 1, math.ceil(rank - cumulative[-1]) - 1)]
+        return histogram_quantile(q, self.zero_waits, self.wait_histogram, self.long_waits_s, 1.0)
+
+
+def histogram_quantile(
+    q: float, zeros: int, counts: list[int], beyond: list[float], bin_width: float
+) -> float:
+    """The ``q`` quantile of values kept as a histogram: ``zeros`` values of exactly 0,
+    ``counts[i]`` values in ``[i, i + 1) x bin_width``, and the values ``beyond`` the last bin
+    kept exactly. Interpolated linearly within a bin; NaN if there are no values."""
+    bins = np.asarray(counts, dtype=float)
+    n = zeros + bins.sum() + len(beyond)
+    if n == 0:
+        return math.nan
+    rank = q * n
+    if rank <= zeros:
+        return 0.0
+    cumulative = zeros + np.cumsum(bins)
+    if rank <= cumulative[-1]:
+        index = int(np.searchsorted(cumulative, rank, side="left"))
+        before = cumulative[index - 1] if index else zeros
+        return (index + (rank - before) / bins[index]) * bin_width
+    tail = sorted(beyond)
+    return tail[min(len(tail) - 1, math.ceil(rank - cumulative[-1]) - 1)]
 
 
 @dataclass
@@ -126,7 +137,13 @@ class RCTally:
 
     incidents: int = 0
     outcomes: list[int] = field(default_factory=lambda: [0, 0, 0])  # resolved, front, partner
-    resolve_hours: list[float] = field(default_factory=list)
+    #: time to resolve of incidents ended: their sum, and one-minute bins up to
+    #: RESOLVE_HISTOGRAM_MIN (longer times kept exactly), so memory does not grow with the run
+    resolve_sum_h: float = 0.0
+    resolve_histogram: list[int] = field(default_factory=lambda: [0] * RESOLVE_HISTOGRAM_MIN)
+    resolve_long_h: list[float] = field(default_factory=list)
+    #: every time to resolve, in order of ending: kept only with per-call records (for checks)
+    resolve_hours: list[float] | None = None
     waiting_end: int = 0
     in_progress_end: int = 0
     open_end: int = 0  # every open incident at the end, counted or not
@@ -134,6 +151,34 @@ class RCTally:
     daily_backlog: list[int] = field(default_factory=list)  # open incidents at each midnight
     staffed_s: float = 0.0
     busy_s: float = 0.0
+
+    def add_time_to_resolve(self, hours: float) -> None:
+        """Count the time to resolve of an incident that ended."""
+        self.resolve_sum_h += hours
+        minute = int(hours * 60.0)
+        if minute < RESOLVE_HISTOGRAM_MIN:
+            self.resolve_histogram[minute] += 1
+        else:
+            self.resolve_long_h.append(hours)
+        if self.resolve_hours is not None:
+            self.resolve_hours.append(hours)
+
+    @property
+    def resolved_count(self) -> int:
+        """Incidents ended (with any outcome) in the measured window."""
+        return sum(self.outcomes)
+
+    def time_to_resolve_mean_h(self) -> float:
+        """Mean time to resolve of the incidents ended, hours (NaN if none)."""
+        n = self.resolved_count
+        return self.resolve_sum_h / n if n else math.nan
+
+    def time_to_resolve_quantile_h(self, q: float) -> float:
+        """The ``q`` quantile of time to resolve, hours, interpolated within one-minute bins."""
+        minutes = histogram_quantile(
+            q, 0, self.resolve_histogram, [h * 60.0 for h in self.resolve_long_h], 1.0
+        )
+        return minutes / 60.0
 
 
 @dataclass

@@ -11,7 +11,6 @@ incident, and it ends resolved, passed to the front line or to a partner agency.
 from __future__ import annotations
 
 import bisect
-import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -203,7 +202,7 @@ class ResolutionCentre:
         if incident.counted:
             tally = self.tally
             tally.outcomes[outcome] += 1
-            tally.resolve_hours.append((now - incident.referred_s) / 3600.0)
+            tally.add_time_to_resolve((now - incident.referred_s) / 3600.0)
 
     # --- investigators -------------------------------------------------------------------------
 
@@ -235,8 +234,3 @@ class ResolutionCentre:
         tally.open_end = self.open_incidents
         tally.waiting_end = sum(1 for queue in self.queues for i in queue if i.counted)
         tally.in_progress_end = self._working_counted + self._in_gap_counted
-
-
-def time_to_resolve_p90_h(hours: list[float]) -> float:
-    """The 90th percentile of time to resolve, in hours (NaN when nothing was resolved)."""
-    return float(np.percentile(hours, 90)) if hours else math.nan
