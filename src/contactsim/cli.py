@@ -94,16 +94,20 @@ def _load_or_exit(path: str, overrides: tuple[str, ...]) -> LoadedScenario:
 @scheduler_option
 @dask_local_option
 @set_option
+@click.option("--records", is_flag=True, default=False,
+              help="Also write every call's record to records/replication-NNN.parquet "
+                   "(about 20 MB a replication of a year), streamed as the run goes.")
 def run(
     scenario: str, reps: int, seed: int | None, out: str | None, workers: int | None,
     plots: bool, scheduler: str | None, dask_local: int | None, overrides: tuple[str, ...],
+    records: bool,
 ) -> None:
     """Run SCENARIO and write summary.csv, replications.parquet, intervals.parquet,
-    scenario.resolved.yaml and plots into the results folder."""
+    scenario.resolved.yaml and plots into the results folder (and per-call records if asked)."""
     from contactsim.loader import dump_resolved
     from contactsim.progress import ProgressBar
     from contactsim.report import plot_run
-    from contactsim.results import atomic_folder, write_run
+    from contactsim.results import RECORDS, atomic_folder, write_run
 
     loaded = _load_or_exit(scenario, overrides)
     chosen_seed = _seed(seed, loaded)
@@ -111,12 +115,17 @@ def run(
     _check_out_or_exit(folder)
     n_workers = workers or default_workers()
     started = time.perf_counter()
-    with ProgressBar(f"{loaded.scenario.name}: {reps} replications") as bar:
-        from contactsim.experiment import run_scenario
-
-        results = run_scenario(loaded.scenario, reps, chosen_seed, n_workers, progress=bar.update,
-                               executor=_dask(scheduler, dask_local))
+    # the run happens inside the results folder's temporary twin: records stream there, and an
+    # interrupted run leaves nothing behind
     with atomic_folder(folder) as temporary:
+        with ProgressBar(f"{loaded.scenario.name}: {reps} replications") as bar:
+            from contactsim.experiment import run_scenario
+
+            results = run_scenario(
+                loaded.scenario, reps, chosen_seed, n_workers, progress=bar.update,
+                executor=_dask(scheduler, dask_local),
+                records_dir=temporary / RECORDS if records else None,
+            )
         write_run(results, dump_resolved(loaded, chosen_seed), temporary)
         if plots:
             plot_run(temporary)

@@ -13,6 +13,7 @@ import queue as queue_module
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -60,19 +61,21 @@ def run_scenario(
     progress: ProgressReport | None = None,
     parallel_from_callers: float = PARALLEL_FROM_CALLERS,
     executor: Executor | None = None,
+    records_dir: Path | None = None,
 ) -> RunResults:
     """Run ``reps`` replications of ``scenario`` with ``seed`` on up to ``workers`` processes,
     or on ``executor`` (a Dask cluster, say) when given.
 
     Small runs (fewer than ``parallel_from_callers`` expected callers) stay in this process.
-    The numbers are the same either way.
+    The numbers are the same either way. With ``records_dir``, each replication streams its
+    per-call records to a Parquet file there (on a cluster, a folder every worker can reach).
     """
     if reps < 1:
         raise ValueError(f"reps must be at least 1, got {reps}")
     if executor is not None:
         finished: list[ReplicationResult] = []
         for result in executor.as_completed(
-            run_replication, [(scenario, seed, r) for r in range(reps)]
+            run_replication, [(scenario, seed, r, None, False, records_dir) for r in range(reps)]
         ):
             finished.append(result)
             if progress is not None:
@@ -83,9 +86,9 @@ def run_scenario(
         workers = 1
     total_s = reps * scenario.horizon.end_s
     if workers == 1:
-        results = _run_here(scenario, reps, seed, total_s, progress)
+        results = _run_here(scenario, reps, seed, total_s, progress, records_dir)
     else:
-        results = _run_on_processes(scenario, reps, seed, workers, total_s, progress)
+        results = _run_on_processes(scenario, reps, seed, workers, total_s, progress, records_dir)
     return collate(scenario, seed, results)
 
 
@@ -114,7 +117,12 @@ def collate(scenario: Scenario, seed: int, results: list[ReplicationResult]) -> 
 
 
 def _run_here(
-    scenario: Scenario, reps: int, seed: int, total_s: float, progress: ProgressReport | None
+    scenario: Scenario,
+    reps: int,
+    seed: int,
+    total_s: float,
+    progress: ProgressReport | None,
+    records_dir: Path | None = None,
 ) -> list[ReplicationResult]:
     results = []
     for replication in range(reps):
@@ -124,18 +132,20 @@ def _run_here(
             if progress is not None:
                 progress(finished_s + done_s, total_s)
 
-        results.append(run_replication(scenario, seed, replication, progress=report))
+        results.append(
+            run_replication(scenario, seed, replication, progress=report, records_dir=records_dir)
+        )
     return results
 
 
 def _replication_in_worker(
-    scenario: Scenario, seed: int, replication: int, messages: Any
+    scenario: Scenario, seed: int, replication: int, messages: Any, records_dir: Path | None
 ) -> ReplicationResult:
     def report(done_s: float) -> None:
         if messages is not None:
             messages.put((replication, done_s))
 
-    return run_replication(scenario, seed, replication, progress=report)
+    return run_replication(scenario, seed, replication, progress=report, records_dir=records_dir)
 
 
 def _run_on_processes(
@@ -145,6 +155,7 @@ def _run_on_processes(
     workers: int,
     total_s: float,
     progress: ProgressReport | None,
+    records_dir: Path | None = None,
 ) -> list[ReplicationResult]:
     context = multiprocessing.get_context("spawn")
     manager = context.Manager() if progress is not None else None
@@ -153,7 +164,7 @@ def _run_on_processes(
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             pending: set[Future[ReplicationResult]] = {
-                pool.submit(_replication_in_worker, scenario, seed, r, messages)
+                pool.submit(_replication_in_worker, scenario, seed, r, messages, records_dir)
                 for r in range(reps)
             }
             results = []

@@ -61,6 +61,8 @@ __all__ = [
 
 
 ProgressCallback = Callable[[float], None]
+#: Takes a batch of call records (a simulated day's) when the model streams them out.
+RecordSink = Callable[[list[CallRecord]], None]
 
 #: A line's next arrival: (time, priority, sequence number, the line's queue), the key its event
 #: would have on SimPy's heap.
@@ -78,6 +80,7 @@ class ContactCentre:
         settings: ModelSettings,
         callback: CallbackInputs | None = None,
         rc: RCInputs | None = None,
+        record_sink: RecordSink | None = None,
     ) -> None:
         self.env = simpy.Environment()
         self.settings = settings
@@ -93,7 +96,8 @@ class ContactCentre:
         self.rc: ResolutionCentre | None = None
         if rc is not None:
             self.rc = ResolutionCentre(
-                self.env, rc, RCTally(resolve_hours=[] if settings.keep_records else None),
+                self.env, rc,
+                RCTally(resolve_hours=[] if settings.keep_records and not record_sink else None),
                 len(lines), settings.warmup_s, settings.end_s,
             )
         switching = any(line.redial and line.redial.switch for line in lines)
@@ -155,7 +159,11 @@ class ContactCentre:
         self._eid = self.env._eid
         #: each line's next arrival, earliest first, over a sentinel at infinity (see _run_until)
         self._arrivals: list[_Arrival] = [_NO_ARRIVAL]
-        self.records: list[CallRecord] | None = [] if settings.keep_records else None
+        # records are kept if asked for, or handed to the sink a simulated day at a time
+        self.records: list[CallRecord] | None = (
+            [] if settings.keep_records or record_sink is not None else None
+        )
+        self._record_sink = record_sink
         self.observations: Observations | None = None
         self._next_call_id = 0
         # the reporting interval of the latest arrival, and where it ends (arrivals come in time
@@ -193,9 +201,20 @@ class ContactCentre:
         while done < self.end_s:
             done = min(self.end_s, done + chunk_s)
             self._run_until(done)
+            if self._record_sink is not None:
+                self._hand_over_records()
             if progress is not None:
                 progress(done)
-        return self._finish()
+        tallies = self._finish()
+        if self._record_sink is not None:
+            self._hand_over_records()  # the calls still waiting at the end
+            tallies.records = None
+        return tallies
+
+    def _hand_over_records(self) -> None:
+        assert self._record_sink is not None and self.records is not None
+        self._record_sink(self.records)
+        self.records.clear()
 
     def _run_until(self, until_s: float) -> None:
         """Process, in time order, every event and arrival before ``until_s``.
@@ -615,6 +634,7 @@ def simulate(
     progress: ProgressCallback | None = None,
     callback: CallbackInputs | None = None,
     rc: RCInputs | None = None,
+    record_sink: RecordSink | None = None,
 ) -> RunTallies:
     """Build a :class:`ContactCentre` and run it over the whole horizon."""
-    return ContactCentre(lines, pools, settings, callback, rc).run(progress=progress)
+    return ContactCentre(lines, pools, settings, callback, rc, record_sink).run(progress=progress)

@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,9 +23,11 @@ from contactsim.model import (
     ModelSettings,
     PoolInputs,
     ProgressCallback,
+    RecordSink,
     RedialInputs,
     simulate,
 )
+from contactsim.record_file import RecordFile, record_file_name
 from contactsim.records import RunTallies
 from contactsim.resolution import RCInputs, TriageInputs
 from contactsim.scenario import RC_OUTCOMES, TRIAGE_OUTCOMES, Callback, Scenario, WhenIdle
@@ -226,14 +229,28 @@ def run_tallies(
     keep_records: bool = False,
     observe_every_s: float | None = None,
     progress: ProgressCallback | None = None,
+    records_dir: Path | None = None,
 ) -> RunTallies:
-    """Run one replication and return the model's raw tallies (and records if asked)."""
+    """Run one replication and return the model's raw tallies.
+
+    Per-call records are kept in the tallies if ``keep_records`` (for checks on short runs), or
+    streamed to ``records_dir``/replication-NNN.parquet (:mod:`contactsim.record_file`), a
+    simulated day at a time, if ``records_dir`` is given.
+    """
     streams = Streams(seed=seed, replication=replication)
     inputs = model_inputs(scenario, streams, keep_records, observe_every_s)
-    return simulate(
-        inputs.lines, inputs.pools, inputs.settings, progress=progress, callback=inputs.callback,
-        rc=inputs.rc,
-    )
+
+    def run(sink: RecordSink | None = None) -> RunTallies:
+        return simulate(
+            inputs.lines, inputs.pools, inputs.settings, progress=progress,
+            callback=inputs.callback, rc=inputs.rc, record_sink=sink,
+        )
+
+    if records_dir is None:
+        return run()
+    path = Path(records_dir) / record_file_name(replication)
+    with RecordFile(path, replication, scenario.horizon.start) as records:
+        return run(records)
 
 
 def run_replication(
@@ -242,9 +259,11 @@ def run_replication(
     replication: int,
     progress: ProgressCallback | None = None,
     keep_tallies: bool = False,
+    records_dir: Path | None = None,
 ) -> ReplicationResult:
-    """Run one replication and reduce it to KPI rows and interval series."""
-    tallies = run_tallies(scenario, seed, replication, progress=progress)
+    """Run one replication and reduce it to KPI rows and interval series (streaming per-call
+    records to ``records_dir`` if given)."""
+    tallies = run_tallies(scenario, seed, replication, progress=progress, records_dir=records_dir)
     intervals = interval_frame(tallies, scenario.horizon.start)
     intervals.insert(0, "replication", replication)
     rc_daily = rc_daily_frame(tallies, scenario.horizon.start)

@@ -26,6 +26,7 @@ RESOLVED = "scenario.resolved.yaml"
 RC_DAILY = "rc_daily.parquet"
 COMPARE = "compare.csv"
 RUNS = "runs"
+RECORDS = "records"  # per-call records, one Parquet file a replication (run --records)
 
 
 #: Files that mark a folder as contactsim's own results, which a new run may replace.
