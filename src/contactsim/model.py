@@ -234,14 +234,17 @@ class ContactCentre:
         eid = self._eid
         while True:
             arrival = arrivals[0]
-            # SimPy's events due before the next arrival; keys (time, priority, sequence) are
-            # never equal, so the comparison stops at the sequence number at most
-            while events and events[0] < arrival:
-                if events[0][0] >= until_s:
-                    env._now = until_s
-                    return
-                step()
             now = arrival[0]
+            stop_s = now if now < until_s else until_s
+            # SimPy's events due before the next arrival (and before until_s); at the arrival's
+            # very time, the full keys decide (time, priority, sequence: never equal)
+            while events:
+                first = events[0]
+                at_s = first[0]
+                if at_s < stop_s or (at_s == now < until_s and first < arrival):
+                    step()
+                else:
+                    break
             if now >= until_s:
                 env._now = until_s
                 return
