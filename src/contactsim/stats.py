@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from scipy import stats as scipy_stats
+from scipy.special import stdtrit  # Student t quantile (lighter to import than scipy.stats)
 
 
 def t_interval(values: Iterable[float], confidence: float = 0.95) -> tuple[float, float, float]:
@@ -26,7 +26,7 @@ def t_interval(values: Iterable[float], confidence: float = 0.95) -> tuple[float
     if data.size == 1:
         return mean, math.nan, math.nan
     half = float(
-        scipy_stats.t.ppf(0.5 + confidence / 2, data.size - 1)
+        stdtrit(data.size - 1, 0.5 + confidence / 2)
         * data.std(ddof=1)
         / math.sqrt(data.size)
     )
