@@ -31,10 +31,12 @@ test-fast: $(STAMP)  ## the fast tests only (skips the slow statistical ones)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 
-bench: $(STAMP)  ## throughput against a minimal heapq event loop; loading a 1M-row log
+bench: $(STAMP)  ## speed and memory against a minimal heapq event loop; loading a 1M-row log
 	$(BIN)/python bench/bench_erlang_a.py
-	$(BIN)/python bench/bench_load_log.py
+	$(BIN)/python bench/bench_baseline.py
+	$(BIN)/python bench/bench_memory.py
 	$(BIN)/python bench/bench_sweep.py
+	$(BIN)/python bench/bench_load_log.py
 
 example-log: $(STAMP)  ## a 2018-shaped call log (a year, ~517,000 calls) to replay or fit
 	$(BIN)/contactsim demand synth scenarios/baseline-2018.yaml --out scenarios/data/calls-2018.parquet
