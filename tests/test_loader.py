@@ -650,6 +650,29 @@ def test_flat_plan_takes_shrinkage_off() -> None:
     assert plan.operator_hours(2 * 24 * HOUR) == pytest.approx(8 * 48)
 
 
+@pytest.mark.parametrize(
+    ("staffing_yaml", "expected"),
+    [
+        # 10 x 1.2 x 0.75 = 9; 10 x 0.9 x 0.75 = 6.75 -> 7; scale 1 is the plan itself
+        ("{flat: 10, scale: 1.2}", (9,)),
+        ("{flat: 10, scale: 0.9}", (7,)),
+        ("{flat: 10, scale: 1.0}", (8,)),
+        # shifts scale at every hour: 4 x 1.5 x 0.75 = 4.5 -> 5, none off shift
+        ("{shifts: [{start: '08:00', length_h: 8, count: 4}], scale: 1.5}", (0, 5, 0)),
+    ],
+)
+def test_staffing_scale_multiplies_the_rostered_numbers_before_rounding(
+    staffing_yaml: str, expected: tuple[int, ...]
+) -> None:
+    plan = plan_of(staffing_scenario(staffing_yaml, shrinkage=0.25))
+    assert plan.operators[: len(expected)] == expected
+
+
+def test_staffing_scale_must_be_positive() -> None:
+    with pytest.raises(pydantic.ValidationError, match="scale"):
+        staffing_scenario("{flat: 10, scale: 0}", shrinkage=0.25)
+
+
 def test_pool_shrinkage_overrides_the_scenario_s() -> None:
     scenario = staffing_scenario("{flat: 10}", shrinkage=0.25)
     pool = scenario.pools[0].model_copy(update={"shrinkage": 0.3})

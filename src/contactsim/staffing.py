@@ -86,10 +86,11 @@ def within_hours(plan: StaffingPlan, open_minute: int, close_minute: int, end_s:
     return _compress(times, levels)
 
 
-def available(rostered: int, shrinkage: float) -> int:
-    """Operators available from ``rostered`` after ``shrinkage``, nearest whole, halves up."""
+def available(rostered: int, shrinkage: float, scale: float = 1.0) -> int:
+    """Operators available from ``rostered`` (times ``scale``) after ``shrinkage``, nearest
+    whole, halves up."""
     # 45 x 0.7 is 31.499999999999996 in binary: round away the float error before halving up
-    return math.floor(round(rostered * (1.0 - shrinkage), 9) + 0.5)
+    return math.floor(round(rostered * scale * (1.0 - shrinkage), 9) + 0.5)
 
 
 def plan_for(pool: Pool, scenario: Scenario) -> StaffingPlan:
@@ -106,7 +107,7 @@ def plan_from(staffing: Staffing, shrinkage: float, horizon: Horizon) -> Staffin
     else:
         assert staffing.per_interval is not None
         times, rostered = _from_table(read_per_interval(staffing.per_interval), horizon)
-    levels = [available(n, shrinkage) for n in rostered]
+    levels = [available(n, shrinkage, staffing.scale) for n in rostered]
     return _compress(times, levels)
 
 
