@@ -363,6 +363,12 @@ def erlang_command(
                    f"{m.service_level:>7.4f} {m.occupancy:>7.4f}")
 
 
+# --- calibrate (contactsim.calibration) --------------------------------------------------------
+
+
+# --- staff (contactsim.staff_search) -----------------------------------------------------------
+
+
 @main.group()
 def demand() -> None:
     """Call logs: synthesise one from a scenario, or fit profiles to one."""
