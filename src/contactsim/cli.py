@@ -369,6 +369,90 @@ def erlang_command(
 # --- staff (contactsim.staff_search) -----------------------------------------------------------
 
 
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--target", "targets", multiple=True, required=True, metavar="'LINE: KPI OP VALUE'",
+              help="A target every interval must meet, e.g. '999: service_level >= 0.90' or "
+                   "'101: asa_s <= 120' (KPIs: service_level, asa_s, abandon_rate). Repeat.")
+@click.option("--by", "grouping", type=click.Choice(["hour_of_week", "hour_of_day", "all"]),
+              default="hour_of_week", show_default=True,
+              help="One staffing level per pool for each hour of the week, each hour of the "
+                   "day, or one for the whole horizon.")
+@click.option("--reps", default=4, show_default=True, type=click.IntRange(min=2),
+              help="Replications per evaluation (the same seed each time).")
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help=f"Seed of the random streams [default: the scenario's, else {DEFAULT_SEED}].")
+@click.option("--max-operators", default=200, show_default=True, type=click.IntRange(min=1),
+              help="The most operators on the phones one pool may have at one time.")
+@click.option("--max-rounds", default=40, show_default=True, type=click.IntRange(min=1),
+              help="Simulation rounds before the search gives up.")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Results folder [default: results/<scenario name>-staff]; replaced whole.")
+@workers_option
+@set_option
+def staff(
+    scenario: str, targets: tuple[str, ...], grouping: str, reps: int, seed: int | None,
+    max_operators: int, max_rounds: int, out: str | None, workers: int | None,
+    overrides: tuple[str, ...],
+) -> None:
+    """Find the fewest operators per pool per interval that meet every --target: Erlang A
+    first, then refined by simulation with common random numbers (priority, multi-skilling
+    and callbacks included). Writes staffing/<pool>.csv (rostered, usable as per_interval
+    staffing), required.csv, kpis.csv, staffed.yaml and staffing.png."""
+    from contactsim.report import plot_staffing
+    from contactsim.results import atomic_folder
+    from contactsim.staff_search import (
+        parse_target,
+        required_table,
+        search_staffing,
+        write_staffing,
+    )
+
+    loaded = _load_or_exit(scenario, overrides)
+    chosen_seed = _seed(seed, loaded)
+    folder = Path(out) if out else Path("results") / f"{loaded.scenario.name}-staff"
+    _check_out_or_exit(folder)
+    started = time.perf_counter()
+    try:
+        parsed = [parse_target(text, loaded.scenario) for text in targets]
+        result = search_staffing(
+            loaded.scenario, parsed, grouping, reps, chosen_seed, workers or default_workers(),
+            max_operators, max_rounds, note=lambda text: click.echo(text, err=True),
+        )
+    except ContactsimError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    with atomic_folder(folder) as temporary:
+        write_staffing(result, loaded.scenario, loaded.source, temporary, overrides)
+        plot_staffing(required_table(result, loaded.scenario), grouping, temporary / "staffing.png")
+    click.echo(_staffing_summary(result, loaded.scenario))
+    if not result.converged:
+        click.echo("note: the rounds ran out while still taking operators off; every target is "
+                   "met, but fewer may do (raise --max-rounds)")
+    click.echo(f"\nsearched in {time.perf_counter() - started:.0f} s (seed {chosen_seed}); "
+               f"results in {folder}/")
+
+
+def _staffing_summary(result: object, scenario: object) -> str:
+    from contactsim.scenario import Scenario
+    from contactsim.staff_search import StaffingResult, required_table
+
+    assert isinstance(result, StaffingResult) and isinstance(scenario, Scenario)
+    table = required_table(result, scenario)
+    per = {"hour_of_week": "a week", "hour_of_day": "a day", "all": "at a time"}[result.grouping]
+    unit = "operators" if result.grouping == "all" else "operator-hours"
+    lines = [f"{'pool':<16} {'required':>10} {'now':>10}   ({unit} on the phones {per})"]
+    for pool, rows in table.groupby("pool", sort=False):
+        lines.append(f"{pool:<16} {rows['required_on_phones'].sum():>10,.0f} "
+                     f"{rows['current_on_phones'].sum():>10,.0f}")
+    lines.append("")
+    for target, rows in result.kpis.groupby("target", sort=False):
+        worst = rows.sort_values("mean", ascending=">=" in str(target)).iloc[0]
+        lines.append(f"{target}: met at every interval; closest {worst['mean']:.3g} "
+                     f"[{worst['ci_low']:.3g}, {worst['ci_high']:.3g}]")
+    return "\n".join(lines)
+
+
 @main.group()
 def demand() -> None:
     """Call logs: synthesise one from a scenario, or fit profiles to one."""

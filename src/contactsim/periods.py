@@ -2,9 +2,10 @@
 week — from the interval series a run writes.
 
 Each KPI is computed per replication from the sums of its intervals (the ASA of July is the
-wait of July's answered calls over their number, not a mean of hourly ASAs), with the same
-definitions as the whole-run KPIs of :mod:`contactsim.kpis`, then summarised across
-replications with a Student-t interval. Over every interval the values equal the run's own.
+wait of July's answered calls over their number, not a mean of hourly ASAs: a busy hour weighs
+more than a quiet one), with the same definitions as the whole-run KPIs of
+:mod:`contactsim.kpis`, then summarised across replications with a Student-t interval. Over
+every interval the values equal the run's own.
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ import pandas as pd
 
 from contactsim.stats import t_interval
 
-__all__ = ["PERIOD_KPIS", "by_hour_of_week", "by_month", "period_values", "summarise_by"]
+__all__ = [
+    "PERIOD_KPIS", "band", "by_hour_of_week", "by_month", "period_kpis", "period_values",
+    "summarise_by",
+]
 
 #: the interval sums each KPI is made of
 SUMS = ["offered", "answered", "abandoned", "answered_within", "wait_sum_s"]
@@ -36,8 +40,6 @@ PERIOD_KPIS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
     "service_level": lambda s: _ratio(s["answered_within"], s["answered"] + s["abandoned"]),
 }
 
-Grouping = Callable[[pd.Series], pd.Series]  # interval starts -> a key per interval
-
 
 def by_month(starts: pd.Series) -> pd.Series:
     """Key: the calendar month (1-12)."""
@@ -46,33 +48,57 @@ def by_month(starts: pd.Series) -> pd.Series:
 
 def by_hour_of_week(starts: pd.Series) -> pd.Series:
     """Key: the hour of the week, Monday 00:00-01:00 being 0."""
-    return starts.dt.dayofweek * 24 + starts.dt.hour
+    return starts.dt.day_of_week * 24 + starts.dt.hour
+
+
+def period_kpis(intervals: pd.DataFrame, period: pd.Series) -> pd.DataFrame:
+    """Every period KPI per replication, line and period (``period``: a key per interval row):
+    columns ``replication, line, period`` and one per KPI."""
+    sums = (
+        intervals.assign(period=np.asarray(period))
+        .groupby(["replication", "line", "period"], sort=True)[SUMS]
+        .sum()
+    )
+    return pd.DataFrame({kpi: value(sums) for kpi, value in PERIOD_KPIS.items()}).reset_index()
+
+
+def band(
+    per_replication: pd.DataFrame, value: str, keys: tuple[str, ...] = ("line", "period")
+) -> pd.DataFrame:
+    """Mean and 95% interval across replications of ``value``, per combination of ``keys``:
+    columns ``*keys, mean, low, high``."""
+    rows = []
+    for key, group in per_replication.groupby(list(keys), sort=True):
+        mean, low, high = t_interval(group[value].to_numpy(dtype=float))
+        rows.append((*(key if isinstance(key, tuple) else (key,)), mean, low, high))
+    return pd.DataFrame(rows, columns=[*keys, "mean", "low", "high"])
+
+
+def _check(kpi: str) -> None:
+    if kpi not in PERIOD_KPIS:
+        raise ValueError(f"{kpi!r} is not a KPI of a period; one of {sorted(PERIOD_KPIS)}")
 
 
 def period_values(
     intervals: pd.DataFrame, line: str, kpi: str, months: tuple[int, ...] | None = None
 ) -> pd.Series:
-    """One value per replication of ``kpi`` on ``line`` over ``months`` (None: every interval)."""
-    if kpi not in PERIOD_KPIS:
-        raise ValueError(f"{kpi!r} is not a KPI of a period; one of {sorted(PERIOD_KPIS)}")
+    """One value per replication (indexed by it) of ``kpi`` on ``line`` over ``months``
+    (None: every interval)."""
+    _check(kpi)
     rows = intervals[intervals["line"] == line]
     if months is not None:
         rows = rows[rows["interval_start"].dt.month.isin(months)]
-    sums = rows.groupby("replication")[SUMS].sum()
-    return PERIOD_KPIS[kpi](sums)
+    table = period_kpis(rows, pd.Series(0, index=rows.index))
+    return table.set_index("replication")[kpi]
 
 
-def summarise_by(intervals: pd.DataFrame, line: str, kpi: str, key: Grouping) -> pd.DataFrame:
-    """``kpi`` on ``line`` for each key (an hour of the week, a month): columns ``key, mean,
-    ci_low, ci_high, reps`` (95% Student-t across replications)."""
-    if kpi not in PERIOD_KPIS:
-        raise ValueError(f"{kpi!r} is not a KPI of a period; one of {sorted(PERIOD_KPIS)}")
+def summarise_by(
+    intervals: pd.DataFrame, line: str, kpi: str, key: Callable[[pd.Series], pd.Series]
+) -> pd.DataFrame:
+    """``kpi`` on ``line`` for each key (``key`` maps interval starts to an hour of the week, a
+    month, ...): columns ``key, mean, ci_low, ci_high`` (95% Student-t across replications)."""
+    _check(kpi)
     rows = intervals[intervals["line"] == line]
-    keys = key(rows["interval_start"]).rename("key")
-    sums = rows.groupby([rows["replication"], keys])[SUMS].sum()
-    values = PERIOD_KPIS[kpi](sums).rename("value").reset_index()
-    out = []
-    for group_key, group in values.groupby("key"):
-        mean, low, high = t_interval(group["value"])
-        out.append((group_key, mean, low, high, int(np.isfinite(group["value"]).sum())))
-    return pd.DataFrame(out, columns=["key", "mean", "ci_low", "ci_high", "reps"])
+    table = period_kpis(rows, key(rows["interval_start"]))
+    summary = band(table, kpi, keys=("period",))
+    return summary.rename(columns={"period": "key", "low": "ci_low", "high": "ci_high"})

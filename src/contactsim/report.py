@@ -11,8 +11,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
+from contactsim.periods import band, period_kpis
 from contactsim.results import RC_DAILY, RUNS, read_comparison, read_intervals
-from contactsim.stats import t_interval
 
 #: Shortest horizon (days) plotted by month; shorter ones are plotted by day.
 MONTHLY_FROM_DAYS = 60
@@ -22,39 +22,6 @@ PANELS = (
     ("service_level", "Service level"),
     ("abandon_rate", "Abandon rate"),
 )
-
-
-def period_kpis(intervals: pd.DataFrame, period: pd.Series) -> pd.DataFrame:
-    """ASA, service level and abandon rate per replication, line and period.
-
-    Intervals are pooled within a period by their counts (not by averaging interval ratios),
-    so a busy hour weighs more than a quiet one.
-    """
-    grouped = intervals.assign(period=period.to_numpy()).groupby(
-        ["replication", "line", "period"], sort=True
-    )
-    sums = grouped[["answered", "abandoned", "answered_within", "wait_sum_s"]].sum()
-    ended = sums["answered"] + sums["abandoned"]
-    out = pd.DataFrame(
-        {
-            "asa_s": sums["wait_sum_s"] / sums["answered"].where(sums["answered"] > 0),
-            "service_level": sums["answered_within"] / ended.where(ended > 0),
-            "abandon_rate": sums["abandoned"] / ended.where(ended > 0),
-        }
-    )
-    return out.reset_index()
-
-
-def band(
-    per_replication: pd.DataFrame, value: str, keys: tuple[str, ...] = ("line", "period")
-) -> pd.DataFrame:
-    """Mean and 95% interval across replications of ``value``, per combination of ``keys``:
-    columns ``*keys, mean, low, high``."""
-    rows = []
-    for key, group in per_replication.groupby(list(keys), sort=True):
-        mean, low, high = t_interval(group[value].to_numpy(dtype=float))
-        rows.append((*(key if isinstance(key, tuple) else (key,)), mean, low, high))
-    return pd.DataFrame(rows, columns=[*keys, "mean", "low", "high"])
 
 
 def _draw_band(
@@ -328,3 +295,28 @@ def plot_sweep(folder: str | Path, scope: str | None, kpi: str | None) -> list[P
             axis.legend(fontsize="small")
     axis.set_title(f"Sweep: {scope} {kpi} — mean over replications")
     return [_save(figure, folder / f"sweep_{scope}_{kpi}.png")]
+
+
+def plot_staffing(required: pd.DataFrame, grouping: str, path: Path) -> Path:
+    """Operators on the phones required against now, per pool, by hour of week (or of day)."""
+    pools = list(dict.fromkeys(required["pool"]))
+    figure, axes = plt.subplots(len(pools), 1, figsize=(12, 2.6 * len(pools)), sharex=True,
+                                squeeze=False)
+    for axis, pool in zip(axes[:, 0], pools, strict=True):
+        rows = required[required["pool"] == pool]
+        axis.step(rows["key"], rows["current_on_phones"], where="post", color="0.55",
+                  label="now (mean)")
+        axis.step(rows["key"], rows["required_on_phones"], where="post", color="C3",
+                  label="required")
+        axis.set_ylabel(f"{pool}\non the phones")
+        axis.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axis.grid(alpha=0.3)
+    axes[0, 0].legend(loc="upper right", fontsize="small")
+    bottom = axes[-1, 0]
+    if grouping == "hour_of_week":
+        bottom.set_xticks(range(0, 168, 24), ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
+        bottom.set_xlabel("hour of the week")
+    elif grouping == "hour_of_day":
+        bottom.set_xlabel("hour of the day")
+    figure.suptitle("Operators required to meet the targets, against the scenario's staffing")
+    return _save(figure, path)
