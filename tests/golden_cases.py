@@ -1,4 +1,5 @@
-"""Golden results: short runs of the shipped scenarios, reduced to the numbers that must not move.
+"""Golden results: short runs of the shipped scenarios (frozen copies in ``tests/golden/scenarios``),
+reduced to the numbers that must not move.
 
 ``python tests/golden_cases.py`` rewrites ``tests/golden/results.json``; do that only when a
 change is meant to move the numbers (a new random stream, a fixed bug), and say so in the commit.
@@ -15,8 +16,10 @@ from contactsim.loader import load_scenario
 from contactsim.records import RunTallies
 from contactsim.replication import run_tallies
 
-ROOT = Path(__file__).resolve().parents[1]
-GOLDEN = Path(__file__).parent / "golden" / "results.json"
+#: frozen copies of the shipped scenarios as they were when the file was written, so that
+#: recalibrating a shipped scenario does not move the golden numbers (the model is under test)
+ROOT = Path(__file__).resolve().parent / "golden"
+GOLDEN = ROOT / "results.json"
 
 #: (scenario file, overrides): every feature the model has, on a few weeks each
 CASES: list[tuple[str, list[str]]] = [
