@@ -220,6 +220,23 @@ def test_extends_merges_mappings_key_by_key_and_replaces_lists(tmp_path: Path) -
     assert [pool.name for pool in scenario.pools] == ["only"]
 
 
+def test_extends_null_removes_what_the_base_gave(tmp_path: Path) -> None:
+    base = write(tmp_path / "base.yaml", CONTRACT)
+    with_patience = load_scenario(base).scenario
+    assert with_patience.handling["101"].patience is not None
+    child = write(
+        tmp_path / "child.yaml",
+        """\
+        extends: base.yaml
+        handling:
+          "101": {patience: null}
+        """,
+    )
+    scenario = load_scenario(child).scenario
+    assert scenario.handling["101"].patience is None  # the default: callers never hang up
+    assert scenario.handling["101"].handle_time == with_patience.handling["101"].handle_time
+
+
 def test_extends_chain_of_two_levels_with_paths_relative_to_each_file(tmp_path: Path) -> None:
     profile = write_profile(tmp_path / "base" / "profiles" / "flat.csv")
     roster = write(

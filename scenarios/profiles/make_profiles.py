@@ -5,7 +5,9 @@ They are assumptions, not measurements: the 2018 report publishes annual volumes
 patterns: 999 is quiet from 03:00 to 07:00, climbs through the day, peaks in the evening and
 stays high late on Friday and Saturday nights; 101 is a daytime line, busiest 09:00-18:00 and
 quieter at weekends. Month factors follow CALIBRATION.md: 999 rises through 2018 to a July peak
-with the last quarter just above average; 101 peaks in summer and falls in December.
+with the last quarter just above average; 101 peaks in summer and falls from August to a quiet
+December (the report: 101 answer times "improved since July 2018", abandonment "shown a decrease
+each month", and a repeat-demand initiative "since late October 18" cut repeat 101 calls).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ EMERGENCY_DAY = [0.80, 0.65, 0.50, 0.40, 0.35, 0.35, 0.42, 0.60, 0.80, 0.95, 1.0
 NON_EMERGENCY_DAY = [0.35, 0.22, 0.15, 0.12, 0.10, 0.12, 0.25, 0.60, 1.10, 1.50, 1.62, 1.62,
                      1.55, 1.55, 1.55, 1.50, 1.45, 1.40, 1.30, 1.20, 1.05, 0.85, 0.65, 0.48]
 EMERGENCY_MONTH = [0.86, 0.87, 0.92, 0.96, 1.04, 1.08, 1.17, 1.10, 0.99, 1.00, 1.00, 1.02]
-NON_EMERGENCY_MONTH = [0.97, 0.94, 0.98, 0.99, 1.04, 1.07, 1.10, 1.07, 1.00, 0.99, 0.96, 0.89]
+NON_EMERGENCY_MONTH = [1.00, 0.97, 1.02, 1.04, 1.08, 1.11, 1.13, 1.05, 0.97, 0.93, 0.89, 0.81]
 
 
 def week(day: list[float], weekend_night_boost: float, weekend_day_factor: float) -> list[float]:

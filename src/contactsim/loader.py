@@ -159,11 +159,14 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     A distribution (a mapping with ``dist``) replaces whole: a lognormal's ``cv`` must not
     survive into the exponential that overrides it. So do a line's demand given by its source
     (``rate_per_hour``, ``annual_volume`` or ``replay``: a replay does not inherit a profile)
-    and a staffing plan (``flat``, ``per_interval`` or ``shifts``).
+    and a staffing plan (``flat``, ``per_interval`` or ``shifts``). A ``null`` removes what it
+    overrides (the field is then as if never given: its default).
     """
     out = dict(base)
     for key, value in override.items():
-        if isinstance(value, dict) and not REPLACE_WHOLE.isdisjoint(value):
+        if value is None:
+            out.pop(key, None)
+        elif isinstance(value, dict) and not REPLACE_WHOLE.isdisjoint(value):
             out[key] = value
         elif isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = _merge(out[key], value)
