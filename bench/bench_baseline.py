@@ -25,7 +25,7 @@ from contactsim.replication import run_tallies
 
 TARGET = 4.0
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT = [ROOT / "scenarios" / "baseline-2018.yaml", ROOT / "scenarios" / "callback-3min.yaml"]
+DEFAULT = [ROOT / "scenarios" / "baseline-2018.yaml", ROOT / "scenarios" / "callback-10min.yaml"]
 
 
 def scenario_run(path: Path) -> Measurement:

@@ -1,47 +1,65 @@
-"""The shipped 2018 baseline against the published figures (CALIBRATION.md).
+"""The shipped 2018 baseline against the published figures (CALIBRATION.md, issue 8).
 
-Three replications of the year: the means must fall within the tolerances the issues set
-(±25% for the contact centre for now; ±5% for the Resolution Centre's volume and outcome
-shares). The full check is `make run` (10 replications; figures in the README).
+Three replications of the year, seed 2018: every figure the issue names must come out in its
+range. The full check is ``make run`` (10 replications) or
+``contactsim calibrate scenarios/baseline-2018.yaml --targets targets/2018.yaml`` (figures in
+the README). 999 ASA: the report gives 8 s for November and December ("the lowest in over
+three years", higher in the summer peak); we target 10 s for the year (see targets/2018.yaml).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from contactsim.experiment import run_scenario
+from contactsim.experiment import RunResults, run_scenario
 from contactsim.loader import load_scenario
+from contactsim.periods import by_month, period_values, summarise_by
 
 BASELINE = Path(__file__).parent.parent / "scenarios" / "baseline-2018.yaml"
 
 
 @pytest.fixture(scope="module")
-def year() -> dict[tuple[str, str], float]:
+def year() -> RunResults:
     scenario = load_scenario(BASELINE).scenario
-    summary = run_scenario(scenario, reps=3, seed=2018, workers=2).summary
-    return {(row.scope, row.kpi): row.mean for row in summary.itertuples()}
+    return run_scenario(scenario, reps=3, seed=2018, workers=2)
+
+
+def mean(results: RunResults, line: str, kpi: str, months: tuple[int, ...] | None = None) -> float:
+    return float(period_values(results.intervals, line, kpi, months).mean())
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("scope", "kpi", "published", "tolerance"),
+    ("line", "kpi", "months", "low", "high"),
     [
-        ("999", "offered", 173_676, 0.02),
-        ("101", "offered", 341_204, 0.02),
-        ("999", "abandon_rate", 0.010, 0.25),  # "just over 1%"
-        ("999", "asa_s", 10.0, 0.25),  # 8 s late in the year, higher in summer
-        ("101", "asa_s", 209.0, 0.25),  # 3 min 29 s
-        ("101", "abandon_rate", 0.127, 0.25),
-        ("resolution_centre", "rc_incidents", 19_295, 0.05),
+        ("999", "offered", None, 173_676 * 0.99, 173_676 * 1.01),
+        ("101", "offered", None, 341_204 * 0.99, 341_204 * 1.01),
+        ("999", "abandon_rate", None, 0.010, 0.015),      # "just over 1%"
+        ("999", "asa_s", None, 10 - 3, 10 + 3),           # 10 s for the year, within 3 s
+        ("999", "asa_s", (11, 12), 8 - 3, 8 + 3),         # 8 s in November and December
+        ("101", "asa_s", None, 209 * 0.9, 209 * 1.1),     # 3 min 29 s, within 10%
+        ("101", "abandon_rate", None, 0.127 - 0.015, 0.127 + 0.015),
+        ("101", "asa_s", (12,), 0, 120),                  # December: under 2 minutes
+        ("101", "abandon_rate", (12,), 0.08 - 0.015, 0.08 + 0.015),  # December: 8%
     ],
 )
 def test_baseline_reproduces_2018(
-    year: dict[tuple[str, str], float], scope: str, kpi: str, published: float,
-    tolerance: float,
+    year: RunResults, line: str, kpi: str, months: tuple[int, ...] | None, low: float,
+    high: float,
 ) -> None:
-    assert abs(year[(scope, kpi)] / published - 1) <= tolerance, year[(scope, kpi)]
+    value = mean(year, line, kpi, months)
+    assert low <= value <= high, value
+
+
+@pytest.mark.slow
+def test_baseline_peaks_in_july(year: RunResults) -> None:
+    offered = summarise_by(year.intervals, "999", "offered", by_month).set_index("key")["mean"]
+    assert offered.idxmax() == 7
+    asa = summarise_by(year.intervals, "101", "asa_s", by_month).set_index("key")["mean"]
+    assert asa.idxmax() in (6, 7, 8)  # "peaked during the high demand months"
 
 
 @pytest.mark.slow
@@ -51,9 +69,10 @@ def test_baseline_reproduces_2018(
      ("rc_partner", 49 / 19_295)],
 )
 def test_baseline_rc_outcome_shares(
-    year: dict[tuple[str, str], float], kpi: str, published_share: float
+    year: RunResults, kpi: str, published_share: float
 ) -> None:
-    share = year[("resolution_centre", kpi)] / year[("resolution_centre", "rc_incidents")]
+    summary = year.summary.set_index(["scope", "kpi"])["mean"]
+    share = summary[("resolution_centre", kpi)] / summary[("resolution_centre", "rc_incidents")]
     # ±5% of the share; the partner count (~49 a year) is too small for that over three
     # replications (its Poisson noise alone is ±8%), so it gets ±20%
     tolerance = 0.20 if kpi == "rc_partner" else 0.05
@@ -61,5 +80,7 @@ def test_baseline_rc_outcome_shares(
 
 
 @pytest.mark.slow
-def test_baseline_rc_share_of_incidents(year: dict[tuple[str, str], float]) -> None:
-    assert abs(year[("resolution_centre", "rc_share_of_incidents")] / 0.083 - 1) <= 0.05
+def test_baseline_rc_volume_and_share_of_incidents(year: RunResults) -> None:
+    summary: pd.Series = year.summary.set_index(["scope", "kpi"])["mean"]
+    assert abs(summary[("resolution_centre", "rc_incidents")] / 19_295 - 1) <= 0.05
+    assert abs(summary[("resolution_centre", "rc_share_of_incidents")] / 0.083 - 1) <= 0.05

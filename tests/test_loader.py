@@ -685,6 +685,23 @@ def test_staffing_scale_multiplies_the_rostered_numbers_before_rounding(
     assert plan.operators[: len(expected)] == expected
 
 
+def test_staffing_changes_set_the_scale_from_their_dates() -> None:
+    # 10 rostered at 25% shrinkage: 8 on the phones; from 3 Jan x 1.2 (9), from 4 Jan x 0.5 (4)
+    plan = plan_of(staffing_scenario(
+        "{flat: 10, changes: [{from: 2018-01-03, scale: 1.2}, {from: 2018-01-04, scale: 0.5}]}",
+        start="2018-01-01", days=4, shrinkage=0.25,
+    ))
+    assert plan.times_s == (0.0, 2 * 86400.0, 3 * 86400.0)
+    assert plan.operators == (8, 9, 4)
+
+
+def test_staffing_changes_must_be_in_date_order() -> None:
+    with pytest.raises(pydantic.ValidationError, match="date order"):
+        staffing_scenario(
+            "{flat: 10, changes: [{from: 2018-01-04, scale: 1.2}, {from: 2018-01-03, scale: 1}]}"
+        )
+
+
 def test_staffing_scale_must_be_positive() -> None:
     with pytest.raises(pydantic.ValidationError, match="scale"):
         staffing_scenario("{flat: 10, scale: 0}", shrinkage=0.25)

@@ -247,17 +247,35 @@ class Shift(Frozen):
         return int(hours) * 60 + int(minutes)
 
 
+class StaffingChange(Frozen):
+    """From midnight at the start of ``from``, the plan's rostered numbers are multiplied by
+    ``scale`` (instead of the plan's own ``scale``): recruits joining, leavers not replaced."""
+
+    starts: date = Field(alias="from")
+    scale: Annotated[float, Field(ge=0, le=100)]
+
+
 class Staffing(Frozen):
     """One staffing plan: ``flat`` operators, a ``per_interval`` CSV, or ``shifts``.
 
     Numbers are rostered operators; shrinkage is taken off afterwards. ``scale`` multiplies
-    the rostered numbers (1.1: ten per cent more at every hour), with the same rounding.
+    the rostered numbers (1.1: ten per cent more at every hour), with the same rounding;
+    ``changes`` set another scale from given dates on.
     """
 
     flat: Annotated[int, Field(ge=0)] | None = None
     per_interval: str | None = None
     shifts: tuple[Shift, ...] | None = None
     scale: Annotated[float, Field(gt=0, le=100)] = 1.0
+    changes: tuple[StaffingChange, ...] = ()
+
+    @field_validator("changes")
+    @classmethod
+    def _in_order(cls, value: tuple[StaffingChange, ...]) -> tuple[StaffingChange, ...]:
+        starts = [change.starts for change in value]
+        if starts != sorted(set(starts)):
+            raise ValueError("changes must be in date order, one per date")
+        return value
 
     @model_validator(mode="after")
     def _one_plan(self) -> Staffing:

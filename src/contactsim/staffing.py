@@ -107,8 +107,21 @@ def plan_from(staffing: Staffing, shrinkage: float, horizon: Horizon) -> Staffin
     else:
         assert staffing.per_interval is not None
         times, rostered = _from_table(read_per_interval(staffing.per_interval), horizon)
-    levels = [available(n, shrinkage, staffing.scale) for n in rostered]
-    return _compress(times, levels)
+    if not staffing.changes:
+        levels = [available(n, shrinkage, staffing.scale) for n in rostered]
+        return _compress(times, levels)
+    # the scale in force at each time: the plan's own, then each change's from its date
+    origin = datetime.combine(horizon.start, datetime.min.time())
+    change_s = [(datetime.combine(c.starts, datetime.min.time()) - origin).total_seconds()
+                for c in staffing.changes]
+    scales = [staffing.scale, *(c.scale for c in staffing.changes)]
+    edges = sorted({*times, *(t for t in change_s if 0.0 < t < horizon.end_s)})
+    levels = []
+    for time in edges:
+        in_force = scales[int(np.searchsorted(change_s, time, side="right"))]
+        index = int(np.searchsorted(times, time, side="right")) - 1
+        levels.append(available(rostered[index], shrinkage, in_force))
+    return _compress(edges, levels)
 
 
 @dataclass(frozen=True)
