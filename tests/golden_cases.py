@@ -1,5 +1,5 @@
-"""Golden results: short runs of the shipped scenarios (frozen copies in ``tests/golden/scenarios``),
-reduced to the numbers that must not move.
+"""Golden results: short runs of the shipped scenarios (frozen copies in
+``tests/golden/scenarios``), reduced to the numbers that must not move.
 
 ``python tests/golden_cases.py`` rewrites ``tests/golden/results.json``; do that only when a
 change is meant to move the numbers (a new random stream, a fixed bug), and say so in the commit.

@@ -366,6 +366,70 @@ def erlang_command(
 # --- calibrate (contactsim.calibration) --------------------------------------------------------
 
 
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--targets", "targets_file", required=True, type=click.Path(dir_okay=False),
+              help="The targets file: published figures and the unknowns to fit (YAML).")
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="Results folder; replaced whole.")
+@click.option("--reps", type=click.IntRange(min=1), default=None,
+              help="Replications of each evaluation and of the slopes [default: the targets "
+                   "file's, else 4].")
+@click.option("--final-reps", type=click.IntRange(min=2), default=None,
+              help="Replications of the final run at the best point [default: the file's, "
+                   "else 10].")
+@click.option("--max-evaluations", type=click.IntRange(min=1), default=None,
+              help="Simulation runs the search may make [default: the file's, else 40].")
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help=f"Seed of every run [default: the scenario's, else {DEFAULT_SEED}].")
+@workers_option
+@set_option
+def calibrate(
+    scenario: str, targets_file: str, out: str, reps: int | None, final_reps: int | None,
+    max_evaluations: int | None, seed: int | None, workers: int | None,
+    overrides: tuple[str, ...],
+) -> None:
+    """Fit the unknowns a targets file names so that SCENARIO reproduces its published figures
+    (same callers in every run); write calibrated.yaml, calibration.csv, parameters.csv,
+    search.csv, scenario.resolved.yaml and calibration.png."""
+    from contactsim.calibration import calibrate as fit
+    from contactsim.calibration_report import describe, write_calibration
+    from contactsim.results import atomic_folder
+    from contactsim.targets import load_targets
+
+    loaded = _load_or_exit(scenario, overrides)
+    chosen_seed = _seed(seed, loaded)
+    folder = Path(out)
+    _check_out_or_exit(folder)
+    try:
+        targets = load_targets(targets_file)
+    except ScenarioError as exc:
+        click.echo(f"error: the targets cannot be used:\n{exc}", err=True)
+        sys.exit(2)
+    given = {"reps": reps, "final_reps": final_reps, "max_evaluations": max_evaluations}
+    settings = targets.spec.search.model_copy(
+        update={k: v for k, v in given.items() if v is not None})
+    started = time.perf_counter()
+
+    def show(line: str) -> None:
+        click.echo(line, err=True)
+
+    try:
+        calibration = fit(scenario, targets, chosen_seed, settings, overrides,
+                          workers or default_workers(), report=show)
+    except ScenarioError as exc:
+        click.echo(f"error: the targets cannot be used with {scenario}:\n{exc}", err=True)
+        sys.exit(2)
+    except ContactsimError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    with atomic_folder(folder) as temporary:
+        write_calibration(calibration, temporary, folder)
+    click.echo(describe(calibration))
+    click.echo(f"\n{len(calibration.evaluations)} evaluations in "
+               f"{time.perf_counter() - started:.1f} s (seed {chosen_seed}); results in {folder}/")
+
+
 # --- staff (contactsim.staff_search) -----------------------------------------------------------
 
 
