@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 REPS ?= 10
 
-.PHONY: setup run quick test test-fast lint bench example-log clean
+.PHONY: setup run quick calibrate staff test test-fast lint bench example-log clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,12 @@ run: $(STAMP)  ## the baseline year, REPS replications, into results/baseline-20
 
 quick: $(STAMP)  ## a one-week demo in seconds, into results/quick-week/
 	$(BIN)/contactsim run scenarios/quick-week.yaml --reps $(REPS) --out results/quick-week
+
+calibrate: $(STAMP)  ## the full calibration check of the baseline against targets/2018.yaml (~5 min)
+	$(BIN)/contactsim calibrate scenarios/baseline-2018.yaml --targets targets/2018.yaml --out results/calibrate-2018
+
+staff: $(STAMP)  ## staffing for 90% of 999 in 10 s and 101 ASA <= 2 min, by hour of week
+	$(BIN)/contactsim staff scenarios/baseline-2018.yaml --target "999: service_level >= 0.90" --target "101: asa_s <= 120" --out results/staff-2018
 
 test: $(STAMP)  ## the whole test suite on every core
 	$(BIN)/python -m pytest -n auto

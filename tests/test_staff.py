@@ -19,6 +19,7 @@ from contactsim.loader import load_scenario, scenario_from_mapping
 from contactsim.periods import by_month, period_values, summarise_by
 from contactsim.scenario import Scenario
 from contactsim.staff_search import (
+    erlang_start,
     parse_target,
     rostered_for,
     search_staffing,
@@ -198,3 +199,51 @@ def test_period_kpis_over_every_interval_equal_the_run_s_own() -> None:
     assert july["mean"].iloc[0] == pytest.approx(summary[("101", "asa_s")], rel=1e-12)
     assert period_values(results.intervals, "101", "asa_s", months=(1,)).empty
     assert np.isfinite(july[["ci_low", "ci_high"]].to_numpy()).all()
+
+
+def test_a_target_missed_for_want_of_answered_calls_is_not_met() -> None:
+    target = parse_target("101: asa_s <= 120", single_line(100.0, 300.0, 600.0))
+    assert not target.met_by(float("nan"), offered=12.0)  # every caller gave up: missed
+    assert target.met_by(float("nan"), offered=0.0)  # nobody rang: nothing to miss
+
+
+def test_hours_need_intervals_that_divide_an_hour() -> None:
+    scenario = single_line(100.0, 300.0, 600.0).model_copy(deep=True)
+    horizon = scenario.horizon.model_copy(update={"interval_minutes": 120})
+    two_hourly = scenario.model_copy(update={"horizon": horizon})
+    target = parse_target("101: asa_s <= 120", two_hourly)
+    with pytest.raises(ContactsimError, match="divide an hour"):
+        search_staffing(two_hourly, [target], grouping="hour_of_day")
+
+
+def test_staffed_yaml_is_the_searched_scenario_overrides_included(tmp_path: Path) -> None:
+    scenario_file = tmp_path / "two-pool.yaml"
+    scenario_file.write_text(
+        yaml.safe_dump(two_pool_centre(days=4).model_dump(mode="json", exclude_none=True))
+    )
+    out = tmp_path / "staff"
+    result = CliRunner().invoke(main, [
+        "staff", str(scenario_file), "--target", "999: service_level >= 0.80", "--by", "all",
+        "--reps", "2", "--seed", "3", "--workers", "1", "--out", str(out),
+        "--set", "handling.101.patience=null", "--set", "horizon.days=3",
+    ])
+    assert result.exit_code == 0, result.output
+    staffed = load_scenario(out / "staffed.yaml").scenario
+    assert staffed.handling["101"].patience is None  # the override, not the file's patience
+    assert staffed.horizon.days == 3
+    required = pd.read_csv(out / "required.csv")
+    # blended serves 999 too, so both pools were searched; a pool of 101 alone would keep its
+    # staffing (none here)
+    assert set(required["pool"]) == {"emergency", "blended"}
+    assert staffed.pools[1].staffing.per_interval is not None
+
+
+def test_pools_serving_no_line_with_a_target_keep_their_staffing() -> None:
+    base = two_pool_centre(days=4)
+    extra = base.pools[1].model_copy(update={"name": "non_emergency", "skills": ("101",)})
+    scenario = base.model_copy(update={"pools": (*base.pools, extra)})
+    target = parse_target("999: service_level >= 0.9", scenario)
+    start = erlang_start(scenario, [target], "hour_of_day", 200)
+    # 5 rostered at 25% shrinkage: 4 on the phones, all day, as now
+    assert start["non_emergency"].tolist() == [4] * 24
+    assert start["emergency"].sum() > 0

@@ -436,8 +436,9 @@ def calibrate(
 @main.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--target", "targets", multiple=True, required=True, metavar="'LINE: KPI OP VALUE'",
-              help="A target every interval must meet, e.g. '999: service_level >= 0.90' or "
-                   "'101: asa_s <= 120' (KPIs: service_level, asa_s, abandon_rate). Repeat.")
+              help="A target each hour must meet (the mean over replications and weeks), e.g. "
+                   "'999: service_level >= 0.90' or '101: asa_s <= 120' (KPIs: service_level, "
+                   "asa_s, abandon_rate). Repeat.")
 @click.option("--by", "grouping", type=click.Choice(["hour_of_week", "hour_of_day", "all"]),
               default="hour_of_week", show_default=True,
               help="One staffing level per pool for each hour of the week, each hour of the "
@@ -487,7 +488,7 @@ def staff(
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     with atomic_folder(folder) as temporary:
-        write_staffing(result, loaded.scenario, loaded.source, temporary, overrides)
+        write_staffing(result, loaded.scenario, temporary, chosen_seed)
         plot_staffing(required_table(result, loaded.scenario), grouping, temporary / "staffing.png")
     click.echo(_staffing_summary(result, loaded.scenario))
     if not result.converged:
@@ -505,6 +506,7 @@ def _staffing_summary(result: object, scenario: object) -> str:
     table = required_table(result, scenario)
     per = {"hour_of_week": "a week", "hour_of_day": "a day", "all": "at a time"}[result.grouping]
     unit = "operators" if result.grouping == "all" else "operator-hours"
+    per_key = "hour" if result.grouping != "all" else "level"
     lines = [f"{'pool':<16} {'required':>10} {'now':>10}   ({unit} on the phones {per})"]
     for pool, rows in table.groupby("pool", sort=False):
         lines.append(f"{pool:<16} {rows['required_on_phones'].sum():>10,.0f} "
@@ -512,7 +514,7 @@ def _staffing_summary(result: object, scenario: object) -> str:
     lines.append("")
     for target, rows in result.kpis.groupby("target", sort=False):
         worst = rows.sort_values("mean", ascending=">=" in str(target)).iloc[0]
-        lines.append(f"{target}: met at every interval; closest {worst['mean']:.3g} "
+        lines.append(f"{target}: met at every {per_key}; closest {worst['mean']:.3g} "
                      f"[{worst['ci_low']:.3g}, {worst['ci_high']:.3g}]")
     return "\n".join(lines)
 

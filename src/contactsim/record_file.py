@@ -1,9 +1,11 @@
 """Per-call records streamed to a Parquet file, a day's calls at a time.
 
 A year of a police contact centre is half a million calls; ten replications of a sweep point,
-five million. Records are therefore never held for a whole run: the model hands over each
-simulated day's records (:class:`RecordFile` is its ``record_sink``), which are written as one
-row group and dropped. The file is written under a temporary name and renamed when the run
+five million. Records are therefore never held for a whole run: at the end of each simulated
+day the model hands over the records made that day — one for each call that was answered,
+abandoned or took a callback that day (calls still waiting at the end come last) — which
+:class:`RecordFile`, the model's ``record_sink``, writes as one row group and drops. Rows are
+therefore in the order calls ended, not the order they arrived (sort by ``arrival_s``). The file is written under a temporary name and renamed when the run
 ends, so a file of records is always a whole replication's.
 """
 

@@ -12,11 +12,16 @@ the hour of the week by default, the hour of the day, or one level for the whole
    so that a change in staffing, not a change in callers, moves the KPIs. Priority, multi-skill
    and callbacks are in the simulation, not in Erlang A. Each round: where a target is missed
    (the mean across replications on the wrong side), one operator is added at that key to the
-   pool serving the line with the most operators there (specialists first on a tie); when
-   every target is met, one operator is taken off at each key from its largest pool, and
-   taken-off operators whose key then misses are put back and kept. The search ends when no
-   operator can be taken off: every level is then the fewest at which its key met the targets
-   with the others as they are (a local minimum; pools trade off against each other).
+   pool serving the line with the most operators there below ``max_operators`` (specialists
+   first on a tie); when every target is met, one operator is taken off at each key from its
+   largest pool, and taken-off operators whose key then misses are put back and kept. The
+   search ends when no operator can be taken off: every operator still taken off had its key
+   miss a target when it went. That is a local answer, not a proven minimum: two lines short at
+   the same key may each get an operator where one would do, and a key that missed only because
+   its neighbour lost an operator in the same round keeps its own.
+
+A target is judged at each key on the mean over the replications (and over the weeks or days
+that key recurs in). Pools that serve no line with a target keep their current staffing.
 """
 
 from __future__ import annotations
@@ -74,10 +79,12 @@ class ServiceTarget:
     at_least: bool
     value: float
 
-    def met_by(self, simulated: float) -> bool:
-        """Whether a simulated value meets the target (NaN: no calls, nothing to miss)."""
+    def met_by(self, simulated: float, offered: float = 0.0) -> bool:
+        """Whether a simulated value meets the target. A value that cannot be computed (NaN)
+        meets it only where no call was ``offered``: calls that all abandoned or took a
+        callback, leaving no answered call to time, miss an ASA target."""
         if math.isnan(simulated):
-            return True
+            return offered == 0
         return simulated >= self.value if self.at_least else simulated <= self.value
 
     def __str__(self) -> str:
@@ -206,7 +213,10 @@ def current_levels(scenario: Scenario, pool: Pool, grouping: str) -> np.ndarray:
     key_of, n_keys = GROUPINGS[grouping]
     first = round(horizon.warmup_s / 3600.0)
     hours = np.arange(first, math.ceil(horizon.end_s / 3600.0))
-    on_phones = np.array([plan.at(h * 3600.0 + 1800.0) for h in hours], dtype=float)
+    # the mean over each hour, read at every quarter (shifts start on the quarter hour or hour)
+    on_phones = np.array(
+        [np.mean([plan.at(h * 3600.0 + q * 900.0) for q in range(4)]) for h in hours]
+    )
     starts = pd.Series(pd.Timestamp(horizon.start) + pd.to_timedelta(hours, unit="h"))
     keys = key_of(starts).to_numpy()
     totals = np.bincount(keys, weights=on_phones, minlength=n_keys)
@@ -232,7 +242,7 @@ def erlang_start(
         serving = [pool for pool in scenario.pools if line in pool.skills]
         for key in range(n_keys):
             need = erlang_need(line_targets, float(rates[key]), handle_s, patience_s,
-                               scenario.service_level_s(line), max_operators)
+                               scenario.service_level_s(line), max_operators * len(serving))
             if need is None:
                 raise ContactsimError(
                     f"{line_targets[0].line}: {', '.join(map(str, line_targets))} cannot be met "
@@ -246,7 +256,15 @@ def erlang_start(
             shares = np.ceil(need * weights / weights.sum()).astype(np.int64)
             for pool, share in zip(serving, shares, strict=True):
                 levels[pool.name][key] = min(max_operators, levels[pool.name][key] + share)
+    for pool in untargeted_pools(scenario, targets):  # they keep what they have now
+        levels[pool.name] = np.ceil(current[pool.name] - 1e-9).astype(np.int64)
     return levels
+
+
+def untargeted_pools(scenario: Scenario, targets: list[ServiceTarget]) -> list[Pool]:
+    """Pools serving no line with a target: the search leaves them at their current staffing."""
+    lines = {target.line for target in targets}
+    return [pool for pool in scenario.pools if not lines & set(pool.skills)]
 
 
 def key_label(grouping: str, key: int) -> str:
@@ -293,10 +311,12 @@ def evaluate(
     frames = []
     for target in targets:
         table = summarise_by(results.intervals, target.line, target.kpi, key_of)
+        offered = summarise_by(results.intervals, target.line, "offered", key_of)
         table.insert(0, "kpi", target.kpi)
         table.insert(0, "line", target.line)
         table["target"] = str(target)
-        table["met"] = [target.met_by(v) for v in table["mean"]]
+        table["met"] = [target.met_by(v, n) for v, n in zip(table["mean"], offered["mean"],
+                                                               strict=True)]
         frames.append(table)
     return pd.concat(frames, ignore_index=True)
 
@@ -313,9 +333,15 @@ def _round_note(
             f"{short} of {n_keys} hours short of a target")
 
 
-def _pool_to_add(scenario: Scenario, levels: dict[str, np.ndarray], line: str, key: int) -> str:
-    serving = [pool for pool in scenario.pools if line in pool.skills]
-    # the pool with most operators at the key; on a tie the one with fewest skills
+def _pool_to_add(
+    scenario: Scenario, levels: dict[str, np.ndarray], line: str, key: int, max_operators: int
+) -> str | None:
+    """The pool serving ``line`` with most operators at ``key`` below the cap (on a tie, the
+    one with fewest skills); None if every one is at the cap."""
+    serving = [pool for pool in scenario.pools
+               if line in pool.skills and levels[pool.name][key] < max_operators]
+    if not serving:
+        return None
     return max(serving, key=lambda p: (levels[p.name][key], -len(p.skills))).name
 
 
@@ -333,10 +359,19 @@ def search_staffing(
     """Find the fewest operators per pool per key meeting every target (see the module)."""
     if not targets:
         raise ContactsimError("give at least one --target")
+    if grouping != "all" and 60 % scenario.horizon.interval_minutes:
+        raise ContactsimError(
+            f"--by {grouping} needs reporting intervals that divide an hour; the scenario's are "
+            f"{scenario.horizon.interval_minutes} minutes (set horizon.interval_minutes to 60, "
+            "or use --by all)"
+        )
     keys = range(GROUPINGS[grouping][1])
     start = erlang_start(scenario, targets, grouping, max_operators)
     levels = {name: counts.copy() for name, counts in start.items()}
-    kept: set[tuple[str, int]] = set()  # (pool, key) levels that must not fall again
+    # (pool, key) levels that must not fall again; pools serving no targeted line stay as they are
+    kept: set[tuple[str, int]] = {
+        (pool.name, key) for pool in untargeted_pools(scenario, targets) for key in keys
+    }
     taken: list[tuple[str, int]] = []  # operators taken off in the last round
     best: tuple[dict[str, np.ndarray], pd.DataFrame] | None = None
     history = []
@@ -360,7 +395,7 @@ def search_staffing(
                 if not taken:
                     break
                 continue
-            capped = []
+            capped: list[str] = []
             for key in short_keys:
                 back = [(p, k) for p, k in taken if k == key]
                 if back:  # the operators just taken off this key go back, for good
@@ -369,12 +404,12 @@ def search_staffing(
                         kept.add((pool_name, key))
                     continue
                 for line in sorted(set(missed[missed["key"] == key]["line"])):
-                    pool_name = _pool_to_add(scenario, levels, line, key)
-                    if levels[pool_name][key] >= max_operators:
+                    adding = _pool_to_add(scenario, levels, line, key, max_operators)
+                    if adding is None:
                         capped.append(f"{line} at {key_label(grouping, key)}")
                         continue
-                    levels[pool_name][key] += 1
-                    kept.add((pool_name, key))
+                    levels[adding][key] += 1
+                    kept.add((adding, key))
             taken = []
             if capped:
                 raise ContactsimError(
@@ -441,14 +476,13 @@ def required_table(result: StaffingResult, scenario: Scenario) -> pd.DataFrame:
 
 
 def write_staffing(
-    result: StaffingResult, scenario: Scenario, source: Path, folder: Path,
-    overrides: tuple[str, ...] = (),
+    result: StaffingResult, scenario: Scenario, folder: Path, seed: int
 ) -> list[Path]:
     """Write the search's answer into ``folder``: ``staffing/<pool>.csv`` (rostered operators by
     hour of week, usable as ``per_interval`` staffing), ``required.csv``, ``kpis.csv`` and
-    ``staffed.yaml`` (the scenario searched, on the staffing found: it extends ``source`` and
-    carries whole every top-level section that ``overrides`` changed)."""
-    import yaml
+    ``staffed.yaml``: the scenario searched (``--set`` overrides included, resolved whole, with
+    the seed), on the staffing found."""
+    from contactsim.loader import dump_resolved
 
     written = []
     table = required_table(result, scenario)
@@ -460,35 +494,22 @@ def write_staffing(
         write_hour_of_week(path, np.resize(rows["required_rostered"].to_numpy(),
                                            staffing.HOURS_PER_WEEK))
         written.append(path)
-        entry = pool.model_dump(mode="json", exclude_none=True)
-        entry["staffing"] = {"per_interval": f"{STAFFING_FOLDER}/{pool.name}.csv"}
-        pools.append(entry)
+        # a path relative to staffed.yaml, so that the folder can be moved whole
+        plan = Staffing(per_interval=f"{STAFFING_FOLDER}/{pool.name}.csv")
+        pools.append(pool.model_copy(update={"staffing": plan}))
     table.to_csv(folder / "required.csv", index=False)
     kpis = result.kpis.assign(when=[key_label(result.grouping, k) for k in result.kpis["key"]])
     kpis.to_csv(folder / "kpis.csv", index=False)
-    resolved = scenario.model_dump(mode="json", exclude_none=True, by_alias=True)
-    changed = {text.split("=", 1)[0].split(".", 1)[0] for text in overrides}
-    overlay: dict[str, object] = {
+    targets = ", ".join(sorted(set(result.kpis["target"])))
+    staffed = scenario.model_copy(update={
         "name": f"{scenario.name}-staffed",
-        "extends": _relative(source, folder),
-        **{section: resolved[section] for section in sorted(changed - {"name", "pools"})
-           if section in resolved},
-        "description": f"{scenario.name} on the staffing found by contactsim staff "
-                       f"({', '.join(sorted(set(result.kpis['target'])))}).",
-        "pools": pools,
-    }
+        "description": f"{scenario.name} on the staffing found by contactsim staff ({targets}).",
+        "pools": tuple(pools),
+    })
     header = (
-        "# Written by contactsim staff: the scenario on the staffing it found (rostered\n"
-        "# operators by hour of week in staffing/, shrinkage as in the scenario).\n"
+        "# Written by contactsim staff: the scenario searched, on the staffing it found\n"
+        "# (rostered operators by hour of week in staffing/, shrinkage as in the scenario).\n"
     )
-    (folder / "staffed.yaml").write_text(header + yaml.safe_dump(overlay, sort_keys=False))
+    (folder / "staffed.yaml").write_text(header + dump_resolved(staffed, seed))
     written += [folder / "required.csv", folder / "kpis.csv", folder / "staffed.yaml"]
     return written
-
-
-def _relative(source: Path, folder: Path) -> str:
-    """``source`` as seen from ``folder`` (a results folder's temporary twin sits beside it, at
-    the same depth, so the path holds once the folder is renamed)."""
-    import os
-
-    return os.path.relpath(source.resolve(), folder.resolve())
