@@ -5,8 +5,9 @@ five million. Records are therefore never held for a whole run: at the end of ea
 day the model hands over the records made that day — one for each call that was answered,
 abandoned or took a callback that day (calls still waiting at the end come last) — which
 :class:`RecordFile`, the model's ``record_sink``, writes as one row group and drops. Rows are
-therefore in the order calls ended, not the order they arrived (sort by ``arrival_s``). The file is written under a temporary name and renamed when the run
-ends, so a file of records is always a whole replication's.
+in the order calls were answered, gave up or took a callback, not the order they arrived (sort
+by ``arrival_s``). The file is written under a temporary name and renamed when the run ends,
+so a file of records is always a whole replication's.
 """
 
 from __future__ import annotations
