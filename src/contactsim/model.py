@@ -377,9 +377,10 @@ class ContactCentre:
             and queue is self._callback_line
             and call.patience_s > desk.inputs.offer_after_s
         ):
-            schedule_in(self.env, desk.inputs.offer_after_s, self._on_offer_callback, call)
+            # schedule_in(), inlined here and below: this runs for every queued call
+            heappush(self._heap, (self.env._now + desk.inputs.offer_after_s, NORMAL,
+                                  next(self._eid), Scheduled(self._on_offer_callback, call)))
         if call.patience_s != math.inf:
-            # schedule_in(), inlined: this runs for every queued call
             heappush(self._heap, (self.env._now + call.patience_s, NORMAL, next(self._eid),
                                   Scheduled(self._on_abandon, call)))
 
