@@ -1,11 +1,11 @@
 """Benchmark (issue 7, target 4): sweep throughput on 2 worker processes against 1.
 
-A sweep of the baseline year over shrinkage (8 points x 2 replications = 16 replication-years,
+A sweep of the baseline year over shrinkage (8 points x 4 replications = 32 replication-years,
 a small slice of a planner's overnight sweep) runs in a fresh folder with 1 worker, then with 2;
 prints replications a minute for each, their ratio (target: at least 1.8x on 2 cores) and the
 parts: the worker start-up a planner pays once a sweep, and the time per replication.
 
-Run: ``python bench/bench_sweep.py [--points 8] [--reps 2]``
+Run: ``python bench/bench_sweep.py [--points 8] [--reps 4]``
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ TARGET = 1.8
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=8, help="shrinkage values in the grid")
-    parser.add_argument("--reps", type=int, default=2, help="replications a point")
+    parser.add_argument("--reps", type=int, default=4, help="replications a point")
     args = parser.parse_args()
     shrinkages = [round(0.2 + 0.025 * i, 3) for i in range(args.points)]
     with tempfile.TemporaryDirectory() as folder:

@@ -31,8 +31,9 @@ import yaml
 
 from contactsim.errors import ContactsimError, ScenarioError
 from contactsim.executors import Executor, LocalExecutor
+from contactsim.kpis import kpi_rows
 from contactsim.loader import dump_resolved, load_scenario
-from contactsim.replication import run_replication
+from contactsim.replication import run_tallies
 from contactsim.scenario import Scenario
 from contactsim.stats import summarize
 
@@ -134,8 +135,10 @@ def load_sweep(path: str | Path) -> SweepSpec:
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
 def code_version() -> str:
-    """The package version and a digest of its source: edited code is a different version."""
+    """The package version and a digest of its source: edited code is a different version
+    (read once a process: a running sweep's code does not change under it)."""
     digest = hashlib.sha256()
     for file in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(file.read_bytes())
@@ -189,8 +192,9 @@ def execute(task: Task, seed: int) -> tuple[str, float]:
     try:
         if task.scenario is None:
             raise ContactsimError(task.error or "the point's scenario is invalid")
-        result = run_replication(task.scenario, seed, task.replication)
-        table = pd.DataFrame(result.kpis, columns=["scope", "kpi", "value"])
+        # the KPIs only: a sweep keeps no interval series, so none is built
+        tallies = run_tallies(task.scenario, seed, task.replication)
+        table = pd.DataFrame(kpi_rows(tallies), columns=["scope", "kpi", "value"])
         table.to_parquet(temporary / KPIS, index=False)
     except Exception:  # a failed run is recorded; the sweep goes on
         status, error = "failed", traceback.format_exc(limit=8)
