@@ -65,6 +65,16 @@ def test_replication_does_not_depend_on_how_many_others_run() -> None:
     pd.testing.assert_frame_equal(three, five[five.replication < 3].reset_index(drop=True))
 
 
+def test_replications_numbered_from_a_later_one_are_those_replications() -> None:
+    scenario = two_line_scenario()
+    five = run_scenario(scenario, reps=5, seed=7, workers=1).replications
+    later = run_scenario(scenario, reps=2, seed=7, workers=2, first_replication=3,
+                         parallel_from_callers=0).replications
+    assert sorted(set(later["replication"])) == [3, 4]
+    expected = five[five["replication"] >= 3].reset_index(drop=True)
+    pd.testing.assert_frame_equal(later.reset_index(drop=True), expected)
+
+
 def test_different_seeds_give_different_callers() -> None:
     scenario = two_line_scenario()
     a = run_scenario(scenario, reps=1, seed=1, workers=1).replications

@@ -151,14 +151,19 @@ def calibrate(
                  settings.reps)
     history = _search(runs, settings.max_evaluations, say)
     best = min(history, key=lambda e: (e.objective, e.number))
-    say(f"final run at the best point: {settings.final_reps} replications")
-    final, final_per_rep = runs.simulate(best.values, settings.final_reps)
+    # the final run sees callers the search never did: replications numbered after its own
+    say(f"final run at the best point: {settings.final_reps} replications the search never "
+        "saw")
+    final, final_per_rep = runs.simulate(best.values, settings.final_reps,
+                                         first_replication=settings.reps)
     slopes, spans = _slopes(runs, best.values, say)
     notes: list[str] = []
     parameter_results = _intervals(parameters, best.values, runs.fitted, slopes, spans,
                                    final_per_rep, settings.reps, notes)
     means = final_per_rep.mean().to_numpy(dtype=float)
-    results = [_with_reason(r, runs.fitted, means, slopes, parameter_results, len(history))
+    out_of_runs = len(history) >= settings.max_evaluations
+    results = [_with_reason(r, runs.fitted, means, slopes, parameter_results, len(history),
+                            out_of_runs)
                for r in _target_results(targets.spec.targets, runs.fitted, final, final_per_rep)]
     return Calibration(
         targets=targets, scenario_file=scenario_file, overrides=tuple(overrides), seed=seed,
@@ -187,10 +192,13 @@ class _Runs:
             where = _values_text(self.parameters, values)
             raise ContactsimError(f"the scenario cannot be run at {where}:\n{exc}") from None
 
-    def simulate(self, values: Sequence[float], reps: int) -> tuple[RunResults, pd.DataFrame]:
-        """A run at ``values``, and each fitted target's value per replication (a column each,
-        in the order of ``fitted``)."""
-        results = run_scenario(self.scenario_at(values), reps, self.seed, self.workers)
+    def simulate(
+        self, values: Sequence[float], reps: int, first_replication: int = 0
+    ) -> tuple[RunResults, pd.DataFrame]:
+        """A run at ``values`` (replications from ``first_replication``), and each fitted
+        target's value per replication (a column each, in the order of ``fitted``)."""
+        results = run_scenario(self.scenario_at(values), reps, self.seed, self.workers,
+                               first_replication=first_replication)
         per_rep = pd.DataFrame({i: period_values(results.intervals, t.line, t.kpi, t.period)
                                 for i, t in enumerate(self.fitted)})
         return results, per_rep
@@ -401,7 +409,7 @@ def _target_results(
 
 def _with_reason(
     result: TargetResult, fitted: list[Target], means: np.ndarray, slopes: np.ndarray,
-    parameters: list[ParameterResult], evaluations: int,
+    parameters: list[ParameterResult], evaluations: int, out_of_runs: bool = True,
 ) -> TargetResult:
     """Why a target is not met, in a planner's words."""
     target = result.target
@@ -472,9 +480,13 @@ def _with_reason(
         reasons.append(f"the simulated interval [{shown(result.ci_low)}, {shown(result.ci_high)}]"
                        f" reaches {published_text(target)}: the miss is within the simulation's "
                        "noise; more replications (--reps, --final-reps) would tell")
-    if not reasons:
+    if not reasons and out_of_runs:
         reasons.append(f"the search did not reach it in {evaluations} evaluations: allow more "
                        "(--max-evaluations) or start nearer")
+    if not reasons:
+        reasons.append(f"the search settled after {evaluations} evaluations at a best compromise "
+                       "that misses it: the unknowns may not be able to reach it together with "
+                       "the other targets; try other unknowns, wider bounds or another start")
     return TargetResult(target, result.mean, result.ci_low, result.ci_high, False,
                         "; ".join(reasons))
 

@@ -131,6 +131,7 @@ def calibrated_yaml(calibration: Calibration, folder: Path, destination: Path) -
         comments[p.path] = (f"fitted, {interval}; started at {p.shown(p.start)}, bounds "
                             f"[{p.shown(p.low)}, {p.shown(p.high)}]"
                             + (f"; at its {result.at_bound} bound" if result.at_bound else ""))
+    overlay = _relative_paths(overlay, destination)
     spec = calibration.targets.spec
     header = [
         f"# {scenario.name} calibrated to {spec.name} ({calibration.targets.source}) by "
@@ -150,6 +151,18 @@ def calibrated_yaml(calibration: Calibration, folder: Path, destination: Path) -
             raise ContactsimError("calibrated.yaml does not load back as the calibrated scenario "
                                   "(a bug in contactsim)")
     return text
+
+
+def _relative_paths(node: Any, destination: Path) -> Any:
+    """``node`` with every absolute path to an existing file (the loader resolves a scenario's
+    files) made relative to ``destination``, so the results folder can move with its sources."""
+    if isinstance(node, dict):
+        return {key: _relative_paths(value, destination) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_relative_paths(value, destination) for value in node]
+    if isinstance(node, str) and os.path.isabs(node) and Path(node).is_file():
+        return os.path.relpath(node, destination.resolve())
+    return node
 
 
 def _reproduces(text: str, calibration: Calibration, folder: Path) -> bool:

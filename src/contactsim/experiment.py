@@ -62,6 +62,7 @@ def run_scenario(
     parallel_from_callers: float = PARALLEL_FROM_CALLERS,
     executor: Executor | None = None,
     records_dir: Path | None = None,
+    first_replication: int = 0,
 ) -> RunResults:
     """Run ``reps`` replications of ``scenario`` with ``seed`` on up to ``workers`` processes,
     or on ``executor`` (a Dask cluster, say) when given.
@@ -69,13 +70,17 @@ def run_scenario(
     Small runs (fewer than ``parallel_from_callers`` expected callers) stay in this process.
     The numbers are the same either way. With ``records_dir``, each replication streams its
     per-call records to a Parquet file there (on a cluster, a folder every worker can reach).
+    Replications are numbered from ``first_replication`` (their random streams with them): a
+    run from ``r`` sees callers none of the replications before ``r`` saw.
     """
     if reps < 1:
         raise ValueError(f"reps must be at least 1, got {reps}")
+    numbers = range(first_replication, first_replication + reps)
     if executor is not None:
         finished: list[ReplicationResult] = []
         for result in executor.as_completed(
-            run_replication, [(scenario, seed, r, None, False, records_dir) for r in range(reps)]
+            run_replication,
+            [(scenario, seed, r, None, False, records_dir) for r in numbers],
         ):
             finished.append(result)
             if progress is not None:
@@ -86,9 +91,10 @@ def run_scenario(
         workers = 1
     total_s = reps * scenario.horizon.end_s
     if workers == 1:
-        results = _run_here(scenario, reps, seed, total_s, progress, records_dir)
+        results = _run_here(scenario, numbers, seed, total_s, progress, records_dir)
     else:
-        results = _run_on_processes(scenario, reps, seed, workers, total_s, progress, records_dir)
+        results = _run_on_processes(scenario, numbers, seed, workers, total_s, progress,
+                                    records_dir)
     return collate(scenario, seed, results)
 
 
@@ -118,15 +124,15 @@ def collate(scenario: Scenario, seed: int, results: list[ReplicationResult]) -> 
 
 def _run_here(
     scenario: Scenario,
-    reps: int,
+    numbers: range,
     seed: int,
     total_s: float,
     progress: ProgressReport | None,
     records_dir: Path | None = None,
 ) -> list[ReplicationResult]:
     results = []
-    for replication in range(reps):
-        finished_s = replication * scenario.horizon.end_s
+    for done, replication in enumerate(numbers):
+        finished_s = done * scenario.horizon.end_s
 
         def report(done_s: float, finished_s: float = finished_s) -> None:
             if progress is not None:
@@ -150,7 +156,7 @@ def _replication_in_worker(
 
 def _run_on_processes(
     scenario: Scenario,
-    reps: int,
+    numbers: range,
     seed: int,
     workers: int,
     total_s: float,
@@ -165,7 +171,7 @@ def _run_on_processes(
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             pending: set[Future[ReplicationResult]] = {
                 pool.submit(_replication_in_worker, scenario, seed, r, messages, records_dir)
-                for r in range(reps)
+                for r in numbers
             }
             results = []
             while pending:

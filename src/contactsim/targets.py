@@ -274,7 +274,7 @@ def load_targets(path: str | Path) -> Targets:
     try:
         text = source.read_text(encoding="utf-8")
     except OSError:
-        raise ScenarioError.single("", file, "an existing targets file") from None
+        raise ScenarioError.single("", None, "an existing targets file", file) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -371,7 +371,11 @@ def _parameter(unknown: Unknown, data: dict[str, Any], scenario_file: str | Path
     if current is not None and (isinstance(current, bool)
                                 or not isinstance(current, int | float)):
         raise ScenarioError.single(unknown.field, current, "a number")
-    whole = isinstance(current, int) and low == int(low) and high == int(high)
+    # a whole-number field (a flat staffing, a shift's count) takes whole values only: decided
+    # from the schema, by trying a value between two whole numbers
+    whole = low == int(low) and high == int(high) and not _takes_fractions(
+        scenario_file, overrides, unknown.field, low
+    )
     start = (low + high) / 2 if current is None else min(high, max(low, float(current)))
     parameter = Parameter(unknown.field, path, low, high, 0.0, whole, unknown.label)
     parameter = replace(parameter, start=parameter.at(parameter.share(start)))
@@ -382,6 +386,17 @@ def _parameter(unknown: Unknown, data: dict[str, Any], scenario_file: str | Path
                              ).scenario.model_dump(mode="json", by_alias=True)
         parameter = replace(parameter, path=locate(data, unknown.field)[0])
     return parameter
+
+
+def _takes_fractions(
+    scenario_file: str | Path, overrides: Sequence[str], field: str, value: float
+) -> bool:
+    """Whether the scenario accepts a value with a fraction at ``field`` (else: whole only)."""
+    try:
+        load_scenario(scenario_file, [*overrides, f"{field}={value + 0.5}"])
+    except ScenarioError:
+        return False
+    return True
 
 
 def locate(data: Any, field: str) -> tuple[tuple[str | int, ...], Any]:
