@@ -274,7 +274,7 @@ def load_targets(path: str | Path) -> Targets:
     try:
         text = source.read_text(encoding="utf-8")
     except OSError:
-        raise ScenarioError.single("", None, "an existing targets file", file) from None
+        raise ScenarioError.single("", file, "an existing targets file", file) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
