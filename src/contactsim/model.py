@@ -1,10 +1,13 @@
 """The SimPy contact centre: arrivals, queues, operators, abandonment, staffing changes.
 
-Calls are driven by event callbacks, not generator processes: each call costs one SimPy event
-for its arrival, one for the end of its handling and, if it has to queue, one for the moment its
-caller's patience runs out (ignored if the call was answered first). Random numbers come from
-samplers that draw numpy blocks. Every caller's handle time and patience are drawn when the
-caller rings, whether needed or not, so two scenarios with the same seed see the same callers.
+Calls are driven by event callbacks, not generator processes: a call costs at most two SimPy
+events — the end of its handling and, if it has to queue, the moment its caller's patience runs
+out (ignored if the call was answered first) — as light events pushed on SimPy's own heap
+(:mod:`contactsim.events`). Arrivals are taken from each line's time-ordered stream between
+SimPy's steps, in exactly the order their events would have had (:meth:`ContactCentre._run_until`).
+Random numbers come from samplers that draw numpy blocks. Every caller's handle time and
+patience are drawn when the caller rings, whether needed or not, so two scenarios with the same
+seed see the same callers.
 
 The model takes plain objects (arrival iterators, samplers, staffing plans) and returns
 :class:`~contactsim.records.RunTallies`; it reads no files and computes no report.
