@@ -224,6 +224,39 @@ def test_calibrate_writes_its_files_and_the_calibrated_scenario_runs(tmp_path: P
     assert (out / "calibration.png").read_bytes()[:4] == b"\x89PNG"
 
 
+def test_a_list_field_unknown_is_written_into_a_calibrated_yaml_that_reproduces_it(
+    tmp_path: Path,
+) -> None:
+    # the strength from a date on (a list item), on a staffing file named relative to the
+    # scenario: the pools list is written whole, its file path must stay relative
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "roster.csv").write_text(
+        "hour_of_week,operators\n" + "".join(f"{hour},20\n" for hour in range(168))
+    )
+    line = one_line(240, 1.0, operators=20, rate_per_hour=200, days=1)
+    line["pools"][0]["staffing"] = {
+        "per_interval": "roster.csv", "changes": [{"from": "2018-03-05", "scale": 1.0}],
+    }
+    scenario = write_yaml(tmp_path / "scenarios" / "dated.yaml", line)
+    changes = {"field": "pools.all.staffing.changes.0.scale", "bounds": [0.8, 1.25]}
+    targets = write_yaml(tmp_path / "targets.yaml", {
+        "name": "dated", "targets": [target("asa_s", 12, 3)], "unknowns": [changes],
+        "search": {"reps": 2, "final_reps": 2, "max_evaluations": 3},
+    })
+    out = tmp_path / "results" / "cal"
+    result = CliRunner().invoke(main, ["calibrate", str(scenario), "--targets", str(targets),
+                                       "--out", str(out), "--seed", "2", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    fitted = pd.read_csv(out / "parameters.csv")["fitted"].iloc[0]
+    calibrated = load_scenario(out / "calibrated.yaml").scenario
+    assert calibrated.pools[0].staffing.changes[0].scale == pytest.approx(fitted)
+    assert "per_interval: \"../../scenarios/roster.csv\"" in (out / "calibrated.yaml").read_text()
+    # no absolute path in the overlay: the folder moves with the scenarios it extends
+    text = (out / "calibrated.yaml").read_text()
+    assert not [line for line in text.splitlines()
+                if str(tmp_path) in line and not line.startswith("#")]
+
+
 def test_calibrate_refuses_a_bad_targets_file_with_status_2_and_writes_nothing(
     tmp_path: Path,
 ) -> None:
