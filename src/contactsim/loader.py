@@ -93,15 +93,19 @@ def scenario_from_mapping(raw: dict[str, Any], name_for_errors: str = "<mapping>
 # --- reading and merging ---------------------------------------------------------------------
 
 
-def _read_yaml(path: Path) -> Any:
+def read_yaml(path: Path, what: str = "scenario file") -> tuple[str, Any]:
+    """The text of a YAML file (a scenario, a sweep, a targets file: ``what``) and what it holds,
+    loaded safely. ScenarioError naming the file if it is missing, unreadable or not YAML."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ScenarioError.single("", str(path), "an existing scenario file") from None
+        raise ScenarioError.single("", str(path), f"an existing {what}", str(path)) from None
     except OSError as exc:
-        raise ScenarioError.single("", str(path), f"a readable file ({exc.strerror})") from None
+        raise ScenarioError.single(
+            "", str(path), f"a readable file ({exc.strerror})", str(path)
+        ) from None
     try:
-        return yaml.safe_load(text)
+        return text, yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
@@ -109,6 +113,20 @@ def _read_yaml(path: Path) -> Any:
         raise ScenarioError.single(
             "", f"YAML that does not parse at {where}: {problem}", "valid YAML", file=str(path)
         ) from None
+
+
+def read_yaml_mapping(path: Path, what: str) -> tuple[str, dict[str, Any]]:
+    """As :func:`read_yaml`, for a file that must hold a mapping of fields (empty: none)."""
+    text, data = read_yaml(path, what)
+    if data is None:
+        return text, {}
+    if not isinstance(data, dict):
+        raise ScenarioError.single("", type(data).__name__, "a mapping of fields", str(path))
+    return text, data
+
+
+def _read_yaml(path: Path) -> Any:
+    return read_yaml(path)[1]
 
 
 def _read_with_extends(path: Path, chain: tuple[Path, ...], origins: Origins) -> dict[str, Any]:

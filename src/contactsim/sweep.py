@@ -27,12 +27,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from contactsim.errors import ContactsimError, ScenarioError
 from contactsim.executors import Executor, LocalExecutor
 from contactsim.kpis import kpi_rows
-from contactsim.loader import dump_resolved, load_scenario
+from contactsim.loader import dump_resolved, load_scenario, read_yaml_mapping
 from contactsim.replication import run_tallies
 from contactsim.scenario import Scenario
 from contactsim.stats import summarize
@@ -82,13 +81,7 @@ def load_sweep(path: str | Path) -> SweepSpec:
     """Read and check a sweep file (YAML, loaded safely)."""
     source = Path(path)
     file = str(source)
-    try:
-        text = source.read_text(encoding="utf-8")
-    except OSError:
-        raise ScenarioError.single("", file, "an existing sweep file") from None
-    data = yaml.safe_load(text) or {}
-    if not isinstance(data, dict):
-        raise ScenarioError.single("", type(data).__name__, "a mapping of fields", file)
+    text, data = read_yaml_mapping(source, "sweep file")
     known = {"base", "reps", "seed", "grid", "variants", "plot"}
     for key in data:
         if key not in known:

@@ -21,11 +21,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from contactsim.errors import Problem, ScenarioError
-from contactsim.loader import load_scenario
+from contactsim.loader import load_scenario, read_yaml_mapping
 from contactsim.periods import PERIOD_KPIS
 from contactsim.scenario import Scenario
 
@@ -271,17 +270,7 @@ def load_targets(path: str | Path) -> Targets:
     """Read and check a targets file on its own (see :func:`check_against` for the rest)."""
     source = Path(path)
     file = str(source)
-    try:
-        text = source.read_text(encoding="utf-8")
-    except OSError:
-        raise ScenarioError.single("", file, "an existing targets file", file) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ScenarioError.single("", f"YAML that does not parse ({exc})".replace("\n", " "),
-                                   "valid YAML", file) from None
-    if not isinstance(data, dict):
-        raise ScenarioError.single("", type(data).__name__, "a mapping of fields", file)
+    _, data = read_yaml_mapping(source, "targets file")
     try:
         spec = TargetsFile.model_validate(data)
     except ValidationError as exc:
