@@ -56,6 +56,11 @@ class ScenarioError(ContactsimError):
         )
 
 
+class EnvironmentFault(ContactsimError):
+    """Something outside the planner's input failed: a full disk, a folder that cannot be
+    written, a Dask scheduler that cannot be reached. The command line exits with status 1."""
+
+
 class ConservationError(ContactsimError):
     """The model lost or invented calls: a bug in contactsim, never in the input."""
 
