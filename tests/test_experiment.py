@@ -147,7 +147,8 @@ def test_atomic_folder_keeps_old_results_until_new_ones_are_whole(tmp_path: Path
     assert (destination / "summary.csv").read_text() == "old"
     with atomic_folder(destination) as temporary:
         (temporary / "scenario.resolved.yaml").write_text("new")
-    assert sorted(p.name for p in destination.iterdir()) == ["scenario.resolved.yaml"]
+    assert sorted(p.name for p in destination.iterdir()) == [
+        ".contactsim-results", "scenario.resolved.yaml"]
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 
@@ -157,7 +158,8 @@ def test_a_folder_that_is_not_results_is_never_replaced(tmp_path: Path, monkeypa
     notes = tmp_path / "notes"
     notes.mkdir()
     (notes / "plan.txt").write_text("mine")
-    with pytest.raises(ContactsimError, match="not contactsim results"), atomic_folder(notes):
+    (notes / "summary.csv").write_text("a file with a results-like name is not a marker")
+    with pytest.raises(ContactsimError, match="did not make"), atomic_folder(notes):
         pass
     assert (notes / "plan.txt").read_text() == "mine"
     monkeypatch.chdir(notes)

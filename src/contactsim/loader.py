@@ -19,7 +19,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from contactsim import limits
 from contactsim.errors import Problem, ScenarioError
+from contactsim.files import read_input_text
 from contactsim.scenario import Scenario, cross_check
 
 #: Keys whose text values are file paths, resolved against the folder of the file that sets them.
@@ -77,6 +79,7 @@ def load_scenario(path: str | Path, overrides: typing.Sequence[str] = ()) -> Loa
     _prepare_replay(raw, origins, str(source))
     scenario = _validate(raw, origins, str(source))
     notices = _check_files(scenario, origins, str(source))
+    _check_size(scenario, origins, str(source))
     return LoadedScenario(scenario=scenario, source=source, notices=notices)
 
 
@@ -87,6 +90,7 @@ def scenario_from_mapping(raw: dict[str, Any], name_for_errors: str = "<mapping>
     _prepare_replay(raw, origins, name_for_errors)
     scenario = _validate(raw, origins, name_for_errors)
     _check_files(scenario, origins, name_for_errors)
+    _check_size(scenario, origins, name_for_errors)
     return scenario
 
 
@@ -95,17 +99,18 @@ def scenario_from_mapping(raw: dict[str, Any], name_for_errors: str = "<mapping>
 
 def read_yaml(path: Path, what: str = "scenario file") -> tuple[str, Any]:
     """The text of a YAML file (a scenario, a sweep, a targets file: ``what``) and what it holds,
-    loaded safely. ScenarioError naming the file if it is missing, unreadable or not YAML."""
+    loaded safely. ScenarioError naming the file if it is missing, not a regular file, larger
+    than :data:`~contactsim.limits.MAX_YAML_BYTES`, not UTF-8, not YAML, holds a key twice, an
+    impossible date, or expands through its aliases beyond
+    :data:`~contactsim.limits.MAX_YAML_NODES` nodes."""
+    text = read_input_text(path, what, limits.MAX_YAML_BYTES, file=str(path))
+    loader = _PlannerLoader(text)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError.single("", str(path), f"an existing {what}", str(path)) from None
-    except OSError as exc:
-        raise ScenarioError.single(
-            "", str(path), f"a readable file ({exc.strerror})", str(path)
-        ) from None
-    try:
-        return text, yaml.safe_load(text)
+        node = loader.get_single_node()
+        if node is None:
+            return text, None
+        _check_nodes(node, path)
+        return text, loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
@@ -113,6 +118,76 @@ def read_yaml(path: Path, what: str = "scenario file") -> tuple[str, Any]:
         raise ScenarioError.single(
             "", f"YAML that does not parse at {where}: {problem}", "valid YAML", file=str(path)
         ) from None
+    except RecursionError:
+        raise ScenarioError.single(
+            "", "YAML nested too deeply to read", "a scenario's few levels of nesting",
+            file=str(path),
+        ) from None
+    finally:
+        loader.dispose()
+
+
+class _PlannerLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, with an impossible date (2018-02-30) reported where it stands."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)  # type: ignore[misc]
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a real date ({exc})", node.start_mark
+            ) from None
+
+
+_PlannerLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", _PlannerLoader.construct_yaml_timestamp
+)
+
+
+def _check_nodes(root: yaml.Node, path: Path) -> None:
+    """Refuse a document that holds a key twice in one mapping, or whose aliases expand it
+    beyond the node budget (a "billion laughs" file), before any of it is built."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        known = sizes.get(id(node))
+        if known is not None:  # an alias: the same node again, counted again in full
+            return known
+        sizes[id(node)] = 1  # a node that contains itself counts once
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            _no_duplicate_keys(node, path)
+            for key, value in node.value:
+                total += size(key) + size(value)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                total += size(item)
+        sizes[id(node)] = total
+        if total > limits.MAX_YAML_NODES:
+            raise ScenarioError.single(
+                "", f"YAML that expands to over {limits.MAX_YAML_NODES:,} values through its "
+                f"aliases (*name) by line {node.start_mark.line + 1}",
+                "a scenario-sized file (aliases are allowed, but not to build a huge document)",
+                file=str(path),
+            )
+        return total
+
+    size(root)
+
+
+def _no_duplicate_keys(node: yaml.MappingNode, path: Path) -> None:
+    seen: dict[str, int] = {}
+    for key, _ in node.value:
+        if not isinstance(key, yaml.ScalarNode) or key.value == "<<":
+            continue
+        line = key.start_mark.line + 1
+        if key.value in seen:  # 999 and "999" are the same line once read
+            raise ScenarioError.single(
+                "", f"the key {key.value!r} twice in one mapping, at lines {seen[key.value]} "
+                f"and {line}", "each key once (the second would silently replace the first)",
+                file=str(path),
+            )
+        seen[key.value] = line
 
 
 def read_yaml_mapping(path: Path, what: str) -> tuple[str, dict[str, Any]]:
@@ -131,6 +206,12 @@ def _read_yaml(path: Path) -> Any:
 
 def _read_with_extends(path: Path, chain: tuple[Path, ...], origins: Origins) -> dict[str, Any]:
     path = path.resolve()
+    if len(chain) >= limits.MAX_EXTENDS_DEPTH:
+        raise ScenarioError.single(
+            "extends", path.name,
+            f"a chain of at most {limits.MAX_EXTENDS_DEPTH} files extending one another "
+            f"(this one is longer, from {chain[0]})", str(chain[-1]),
+        )
     if path in chain:
         folder = chain[0].parent
         cycle = " -> ".join(os.path.relpath(p, folder) for p in (*chain, path))
@@ -561,6 +642,44 @@ def _check_files(scenario: Scenario, origins: Origins, top_file: str) -> tuple[s
     if problems:
         raise ScenarioError(problems)
     return tuple(dict.fromkeys(notices))
+
+
+def _check_size(scenario: Scenario, origins: Origins, top_file: str) -> None:
+    """Refuse, before any work, a scenario too big to simulate: more calls in one replication
+    than :data:`~contactsim.limits.MAX_CALLS_PER_REPLICATION`, or more operators in one pool at
+    one time than :data:`~contactsim.limits.MAX_OPERATORS_PER_POOL`."""
+    from contactsim import demand, staffing
+
+    problems: list[Problem] = []
+    calls = {line: demand.expected_line_callers(line, spec, scenario.horizon)
+             for line, spec in scenario.demand.items()}
+    total = sum(calls.values())
+    if total > limits.MAX_CALLS_PER_REPLICATION:
+        busiest = max(calls, key=lambda line: calls[line])
+        problems.append(Problem(
+            f"demand.{busiest}", f"{total:,.0f} calls expected in one replication",
+            f"at most {limits.MAX_CALLS_PER_REPLICATION:,} calls in one replication, all lines "
+            f"({scenario.horizon.days:g} days; line {busiest} brings {calls[busiest]:,.0f}): "
+            "lower the demand or shorten horizon.days",
+            _origin(("demand", busiest), origins, top_file),
+        ))
+    plans = [(f"pools[{i}].staffing", p.name, staffing.plan_for(p, scenario))
+             for i, p in enumerate(scenario.pools)]
+    rc = scenario.resolution_centre
+    if rc is not None:
+        shrinkage = scenario.shrinkage if rc.shrinkage is None else rc.shrinkage
+        plans.append(("resolution_centre.staffing", "resolution_centre",
+                      staffing.plan_from(rc.staffing, shrinkage, scenario.horizon)))
+    for field, name, plan in plans:
+        most = max(plan.operators)
+        if most > limits.MAX_OPERATORS_PER_POOL:
+            problems.append(Problem(
+                field, f"{most:,} operators at one time in {name}",
+                f"at most {limits.MAX_OPERATORS_PER_POOL:,} in one pool at one time",
+                _origin(_split(field), origins, top_file),
+            ))
+    if problems:
+        raise ScenarioError(problems)
 
 
 def _distributions(scenario: Scenario) -> list[tuple[str, Any]]:

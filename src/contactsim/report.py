@@ -11,8 +11,14 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
+from contactsim.files import child
 from contactsim.periods import band, period_kpis
-from contactsim.results import RC_DAILY, RUNS, read_comparison, read_intervals
+from contactsim.results import (
+    RC_DAILY,
+    comparison_run_folder,
+    read_comparison,
+    read_intervals,
+)
 
 #: Shortest horizon (days) plotted by month; shorter ones are plotted by day.
 MONTHLY_FROM_DAYS = 60
@@ -175,7 +181,7 @@ def plot_comparison(folder: str | Path) -> list[Path]:
     table = read_comparison(folder)
     names = list(dict.fromkeys(table["scenario"]))
     paths = [_plot_compare_bars(table, names, folder / "compare_kpis.png")]
-    intervals = {name: read_intervals(folder / RUNS / name) for name in names}
+    intervals = {name: read_intervals(comparison_run_folder(folder, name)) for name in names}
     starts = pd.to_datetime(next(iter(intervals.values()))["interval_start"])
     span_days = (starts.max() - starts.min()).days + 1
     paths.append(_plot_compare_profiles(intervals, "hour", "hour of day",
@@ -294,7 +300,7 @@ def plot_sweep(folder: str | Path, scope: str | None, kpi: str | None) -> list[P
         if len(varying) > 1:
             axis.legend(fontsize="small")
     axis.set_title(f"Sweep: {scope} {kpi} — mean over replications")
-    return [_save(figure, folder / f"sweep_{scope}_{kpi}.png")]
+    return [_save(figure, child(folder, f"sweep_{scope}_{kpi}", "plot name", ".png"))]
 
 
 def plot_staffing(required: pd.DataFrame, grouping: str, path: Path) -> Path:

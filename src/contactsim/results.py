@@ -8,16 +8,21 @@ previous results, if any, untouched.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import json
 import os
 import shutil
+import socket
 import uuid
 from collections.abc import Iterator
+from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 
-from contactsim.errors import ContactsimError
+from contactsim.errors import ContactsimError, EnvironmentFault
 from contactsim.experiment import Comparison, RunResults
+from contactsim.files import child, safe_components
 
 SUMMARY = "summary.csv"
 REPLICATIONS = "replications.parquet"
@@ -29,42 +34,139 @@ RUNS = "runs"
 RECORDS = "records"  # per-call records, one Parquet file a replication (run --records)
 
 
-#: Files that mark a folder as contactsim's own results, which a new run may replace.
-RESULT_MARKERS = ("scenario.resolved.yaml", "summary.csv", "compare.csv", "fit.csv")
+#: The file only contactsim writes, in every folder it makes: a folder is replaced only if it
+#: holds this marker (or is empty), never because it holds files with familiar names.
+MARKER = ".contactsim-results"
 
 
-def check_replaceable(destination: str | Path) -> None:
-    """Refuse a results folder that is not contactsim's to replace: the working folder or one
-    above it, or a folder holding other files than a previous run's."""
-    destination = Path(destination).resolve()
+def marker_text(command: str) -> str:
+    """The marker's content: who made the folder, with what, and which process (so that a
+    killed run's leftover can be told from a run still going)."""
+    try:
+        version = metadata.version("contactsim")
+    except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree
+        version = "unknown"
+    return json.dumps({
+        "made_by": "contactsim", "version": version, "command": command,
+        "created": dt.datetime.now().isoformat(timespec="seconds"), "pid": os.getpid(),
+        "host": socket.gethostname(),
+    }, indent=2) + "\n"
+
+
+def read_marker(folder: Path) -> dict[str, object] | None:
+    """The marker of ``folder`` if it has one that contactsim wrote, else None."""
+    try:
+        data = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("made_by") == "contactsim" else None
+
+
+def write_marker(folder: Path, command: str) -> None:
+    """Mark ``folder`` as made by contactsim's ``command``."""
+    (folder / MARKER).write_text(marker_text(command), encoding="utf-8")
+
+
+def check_replaceable(destination: str | Path, command: str = "run") -> None:
+    """Refuse an output folder that is not contactsim's to replace, before any work is done.
+
+    Refused: the working folder or one above it; a file; a folder holding anything without
+    contactsim's marker; a sweep's folder (hours of runs) for anything but that sweep; and a
+    folder that cannot be created (a file in the way, no permission).
+    """
+    given = Path(destination)
+    destination = given.resolve()
     here = Path.cwd().resolve()
     if destination == here or destination in here.parents:
         raise ContactsimError(
-            f"--out {destination}: this is the working folder or one above it; results replace "
+            f"--out {given}: this is the working folder or one above it; results replace "
             "their folder whole, so give a folder of their own, e.g. results/my-run"
         )
-    if destination.exists():
+    if destination.exists() or destination.is_symlink():
         if not destination.is_dir():
-            raise ContactsimError(f"--out {destination}: a file of that name exists")
-        if any(destination.iterdir()) and not any(
-            (destination / marker).exists() for marker in RESULT_MARKERS
-        ):
+            raise ContactsimError(f"--out {given}: a file of that name exists; give a folder")
+        marker = read_marker(destination)
+        if marker is None and any(destination.iterdir()):
             raise ContactsimError(
-                f"--out {destination}: the folder holds files that are not contactsim results; "
-                "results replace their folder whole, so give an empty or new folder"
+                f"--out {given}: the folder holds files that contactsim did not make (it has no "
+                f"{MARKER} marker), so it is not replaced and nothing in it is touched; give a "
+                "new or empty folder (results of a contactsim older than 0.2 have no marker: "
+                "delete such a folder yourself)"
             )
+        if marker is not None and marker.get("command") == "sweep" and command != "sweep":
+            raise ContactsimError(
+                f"--out {given}: the folder holds a sweep's runs; give another folder (or delete "
+                "it yourself if the sweep is no longer wanted)"
+            )
+    _check_creatable(given, destination)
+
+
+def _check_creatable(given: Path, destination: Path) -> None:
+    ancestor = destination.parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise ContactsimError(f"--out {given}: cannot be created, {ancestor} is a file")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise ContactsimError(
+            f"--out {given}: cannot be created, {ancestor} is not writable by you"
+        )
+
+
+def remove_leftovers(destination: Path) -> None:
+    """Delete what a killed run to ``destination`` left beside it: ``.NAME.partial-*`` and
+    ``.NAME.old-*`` folders holding contactsim's marker whose process is gone on this host.
+
+    A leftover of a run that died between its two renames (the old results moved aside, the
+    new ones not yet in place) is put back rather than deleted.
+    """
+    host = socket.gethostname()
+    for kind in ("old", "partial"):
+        for leftover in sorted(destination.parent.glob(f".{destination.name}.{kind}-*")):
+            marker = read_marker(leftover)
+            if marker is None or marker.get("host") != host or _alive(marker.get("pid")):
+                continue
+            if kind == "old" and not destination.exists():
+                os.replace(leftover, destination)
+            else:
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: object) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 @contextlib.contextmanager
-def atomic_folder(destination: str | Path) -> Iterator[Path]:
-    """Yield a temporary folder; on success it replaces ``destination``, on error it vanishes."""
+def atomic_folder(destination: str | Path, command: str = "run") -> Iterator[Path]:
+    """Yield a temporary folder; on success it replaces ``destination``, on error it vanishes.
+
+    The temporary folder carries contactsim's marker from the start, so a run killed before
+    the end leaves a folder the next run to the same destination recognises and removes.
+    """
     destination = Path(destination)
-    check_replaceable(destination)
-    destination.parent.mkdir(parents=True, exist_ok=True)
+    check_replaceable(destination, command)
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EnvironmentFault(
+            f"--out {destination}: cannot create {destination.parent} ({exc.strerror})"
+        ) from None
+    remove_leftovers(destination)
     token = uuid.uuid4().hex[:8]
     temporary = destination.parent / f".{destination.name}.partial-{token}"
     temporary.mkdir()
     try:
+        write_marker(temporary, command)
         yield temporary
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
@@ -105,10 +207,16 @@ def read_intervals(folder: str | Path) -> pd.DataFrame:
 def write_comparison(comparison: Comparison, resolved_yamls: list[str], folder: Path) -> None:
     """Write ``compare.csv`` and each scenario's own results under ``runs/NAME/``."""
     comparison.table.to_csv(folder / COMPARE, index=False)
+    safe_components(comparison.names, "scenario name")  # two names must not share a folder
     for name, run, resolved in zip(comparison.names, comparison.runs, resolved_yamls, strict=True):
-        run_folder = folder / RUNS / name
+        run_folder = comparison_run_folder(folder, name)
         run_folder.mkdir(parents=True)
         write_run(run, resolved, run_folder)
+
+
+def comparison_run_folder(folder: str | Path, name: str) -> Path:
+    """Where a comparison keeps the results of its scenario ``name``."""
+    return child(Path(folder) / RUNS, name, "scenario name")
 
 
 def read_comparison(folder: str | Path) -> pd.DataFrame:

@@ -9,15 +9,30 @@ reports each problem with its dotted path.
 from __future__ import annotations
 
 import re
+import typing
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
-from contactsim.errors import Problem
+from contactsim import limits
+from contactsim.errors import ContactsimError, Problem
+from contactsim.files import safe_component
 
 PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNegativeFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+#: A time distribution's mean (or fixed value): positive, at most limits.MAX_MEAN_S.
+MeanSeconds = Annotated[float, Field(gt=0, le=limits.MAX_MEAN_S, allow_inf_nan=False)]
+#: A lognormal's or gamma's coefficient of variation, where sampling neither over- nor underflows.
+Variation = Annotated[float, Field(ge=limits.MIN_CV, le=limits.MAX_CV, allow_inf_nan=False)]
+#: Operators rostered at one time in one pool.
+Operators = Annotated[int, Field(ge=0, le=limits.MAX_OPERATORS_PER_POOL)]
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 ShareBelowOne = Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]
 
@@ -27,6 +42,23 @@ DEFAULT_SERVICE_LEVEL_OTHER_S = 60.0
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class _Boolean:
+    """A true/false given where a number was due: no number type accepts it."""
+
+    def __init__(self, value: bool) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"{str(self.value).lower()} (true/false, not a number)"
+
+
+def _admits_bool(annotation: Any) -> bool:
+    """Whether a field's type accepts true/false (or anything at all)."""
+    if annotation is bool or annotation is Any:
+        return True
+    return any(_admits_bool(arg) for arg in typing.get_args(annotation))
 
 
 def _whole_multiple(minutes: float, interval_minutes: int) -> bool:
@@ -39,6 +71,21 @@ class Frozen(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_booleans_for_numbers(cls, data: Any) -> Any:
+        # pydantic reads true as 1 where a number is due: a planner who wrote
+        # rate_per_hour: true meant something else. The value is wrapped so that the field's
+        # own validation refuses it, at the field's path.
+        if not isinstance(data, dict):
+            return data
+        fields = cls.model_fields
+        return {
+            key: _Boolean(value) if isinstance(value, bool) and key in fields
+            and not _admits_bool(fields[key].annotation) else value
+            for key, value in data.items()
+        }
+
 
 # --- distributions -------------------------------------------------------------------------
 
@@ -47,38 +94,39 @@ class Exponential(Frozen):
     """Exponential with the given mean."""
 
     dist: Literal["exponential"]
-    mean_s: PositiveFloat
+    mean_s: MeanSeconds
 
 
 class Lognormal(Frozen):
     """Lognormal given by its mean and coefficient of variation (sd / mean)."""
 
     dist: Literal["lognormal"]
-    mean_s: PositiveFloat
-    cv: PositiveFloat
+    mean_s: MeanSeconds
+    cv: Variation
 
 
 class Gamma(Frozen):
     """Gamma given by its mean and coefficient of variation (sd / mean)."""
 
     dist: Literal["gamma"]
-    mean_s: PositiveFloat
-    cv: PositiveFloat
+    mean_s: MeanSeconds
+    cv: Variation
 
 
 class Weibull(Frozen):
     """Weibull given by its mean and shape (shape < 1: many short, a few very long)."""
 
     dist: Literal["weibull"]
-    mean_s: PositiveFloat
-    shape: PositiveFloat
+    mean_s: MeanSeconds
+    shape: Annotated[float, Field(ge=limits.MIN_WEIBULL_SHAPE, le=limits.MAX_WEIBULL_SHAPE,
+                                  allow_inf_nan=False)]
 
 
 class Fixed(Frozen):
     """Always the same value."""
 
     dist: Literal["fixed"]
-    value_s: NonNegativeFloat
+    value_s: Annotated[float, Field(ge=0, le=limits.MAX_MEAN_S, allow_inf_nan=False)]
 
 
 class Empirical(Frozen):
@@ -101,7 +149,7 @@ class Horizon(Frozen):
     """The simulated period. Time 0 is midnight at the start of ``start``."""
 
     start: date = date(2018, 1, 1)
-    days: PositiveFloat = 7.0
+    days: Annotated[float, Field(gt=0, le=limits.MAX_HORIZON_DAYS, allow_inf_nan=False)] = 7.0
     warmup_hours: NonNegativeFloat = 0.0
     interval_minutes: Annotated[int, Field(gt=0, le=1440)] = 60
 
@@ -167,7 +215,7 @@ class LineDemand(Frozen):
     handle_times: Literal["logged", "scenario"] | None = None
     window_from: datetime | None = Field(default=None, alias="from")
     window_to: datetime | None = Field(default=None, alias="to")
-    growth: NonNegativeFloat = 1.0
+    growth: Annotated[float, Field(ge=0, le=limits.MAX_GROWTH, allow_inf_nan=False)] = 1.0
     online_shift: ShareBelowOne = 0.0
 
     @field_validator("window_from", "window_to", mode="before")
@@ -214,7 +262,7 @@ class Shift(Frozen):
     start: str
     length_h: Annotated[float, Field(gt=0, le=24)]
     days: tuple[str, ...] = DAY_NAMES
-    count: Annotated[int, Field(ge=0)]
+    count: Operators
 
     @field_validator("start")
     @classmethod
@@ -263,7 +311,7 @@ class Staffing(Frozen):
     ``changes`` set another scale from given dates on.
     """
 
-    flat: Annotated[int, Field(ge=0)] | None = None
+    flat: Operators | None = None
     per_interval: str | None = None
     shifts: tuple[Shift, ...] | None = None
     scale: Annotated[float, Field(gt=0, le=100)] = 1.0
@@ -577,6 +625,7 @@ def cross_check(scenario: Scenario) -> list[Problem]:
             problems.append(
                 Problem(f"handling.{name}", None, "a handling section for every line with demand")
             )
+    problems += _names_usable_as_files(scenario)
     seen_pools: set[str] = set()
     for index, pool in enumerate(scenario.pools):
         if pool.name in seen_pools:
@@ -630,6 +679,23 @@ def cross_check(scenario: Scenario) -> list[Problem]:
                     "0 unless the line is not 999 and the scenario has a 999 line",
                 )
             )
+    return problems
+
+
+def _names_usable_as_files(scenario: Scenario) -> list[Problem]:
+    """Names become file and folder names (results/<name>, staffing/<pool>.csv): each must
+    give one (see contactsim.files.safe_component)."""
+    named = [("name", scenario.name, "scenario name")]
+    named += [(f"pools[{i}].name", pool.name, "pool name") for i, pool in enumerate(scenario.pools)]
+    named += [(f"demand.{line}", line, "line name") for line in scenario.demand]
+    problems = []
+    for field, name, what in named:
+        try:
+            safe_component(name, what)
+        except ContactsimError:
+            problems.append(Problem(
+                field, name, f"a name with at least one letter or digit and at most "
+                f"{limits.MAX_NAME_CHARACTERS} characters (it becomes a file or folder name)"))
     return problems
 
 

@@ -39,6 +39,7 @@ import pandas as pd
 from contactsim import demand, distributions, erlang, staffing
 from contactsim.errors import ContactsimError
 from contactsim.experiment import run_scenario
+from contactsim.files import child, safe_components
 from contactsim.periods import by_hour_of_week, summarise_by
 from contactsim.scenario import Pool, Scenario, Staffing
 
@@ -281,13 +282,14 @@ def staffed_scenario(
 ) -> Scenario:
     """The scenario with each pool on the phones at ``levels`` (shrinkage 0 for these pools)."""
     pools = []
+    files = safe_components((pool.name for pool in scenario.pools), "pool name")
     for pool in scenario.pools:
         counts = levels[pool.name]
         if grouping == "all":
             plan = Staffing(flat=int(counts[0]))
         else:
             per_hour = np.resize(counts, staffing.HOURS_PER_WEEK)
-            path = folder / f"{pool.name}-{tag}.csv"
+            path = child(folder, f"{files[pool.name]}-{tag}", "pool name", ".csv")
             write_hour_of_week(path, per_hour)
             plan = Staffing(per_interval=str(path))
         pools.append(pool.model_copy(update={"staffing": plan, "shrinkage": 0.0}))
@@ -488,14 +490,15 @@ def write_staffing(
     table = required_table(result, scenario)
     (folder / STAFFING_FOLDER).mkdir()
     pools = []
+    files = safe_components((pool.name for pool in scenario.pools), "pool name")
     for pool in scenario.pools:
         rows = table[table["pool"] == pool.name]
-        path = folder / STAFFING_FOLDER / f"{pool.name}.csv"
+        path = child(folder / STAFFING_FOLDER, files[pool.name], "pool name", ".csv")
         write_hour_of_week(path, np.resize(rows["required_rostered"].to_numpy(),
                                            staffing.HOURS_PER_WEEK))
         written.append(path)
         # a path relative to staffed.yaml, so that the folder can be moved whole
-        plan = Staffing(per_interval=f"{STAFFING_FOLDER}/{pool.name}.csv")
+        plan = Staffing(per_interval=f"{STAFFING_FOLDER}/{path.name}")
         pools.append(pool.model_copy(update={"staffing": plan}))
     table.to_csv(folder / "required.csv", index=False)
     kpis = result.kpis.assign(when=[key_label(result.grouping, k) for k in result.kpis["key"]])
