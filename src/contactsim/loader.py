@@ -105,6 +105,7 @@ def read_yaml(path: Path, what: str = "scenario file") -> tuple[str, Any]:
     :data:`~contactsim.limits.MAX_YAML_NODES` nodes."""
     text = read_input_text(path, what, limits.MAX_YAML_BYTES, file=str(path))
     loader = _PlannerLoader(text)
+    loader.file_for_errors = str(path)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -113,11 +114,9 @@ def read_yaml(path: Path, what: str = "scenario file") -> tuple[str, Any]:
         return text, loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError.single(
-            "", f"YAML that does not parse at {where}: {problem}", "valid YAML", file=str(path)
-        ) from None
+        raise ScenarioError.single(where, problem, "valid YAML", file=str(path)) from None
     except RecursionError:
         raise ScenarioError.single(
             "", "YAML nested too deeply to read", "a scenario's few levels of nesting",
@@ -130,12 +129,15 @@ def read_yaml(path: Path, what: str = "scenario file") -> tuple[str, Any]:
 class _PlannerLoader(yaml.SafeLoader):
     """PyYAML's safe loader, with an impossible date (2018-02-30) reported where it stands."""
 
+    file_for_errors: str | None = None
+
     def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
         try:
             return super().construct_yaml_timestamp(node)  # type: ignore[misc]
         except ValueError as exc:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"{node.value!r} is not a real date ({exc})", node.start_mark
+            raise ScenarioError.single(
+                f"line {node.start_mark.line + 1}, column {node.start_mark.column + 1}",
+                node.value, f"a real date ({exc})", self.file_for_errors,
             ) from None
 
 
@@ -165,9 +167,9 @@ def _check_nodes(root: yaml.Node, path: Path) -> None:
         sizes[id(node)] = total
         if total > limits.MAX_YAML_NODES:
             raise ScenarioError.single(
-                "", f"YAML that expands to over {limits.MAX_YAML_NODES:,} values through its "
-                f"aliases (*name) by line {node.start_mark.line + 1}",
-                "a scenario-sized file (aliases are allowed, but not to build a huge document)",
+                f"line {node.start_mark.line + 1}",
+                f"over {limits.MAX_YAML_NODES:,} values once its aliases (*name) are expanded",
+                "a scenario-sized document (aliases are allowed, but not to build a huge one)",
                 file=str(path),
             )
         return total
@@ -183,8 +185,8 @@ def _no_duplicate_keys(node: yaml.MappingNode, path: Path) -> None:
         line = key.start_mark.line + 1
         if key.value in seen:  # 999 and "999" are the same line once read
             raise ScenarioError.single(
-                "", f"the key {key.value!r} twice in one mapping, at lines {seen[key.value]} "
-                f"and {line}", "each key once (the second would silently replace the first)",
+                f"lines {seen[key.value]} and {line}", f"the key {key.value!r} twice",
+                "each key once in a mapping (the second would silently replace the first)",
                 file=str(path),
             )
         seen[key.value] = line

@@ -155,6 +155,7 @@ def atomic_folder(destination: str | Path, command: str = "run") -> Iterator[Pat
     """
     destination = Path(destination)
     check_replaceable(destination, command)
+    made = [p for p in (destination.parent, *destination.parent.parents) if not p.exists()]
     try:
         destination.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -164,12 +165,15 @@ def atomic_folder(destination: str | Path, command: str = "run") -> Iterator[Pat
     remove_leftovers(destination)
     token = uuid.uuid4().hex[:8]
     temporary = destination.parent / f".{destination.name}.partial-{token}"
-    temporary.mkdir()
     try:
+        temporary.mkdir()
         write_marker(temporary, command)
         yield temporary
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
+        for folder in made:  # the folders made for it, innermost first, if still empty
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         raise
     old = destination.parent / f".{destination.name}.old-{token}"
     try:
