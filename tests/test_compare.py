@@ -77,8 +77,8 @@ def test_compare_command_writes_the_table_runs_and_plots(tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     assert "difference" in result.output and "callback-10min" in result.output
     names = sorted(p.name for p in out.iterdir())
-    assert names == [".contactsim-results", "compare.csv", "compare_by_day.png", "compare_by_hour.png",
-                     "compare_kpis.png", "runs"]
+    assert names == [".contactsim-results", "compare.csv", "compare_by_day.png",
+                     "compare_by_hour.png", "compare_kpis.png", "runs"]
     assert sorted(p.name for p in (out / "runs").iterdir()) == ["callback-10min", "callback-3min"]
     table = pd.read_csv(out / "compare.csv", dtype={"scope": str})
     # the same callers ring in both (their redials differ with the rule, so count callers)

@@ -187,8 +187,8 @@ def test_a_killed_runs_leftovers_are_cleaned_by_the_next_run(here: Path) -> None
     dead.wait()
     host = os.uname().nodename
     leftovers = {
-        "dead": (f".tiny.partial-dead0001", dead.pid, True),
-        "alive": (f".tiny.partial-live0001", os.getpid(), False),  # a run still going
+        "dead": (".tiny.partial-dead0001", dead.pid, True),
+        "alive": (".tiny.partial-live0001", os.getpid(), False),  # a run still going
     }
     for folder_name, pid, _ in leftovers.values():
         folder = out.parent / folder_name

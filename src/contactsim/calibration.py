@@ -35,7 +35,7 @@ from contactsim.experiment import RunResults, run_scenario
 from contactsim.loader import load_scenario
 from contactsim.periods import by_month, period_values, summarise_by
 from contactsim.scenario import Scenario
-from contactsim.stats import t_interval
+from contactsim.stats import kpi_interval
 from contactsim.targets import Parameter, SearchSettings, Target, Targets, check_against
 
 __all__ = ["Calibration", "Evaluation", "ParameterResult", "TargetResult", "calibrate",
@@ -402,7 +402,8 @@ def _target_results(
             peak = float(known.loc[known["mean"].idxmax(), "key"]) if len(known) else math.nan
             out.append(TargetResult(target, peak, math.nan, math.nan, peak == target.peak_month))
             continue
-        mean, low, high = t_interval(per_rep[fitted.index(target)].to_numpy(dtype=float))
+        mean, low, high = kpi_interval(per_rep[fitted.index(target)].to_numpy(dtype=float),
+                                       target.kpi)
         out.append(TargetResult(target, mean, low, high, _met(target, mean)))
     return out
 

@@ -3,23 +3,45 @@
 The page says what the scenario is in words, shows the KPIs with their 95% intervals, marks
 them against targets (999: 90% answered within 10 s, the national standard) as met, missed or
 not yet clear, and embeds the plots, so that one file carries everything.
+
+Every saved table is read by :func:`read_saved_table`, which checks it is the table contactsim
+wrote (UTF-8 CSV, the columns, numbers where numbers are due) and otherwise raises
+:class:`~contactsim.errors.ContactsimError` naming the file: a garbled folder gives a message,
+never a traceback or a half-made page.
 """
 
 from __future__ import annotations
 
 import base64
+import csv
 import html
+import io
 import math
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import yaml
 
+from contactsim.errors import ContactsimError, EnvironmentFault
 from contactsim.kpis import KPIS
+from contactsim.limits import MAX_TABLE_BYTES, MAX_YAML_BYTES
+from contactsim.results import comparison_run_folder
+from contactsim.stats import few_replications_warning
 
 REPORT = "report.html"
+
+# The saved tables a report reads, column by column: text, a number (empty: not measured) or
+# a count (a whole number >= 0, never empty).
+TEXT, NUMBER, COUNT = "text", "number", "count"
+SUMMARY_COLUMNS = {"scope": TEXT, "kpi": TEXT, "mean": NUMBER, "ci_low": NUMBER,
+                   "ci_high": NUMBER, "reps": COUNT}
+COMPARE_COLUMNS = {"scenario": TEXT, **SUMMARY_COLUMNS, "diff_mean": NUMBER,
+                   "diff_low": NUMBER, "diff_high": NUMBER}
+SWEEP_SUMMARY_COLUMNS = {"point": COUNT, "point_name": TEXT, **SUMMARY_COLUMNS}
+FAILURES_COLUMNS = {"point": COUNT, "point_name": TEXT, "replication": COUNT, "error": TEXT}
 
 #: Targets a report marks: (line, kpi) -> (at least, label)
 TARGETS = {("999", "service_level"): (0.90, "national standard: 90% answered within 10 s")}
@@ -58,17 +80,23 @@ window.addEventListener('load', function () {
 
 
 def write_report(folder: str | Path) -> Path:
-    """Write ``report.html`` into a saved run, comparison or sweep folder; returns its path."""
+    """Write ``report.html`` into a saved run, comparison or sweep folder; returns its path.
+
+    Raises :class:`ContactsimError` (and writes nothing) if the folder is not a results folder
+    or a file in it is not what contactsim wrote; :class:`EnvironmentFault` if the page cannot
+    be written.
+    """
     folder = Path(folder)
-    if (folder / "sweep.json").exists():
+    if (folder / "sweep.json").exists() or (folder / "sweep_summary.csv").exists():
         title, body = _sweep(folder)
     elif (folder / "compare.csv").exists():
         title, body = _comparison(folder)
     elif (folder / "summary.csv").exists():
         title, body = _run(folder)
     else:
-        raise FileNotFoundError(
-            f"{folder}: no summary.csv, compare.csv or sweep.json: not a contactsim results folder"
+        raise ContactsimError(
+            f"{folder} is not a contactsim results folder: it has no summary.csv (a run), "
+            "compare.csv (a comparison) or sweep.json (a sweep)"
         )
     page = (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
@@ -79,23 +107,98 @@ def write_report(folder: str | Path) -> Path:
     )
     path = folder / REPORT
     temporary = folder / f".{REPORT}.partial"
-    temporary.write_text(page, encoding="utf-8")
-    os.replace(temporary, path)
+    try:
+        temporary.write_text(page, encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise EnvironmentFault(f"{path} cannot be written ({exc.strerror or exc})") from None
     return path
+
+
+# --- reading saved files --------------------------------------------------------------------
+
+
+def read_saved_table(
+    path: Path, what: str, columns: Mapping[str, str], unique: Sequence[str] = ()
+) -> pd.DataFrame:
+    """A CSV table contactsim saved, checked: UTF-8, at least one row, every column of
+    ``columns`` (more are allowed) holding what it should, and no two rows sharing the values
+    of the ``unique`` columns.
+
+    Text columns are kept exactly as written; number columns are floats (empty: NaN); count
+    columns are whole numbers >= 0. Anything else raises :class:`ContactsimError`:
+    "PATH is not a contactsim WHAT (why)".
+    """
+
+    def refuse(why: str) -> ContactsimError:
+        return ContactsimError(f"{path} is not a contactsim {what} ({why})")
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_TABLE_BYTES:
+            raise refuse(f"{size:,} bytes; a saved table has at most {MAX_TABLE_BYTES:,}")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise refuse(f"it cannot be read: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise refuse(f"byte 0x{data[exc.start]:02x} at byte {exc.start:,} is not UTF-8 text"
+                     ) from None
+    if not text.strip():
+        raise refuse("the file is empty")
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text, newline=""), strict=True) if row]
+    except csv.Error as exc:
+        raise refuse(f"not a CSV table: {exc}") from None
+    header = rows[0]
+    missing = [name for name in columns if name not in header]
+    if missing:
+        raise refuse(f"no column {', '.join(missing)}; expected the columns "
+                     f"{', '.join(columns)}")
+    if len(set(header)) < len(header):
+        raise refuse("a column name appears twice")
+    if len(rows) == 1:
+        raise refuse("it has no rows")
+    for number, row in enumerate(rows[1:], start=1):
+        if len(row) != len(header):
+            raise refuse(f"row {number} has {len(row)} cells for {len(header)} columns")
+    table = pd.DataFrame(rows[1:], columns=header, dtype=object)
+    for name, kind in columns.items():
+        if kind == TEXT:
+            continue
+        cells = table[name].str.strip()
+        numbers = pd.to_numeric(cells.mask(cells == ""), errors="coerce")
+        bad = numbers.isna() & (cells != "") & ~cells.str.lower().isin(["nan", "na", "null"])
+        if kind == COUNT:
+            bad = ~((numbers >= 0) & (numbers < math.inf) & (numbers == numbers.round()))
+        if bad.any():
+            row = int(bad.to_numpy().argmax())
+            expected = "a whole number >= 0" if kind == COUNT else "a number"
+            raise refuse(f"row {row + 1}, column {name}: {table[name].iloc[row][:40]!r} is not "
+                         f"{expected}")
+        table[name] = numbers.astype("int64") if kind == COUNT else numbers.astype(float)
+    if unique and table.duplicated(list(unique)).any():
+        row = int(table.duplicated(list(unique)).to_numpy().argmax())
+        raise refuse(f"row {row + 1} repeats the {', '.join(unique)} of an earlier row")
+    return table
 
 
 # --- pages ----------------------------------------------------------------------------------
 
 
 def _run(folder: Path) -> tuple[str, str]:
-    scenario = _resolved(folder / "scenario.resolved.yaml")
-    summary = pd.read_csv(folder / "summary.csv", dtype={"scope": str})
-    reps = int(summary["reps"].max()) if len(summary) else 0
+    summary = read_saved_table(folder / "summary.csv", "summary", SUMMARY_COLUMNS,
+                               unique=("scope", "kpi"))
+    scenario, words = _scenario(folder / "scenario.resolved.yaml")
+    reps = int(summary["reps"].max())
     parts = [
         f"<p>{html.escape(str(scenario.get('description') or ''))}</p>",
-        "<h2>The scenario in words</h2>", _in_words(scenario),
+        "<h2>The scenario in words</h2>", words,
         f"<h2>Results</h2><p>Means of {reps} replications with 95% intervals (seed "
-        f"{scenario.get('seed')}).</p>",
+        f"{html.escape(str(scenario.get('seed')))}).</p>",
+        _few_replications(reps),
         _kpi_table(summary),
         _images(folder, ["kpis_by_hour.png", "kpis_by_month.png", "kpis_by_day.png",
                          "callbacks_by_hour.png", "rc_backlog.png"]),
@@ -104,14 +207,15 @@ def _run(folder: Path) -> tuple[str, str]:
 
 
 def _comparison(folder: Path) -> tuple[str, str]:
-    table = pd.read_csv(folder / "compare.csv", dtype={"scope": str, "scenario": str})
+    table = read_saved_table(folder / "compare.csv", "comparison", COMPARE_COLUMNS,
+                             unique=("scenario", "scope", "kpi"))
     names = list(dict.fromkeys(table["scenario"]))
     parts = [f"<p>{len(names)} scenarios run with the same callers (same seed); differences "
              f"are paired, replication by replication, against <b>{html.escape(names[0])}</b>."
-             "</p>"]
+             "</p>", _few_replications(int(table["reps"].max()))]
     for name in names:
-        scenario = _resolved(folder / "runs" / name / "scenario.resolved.yaml")
-        parts.append(f"<h2>{html.escape(name)}</h2>{_in_words(scenario)}")
+        _, words = _scenario(comparison_run_folder(folder, name) / "scenario.resolved.yaml")
+        parts.append(f"<h2>{html.escape(name)}</h2>{words}")
     parts.append("<h2>KPIs against the first scenario</h2>")
     header = "".join(f"<th>{html.escape(n)}<br>mean [95%]</th>" for n in names)
     header += "".join(f"<th>{html.escape(n)} − {html.escape(names[0])}<br>paired [95%]</th>"
@@ -139,14 +243,21 @@ def _comparison(folder: Path) -> tuple[str, str]:
 
 
 def _sweep(folder: Path) -> tuple[str, str]:
-    summary = pd.read_csv(folder / "sweep_summary.csv", dtype={"scope": str})
-    points = summary[["point", "point_name"]].drop_duplicates()
-    parts = [f"<p>{len(points)} points, each run for {int(summary['reps'].max())} "
-             "replications with the same seeds.</p>"]
     failures = folder / "failures.csv"
-    if failures.exists():
-        failed = pd.read_csv(failures)
-        parts.append(f"<p class='missed'>{len(failed)} runs failed: see failures.csv.</p>")
+    failed = (read_saved_table(failures, "list of failed runs", FAILURES_COLUMNS,
+                               unique=("point", "replication"))
+              if failures.exists() else None)
+    note = (f"<p class='missed'>{len(failed)} runs failed: see failures.csv.</p>"
+            if failed is not None else "")
+    if not (folder / "sweep_summary.csv").exists() and failed is not None:
+        return (f"contactsim sweep: {folder.name}",
+                f"<p class='missed'>No run of the sweep succeeded.</p>{note}")
+    summary = read_saved_table(folder / "sweep_summary.csv", "sweep summary",
+                               SWEEP_SUMMARY_COLUMNS, unique=("point", "scope", "kpi"))
+    points = summary[["point", "point_name"]].drop_duplicates()
+    reps = int(summary["reps"].max())
+    parts = [f"<p>{len(points)} points, each run for {reps} replications with the same "
+             "seeds.</p>", _few_replications(reps), note]
     for scope, kpi in (("999", "service_level"), ("999", "asa_s"), ("101", "asa_s"),
                        ("101", "abandon_rate")):
         data = summary[(summary["scope"] == scope) & (summary["kpi"] == kpi)]
@@ -168,10 +279,32 @@ def _sweep(folder: Path) -> tuple[str, str]:
 # --- pieces ---------------------------------------------------------------------------------
 
 
-def _resolved(path: Path) -> dict[str, Any]:
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    data = yaml.safe_load(text) if text else {}
-    return data if isinstance(data, dict) else {}
+def _scenario(path: Path) -> tuple[dict[str, Any], str]:
+    """A saved resolved scenario and its description in words ({} and an empty list if the
+    file is missing); :class:`ContactsimError` naming the file if it is not one."""
+    try:
+        if not path.exists():
+            return {}, _in_words({})
+        if path.stat().st_size > MAX_YAML_BYTES:
+            raise ValueError(f"larger than {MAX_YAML_BYTES:,} bytes")
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(data, dict):
+            raise ValueError("not a mapping of fields")
+        return data, _in_words(data)
+    except OSError as exc:
+        why = f"it cannot be read: {exc.strerror or exc}"
+    except UnicodeDecodeError:
+        why = "not UTF-8 text"
+    except yaml.YAMLError as exc:
+        why = f"not YAML: {str(exc).splitlines()[0]}"
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+        why = f"unexpected content: {str(exc)[:120]}"
+    raise ContactsimError(f"{path} is not a contactsim resolved scenario ({why})")
+
+
+def _few_replications(reps: int) -> str:
+    warning = few_replications_warning(reps)
+    return f"<p class='unclear'>Note: {html.escape(warning)}.</p>" if warning else ""
 
 
 def _in_words(scenario: dict[str, Any]) -> str:
@@ -186,13 +319,13 @@ def _in_words(scenario: dict[str, Any]) -> str:
         else:
             what = f"replayed from {Path(str(demand.get('replay'))).name}"
         extra = "" if demand.get("growth", 1) == 1 else f", growth ×{demand['growth']:g}"
-        items.append(f"line {html.escape(str(line))}: {html.escape(what)}{extra}")
+        items.append(f"line {line}: {what}{extra}")
     for pool in scenario.get("pools") or []:
         staffing = pool.get("staffing", {})
         plan = ("flat " + str(staffing["flat"]) if "flat" in staffing else
                 f"{len(staffing['shifts'])} shifts" if "shifts" in staffing else
                 "a per-interval plan")
-        items.append(f"pool {html.escape(str(pool.get('name')))} answers "
+        items.append(f"pool {pool.get('name')} answers "
                      f"{', '.join(map(str, pool.get('skills', [])))}: {plan}")
     items.append(f"shrinkage {scenario.get('shrinkage', 0):.0%}")
     callback = scenario.get("callback")
@@ -207,7 +340,8 @@ def _in_words(scenario: dict[str, Any]) -> str:
     rc = scenario.get("resolution_centre")
     if rc:
         items.append(f"a Resolution Centre open {rc.get('hours')}")
-    return "<ul class='words'>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
+    return "<ul class='words'>" + "".join(f"<li>{html.escape(item)}</li>" for item in items
+                                          ) + "</ul>"
 
 
 def _kpi_table(summary: pd.DataFrame) -> str:

@@ -1,7 +1,11 @@
-"""The KPI registry: each KPI's name, label, unit and how it is computed from the tallies.
+"""The KPI registry: each KPI's name, label, unit, range and how it is computed from the tallies.
 
 Line KPIs are computed over calls that arrived in the measured window (after the warm-up);
 pool KPIs over staffed time in that window. Ratios with nothing to divide by are NaN, not 0.
+
+A KPI's range follows from its unit (:data:`UNIT_RANGES`): a share lies in [0, 1]; counts,
+times and hours are never negative. Summaries clip their intervals to it
+(:func:`kpi_range`, :func:`difference_range`).
 """
 
 from __future__ import annotations
@@ -20,6 +24,16 @@ from contactsim.scenario import TRIAGE_OUTCOMES
 #: The answered wait percentile reported as ``wait_p90_s``.
 WAIT_PERCENTILE = 0.90
 
+#: The values a KPI of each unit can take, (lowest, highest): the one place that knows them.
+UNIT_RANGES: dict[str, tuple[float, float]] = {
+    "share": (0.0, 1.0),
+    "calls": (0.0, math.inf),
+    "callers": (0.0, math.inf),
+    "incidents": (0.0, math.inf),
+    "s": (0.0, math.inf),
+    "h": (0.0, math.inf),
+}
+
 
 @dataclass(frozen=True)
 class Kpi:
@@ -31,6 +45,18 @@ class Kpi:
     scope: str  # "line" or "pool"
     definition: str
     compute: Callable[..., float]
+
+    @property
+    def value_range(self) -> tuple[float, float]:
+        """(lowest, highest) value the KPI can take: [0, 1] for a share, else [0, inf)."""
+        return UNIT_RANGES[self.unit]
+
+    @property
+    def difference_range(self) -> tuple[float, float]:
+        """(lowest, highest) difference of two values of the KPI: [-1, 1] for a share;
+        unbounded otherwise (a count or time may rise or fall by any amount)."""
+        low, high = self.value_range
+        return (low - high, high - low) if math.isfinite(high) else (-math.inf, math.inf)
 
 
 def _ratio(numerator: float, denominator: float) -> float:
@@ -161,6 +187,26 @@ RC_KPIS: tuple[Kpi, ...] = (
 KPIS: dict[str, Kpi] = {
     kpi.name: kpi for kpi in (*LINE_KPIS, *TRIAGE_KPIS, *POOL_KPIS, *RC_KPIS)
 }
+
+# every KPI has a range: a new unit must be added to UNIT_RANGES (and a KPI named twice, like
+# occupancy for pools and the RC, must mean the same kind of number both times)
+for _kpi in (*LINE_KPIS, *TRIAGE_KPIS, *POOL_KPIS, *RC_KPIS):
+    if _kpi.unit not in UNIT_RANGES or KPIS[_kpi.name].unit != _kpi.unit:
+        raise AssertionError(f"KPI {_kpi.name}: unit {_kpi.unit!r} has no single range")
+del _kpi
+
+
+def kpi_range(name: str) -> tuple[float, float]:
+    """(lowest, highest) value KPI ``name`` can take; unbounded for a name that is not a KPI."""
+    kpi = KPIS.get(name)
+    return kpi.value_range if kpi is not None else (-math.inf, math.inf)
+
+
+def difference_range(name: str) -> tuple[float, float]:
+    """(lowest, highest) difference of two values of KPI ``name`` ([-1, 1] for a share);
+    unbounded for a name that is not a KPI."""
+    kpi = KPIS.get(name)
+    return kpi.difference_range if kpi is not None else (-math.inf, math.inf)
 
 
 def kpi_rows(tallies: RunTallies) -> list[tuple[str, str, float]]:

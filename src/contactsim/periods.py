@@ -15,7 +15,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from contactsim.stats import t_interval
+from contactsim.stats import kpi_interval
 
 __all__ = [
     "PERIOD_KPIS", "band", "by_hour_of_week", "by_month", "period_kpis", "period_values",
@@ -65,11 +65,11 @@ def period_kpis(intervals: pd.DataFrame, period: pd.Series) -> pd.DataFrame:
 def band(
     per_replication: pd.DataFrame, value: str, keys: tuple[str, ...] = ("line", "period")
 ) -> pd.DataFrame:
-    """Mean and 95% interval across replications of ``value``, per combination of ``keys``:
-    columns ``*keys, mean, low, high``."""
+    """Mean and 95% interval across replications of ``value`` (a KPI: the interval is clipped
+    to its range), per combination of ``keys``: columns ``*keys, mean, low, high``."""
     rows = []
     for key, group in per_replication.groupby(list(keys), sort=True):
-        mean, low, high = t_interval(group[value].to_numpy(dtype=float))
+        mean, low, high = kpi_interval(group[value].to_numpy(dtype=float), value)
         rows.append((*(key if isinstance(key, tuple) else (key,)), mean, low, high))
     return pd.DataFrame(rows, columns=[*keys, "mean", "low", "high"])
 
