@@ -202,8 +202,8 @@ def test_calibrate_writes_its_files_and_the_calibrated_scenario_runs(tmp_path: P
     assert result.exit_code == 0, result.output
     assert "evaluation 4/4: patience" in result.output
     assert {p.name for p in out.iterdir()} == {
-        ".contactsim-results", "calibrated.yaml", "scenario.resolved.yaml", "calibration.csv", "parameters.csv",
-        "search.csv", "calibration.png"}
+        ".contactsim-results", "calibrated.yaml", "scenario.resolved.yaml", "calibration.csv",
+        "parameters.csv", "search.csv", "calibration.png"}
     table = pd.read_csv(out / "calibration.csv")
     assert list(table["kind"]) == ["value", "value", "at_most"]
     assert set(table["source"]) == {"planted"}

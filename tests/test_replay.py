@@ -336,8 +336,8 @@ def test_demand_synth_and_fit_commands(tmp_path: Path) -> None:
     result = runner.invoke(main, ["demand", "fit", str(log), "--out", str(out)])
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["fit.csv", "fit.png", "profile-101.csv", "profile-999.csv",
-                     "scenario-snippet.yaml"]
+    assert names == [".contactsim-results", "fit.csv", "fit.png", "profile-101.csv",
+                     "profile-999.csv", "scenario-snippet.yaml"]
     assert read_profile(str(out / "profile-101.csv")).hour_of_week.size == 168
     # a July week: the other months are unobserved, and the snippet says so
     assert "does not cover every month" in (out / "scenario-snippet.yaml").read_text()

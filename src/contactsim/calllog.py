@@ -7,12 +7,20 @@ later calls count as redials). An **interval-count file** has one row per interv
 Parquet. Every error names the file, the row (counting the header as row 1, as a spreadsheet
 does) and the column. A log out of time order is sorted, with a notice. Times are read as the
 local clock time written: a time-zone offset (``+01:00``) is ignored, as profiles and shifts
-are local times. A blank ``caller_id`` (a withheld number) is a caller of its own.
+are local times. A blank ``caller_id`` (a withheld number) is a caller of its own; a blank
+``line`` is refused. A file must be a regular file of at most
+:data:`~contactsim.limits.MAX_LOG_BYTES` (a ``.csv.gz`` once decompressed too), a CSV must be
+UTF-8, and an interval-count file may hold at most
+:data:`~contactsim.limits.MAX_CALLS_PER_REPLICATION` calls in all.
 """
 
 from __future__ import annotations
 
+import codecs
+import gzip
+import io
 import os
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,10 +28,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from contactsim.errors import ScenarioError
+from contactsim.errors import ContactsimError, ScenarioError
+from contactsim.files import check_input_file, write_atomic
+from contactsim.limits import MAX_CALLS_PER_REPLICATION, MAX_LOG_BYTES, MAX_MEAN_S
 
 LOG_COLUMNS = ("arrival_time", "line")
 COUNT_COLUMNS = ("interval_start", "line", "calls")
+
+#: What a replayed file is, for messages.
+REPLAY_FILE = "call log or interval-count file"
+#: The endings a call log may have, read and written: CSV, gzip-compressed CSV, Parquet.
+LOG_ENDINGS = (".csv", ".csv.gz", ".parquet", ".pq")
+#: Bytes read at a time when checking that a CSV is UTF-8.
+_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -121,36 +138,97 @@ def _read_replay(path: str, mtime_ns: int, size: int) -> Replay:
     )
 
 
+def log_ending(path: str | Path) -> str | None:
+    """The ending of ``path`` among :data:`LOG_ENDINGS` (lower case), or None."""
+    name = Path(path).name.lower()
+    return next((ending for ending in sorted(LOG_ENDINGS, key=len, reverse=True)
+                 if name.endswith(ending)), None)
+
+
 def read_table(path: str) -> pd.DataFrame:
-    """A CSV or Parquet file as a table, every column as read (lines as text)."""
-    file = Path(path)
-    if not file.exists():
-        raise ScenarioError.single("replay", path, "an existing CSV or Parquet file")
-    suffixes = "".join(file.suffixes[-2:]).lower()
+    """A CSV or Parquet file as a table, every column as read (lines as text, a blank line as
+    ``""``). The file is checked first: a regular file within
+    :data:`~contactsim.limits.MAX_LOG_BYTES`, and a CSV UTF-8 throughout."""
     try:
-        if suffixes.endswith((".parquet", ".pq")):
-            table = pd.read_parquet(file)
-        elif suffixes.endswith((".csv", ".csv.gz")):
-            # date-times as text: the reader would turn an offset into UTC, moving the clock
-            text = {"line": str, "caller_id": str, "arrival_time": str, "interval_start": str}
-            table = pd.read_csv(file, dtype=text, engine="pyarrow")
+        check_input_file(path, REPLAY_FILE, MAX_LOG_BYTES)
+    except ScenarioError as exc:  # the scenario's field named the file
+        raise ScenarioError.single("replay", *_value_expected(exc)) from None
+    ending = log_ending(path)
+    if ending is None:
+        raise ScenarioError.single(
+            "replay", path, f"a file ending {', '.join(LOG_ENDINGS[:-1])} or {LOG_ENDINGS[-1]}"
+        )
+    try:
+        if ending in (".parquet", ".pq"):
+            table = pd.read_parquet(path)
         else:
-            raise ScenarioError.single(
-                "replay", path, "a file ending .csv, .csv.gz, .parquet or .pq"
-            )
-    except (ValueError, OSError) as exc:
-        if isinstance(exc, ScenarioError):
-            raise
-        raise ScenarioError.single("replay", str(exc)[:200], "a readable CSV or Parquet file",
-                                   path) from None
+            _check_utf8(path, compressed=ending == ".csv.gz")
+            # every column as text, parsed here: date-times so that an offset does not move the
+            # clock, numbers so that a bad one is named with its row (and a blank one too: the
+            # reader fails on a blank in a column of whole numbers when given types)
+            table = pd.read_csv(path, dtype=str, engine="pyarrow")
+    except ScenarioError:
+        raise
+    except (ValueError, OSError, EOFError, TypeError, KeyError, NotImplementedError,
+            zlib.error) as exc:
+        raise ScenarioError.single(
+            "replay", str(exc)[:200] or type(exc).__name__,
+            f"a readable {'Parquet' if ending in ('.parquet', '.pq') else 'CSV'} file", path,
+        ) from None
     table.columns = [str(c).strip() for c in table.columns]
     if "line" in table:
-        table["line"] = table["line"].astype(str).str.strip()
+        # a blank line becomes "" (and is refused by the readers): under pandas 3 astype(str)
+        # keeps a missing value missing, where pandas 2 made it "nan"
+        line = table["line"]
+        table["line"] = line.astype(str).str.strip().where(line.notna(), "")
     return table
+
+
+def _value_expected(exc: ScenarioError) -> tuple[object, str]:
+    problem = exc.problems[0]
+    return problem.value, problem.expected
+
+
+def _check_utf8(path: str, compressed: bool) -> None:
+    """Refuse a CSV that is not UTF-8, naming the line and byte, without holding it whole; and a
+    compressed one that decompresses to more than :data:`~contactsim.limits.MAX_LOG_BYTES`."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = lines = 0  # bytes, and line ends, before the chunk
+    with gzip.open(path, "rb") if compressed else open(path, "rb") as handle:
+        while True:
+            chunk = handle.read(_CHUNK)
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                # exc.object is the decoder's pending bytes (part of one character, never a line
+                # end) followed by the chunk
+                at = offset - (len(exc.object) - len(chunk)) + exc.start
+                line = lines + exc.object.count(b"\n", 0, exc.start) + 1
+                raise ScenarioError.single(
+                    "", path,
+                    f"a {REPLAY_FILE} in UTF-8 text (line {line} holds byte "
+                    f"0x{exc.object[exc.start]:02x}, at byte {at:,}, which is not UTF-8: save "
+                    "the file as UTF-8)", path,
+                ) from None
+            if not chunk:
+                return
+            offset += len(chunk)
+            lines += chunk.count(b"\n")
+            if offset > MAX_LOG_BYTES:
+                raise ScenarioError.single(
+                    "", path, f"a {REPLAY_FILE} of at most {MAX_LOG_BYTES:,} bytes once "
+                    "decompressed", path,
+                )
 
 
 def _row(index: int) -> int:
     return index + 2
+
+
+def _shown(value: object) -> object:
+    """A cell's value for a message: a blank one as "" (not nan)."""
+    missing = pd.isna(value)
+    return "" if isinstance(missing, bool | np.bool_) and missing else value
 
 
 _OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"
@@ -165,12 +243,17 @@ def _date_times(table: pd.DataFrame, column: str, path: str) -> pd.Series:
     parsed = pd.to_datetime(raw, errors="coerce", format="ISO8601")
     if getattr(parsed.dt, "tz", None) is not None:
         parsed = parsed.dt.tz_localize(None)
-    bad = np.flatnonzero(parsed.isna().to_numpy())
+    # a date that does not exist (2018-02-30) is missing; one beyond the years a time in
+    # nanoseconds can hold (1678-2261) is refused too, rather than overflowing
+    missing = parsed.isna().to_numpy()
+    outside = ~missing & ((parsed < pd.Timestamp.min) | (parsed > pd.Timestamp.max)).to_numpy(
+        dtype=bool)
+    bad = np.flatnonzero(missing | outside)
     if bad.size:
         first = int(bad[0])
         raise ScenarioError.single(
-            column, raw.iloc[first], "an ISO date-time such as 2018-07-01T09:30:00 "
-            f"({bad.size} bad rows in all)", path, _row(first),
+            column, _shown(raw.iloc[first]), "an ISO date-time such as 2018-07-01T09:30:00, in the "
+            f"years 1678 to 2261 ({bad.size} bad rows in all)", path, _row(first),
         )
     return parsed.astype("datetime64[ns]")
 
@@ -182,12 +265,13 @@ def _call_log(table: pd.DataFrame, path: str) -> CallLog:
     handle = None
     if "handle_s" in table:
         handle = pd.to_numeric(table["handle_s"], errors="coerce").to_numpy(dtype=float)
-        bad = np.flatnonzero(~np.isfinite(handle) | (handle < 0))
+        bad = np.flatnonzero(~np.isfinite(handle) | (handle < 0) | (handle > MAX_MEAN_S))
         if bad.size:
             first = int(bad[0])
             raise ScenarioError.single(
-                "handle_s", table["handle_s"].iloc[first],
-                f"a number of seconds >= 0 ({bad.size} bad rows in all)", path, _row(first),
+                "handle_s", _shown(table["handle_s"].iloc[first]),
+                f"a number of seconds >= 0 and at most {MAX_MEAN_S:,.0f} (30 days) "
+                f"({bad.size} bad rows in all)", path, _row(first),
             )
     rows = np.arange(len(table)) + 2
     times = arrivals.to_numpy()
@@ -201,8 +285,11 @@ def _call_log(table: pd.DataFrame, path: str) -> CallLog:
     callers = attempts = None
     if "caller_id" in table:
         raw_ids = table["caller_id"].to_numpy()[order]
-        blank = pd.isna(raw_ids) | (pd.Series(raw_ids).astype(str).str.strip() == "").to_numpy()
-        codes, uniques = pd.factorize(pd.Series(raw_ids).astype(str).to_numpy())
+        # a missing id stays missing under pandas 3's astype(str) (pandas 2 made it "nan"):
+        # blank is told by pd.isna on what was read, and by the text
+        ids = pd.Series(raw_ids).astype(str).str.strip()
+        blank = pd.isna(raw_ids) | (ids == "").to_numpy(dtype=bool)
+        codes, uniques = pd.factorize(ids.to_numpy())
         callers = codes.astype(np.int64)
         # a withheld number is nobody's repeat call: each blank id is a caller of its own
         callers[blank] = len(uniques) + np.arange(int(blank.sum()))
@@ -224,21 +311,34 @@ def _call_log(table: pd.DataFrame, path: str) -> CallLog:
 
 
 def _no_blank_lines(table: pd.DataFrame, path: str) -> None:
-    blank = np.flatnonzero(table["line"].isin(["", "nan", "None"]).to_numpy())
+    # read_table made a missing line "" (pandas 3 keeps it missing through astype(str));
+    # "nan" and "None" are what pandas 2 and Parquet objects made of one
+    blank = np.flatnonzero(table["line"].isin(["", "nan", "None", "<NA>"]).to_numpy(dtype=bool))
     if blank.size:
-        raise ScenarioError.single("line", "", "a line name such as 999 or 101", path,
-                                   _row(int(blank[0])))
+        raise ScenarioError.single(
+            "line", "", f"a line name such as 999 or 101 ({blank.size} blank rows in all)",
+            path, _row(int(blank[0])),
+        )
 
 
 def _interval_counts(table: pd.DataFrame, path: str) -> IntervalCounts:
     starts = _date_times(table, "interval_start", path)
     _no_blank_lines(table, path)
     calls = pd.to_numeric(table["calls"], errors="coerce").to_numpy(dtype=float)
-    bad = np.flatnonzero(~np.isfinite(calls) | (calls < 0) | (calls != np.round(calls)))
+    bad = np.flatnonzero(~np.isfinite(calls) | (calls < 0) | (calls != np.round(calls))
+                         | (calls > MAX_CALLS_PER_REPLICATION))
     if bad.size:
         first = int(bad[0])
         raise ScenarioError.single(
-            "calls", table["calls"].iloc[first], "a whole number of calls >= 0", path, _row(first)
+            "calls", _shown(table["calls"].iloc[first]),
+            f"a whole number of calls from 0 to {MAX_CALLS_PER_REPLICATION:,}", path, _row(first)
+        )
+    total = float(calls.sum())
+    if total > MAX_CALLS_PER_REPLICATION:
+        raise ScenarioError.single(
+            "calls", f"{total:,.0f} calls in all",
+            f"at most {MAX_CALLS_PER_REPLICATION:,} calls in the file, all lines and intervals "
+            "(each is made a call to replay)", path,
         )
     frame = pd.DataFrame(
         {"start": starts, "line": table["line"], "calls": calls.astype(np.int64),
@@ -277,17 +377,53 @@ def _interval_counts(table: pd.DataFrame, path: str) -> IntervalCounts:
     )
 
 
-def write_call_log(table: pd.DataFrame, path: str | Path) -> None:
-    """Write a call log as CSV or Parquet (by the file's ending), whole or not at all."""
+def check_log_output(path: str | Path) -> None:
+    """Refuse, before any work, a path a call log cannot be written to: an ending other than
+    :data:`LOG_ENDINGS` (the ending says the format), an existing folder, or a parent that is
+    a file. The parent need not exist yet: :func:`write_call_log` makes it."""
     path = Path(path)
+    if log_ending(path) is None:
+        raise ContactsimError(
+            f"{path}: a call log is written as .csv, .csv.gz (gzip-compressed CSV), .parquet or "
+            ".pq, by its ending; give --out one of these endings"
+        )
+    if path.is_dir():
+        raise ContactsimError(f"{path} is a folder; give --out the name of the file to write")
+    if path.exists() and not path.is_file():
+        raise ContactsimError(f"{path} exists and is not a regular file; give another --out")
+    ancestor = path.parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise ContactsimError(
+            f"{path}: its folder cannot be made, as {ancestor} is a file, not a folder"
+        )
+
+
+def write_call_log(table: pd.DataFrame, path: str | Path) -> None:
+    """Write a call log as CSV, gzip-compressed CSV or Parquet, by the file's ending (see
+    :func:`check_log_output`), whole or not at all, making its folder if need be."""
+    check_log_output(path)
+    path = Path(path)
+    ending = log_ending(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.partial")
-    try:
-        if path.suffix.lower() in (".parquet", ".pq"):
+
+    def csv(handle: io.TextIOBase) -> None:
+        table.to_csv(handle, index=False, date_format="%Y-%m-%dT%H:%M:%S.%f",
+                     float_format="%.3f")
+
+    def write(temporary: Path) -> None:
+        if ending in (".parquet", ".pq"):
             table.to_parquet(temporary, index=False)
+        elif ending == ".csv.gz":
+            # compressed here, not by the temporary name's ending: a header naming the file
+            # and holding no time keeps the same log byte for byte the same
+            with open(temporary, "wb") as raw, gzip.GzipFile(
+                filename=path.name, mode="wb", fileobj=raw, compresslevel=6, mtime=0
+            ) as compressed, io.TextIOWrapper(compressed, encoding="utf-8", newline="") as text:
+                csv(text)
         else:
-            table.to_csv(temporary, index=False, date_format="%Y-%m-%dT%H:%M:%S.%f",
-                         float_format="%.3f")
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+            with open(temporary, "w", encoding="utf-8", newline="") as text:
+                csv(text)
+
+    write_atomic(path, write)

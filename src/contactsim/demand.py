@@ -13,17 +13,19 @@ takes any such iterator, so replayed call logs plug in beside the synthetic ones
 from __future__ import annotations
 
 import csv
+import io
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from itertools import chain
-from pathlib import Path
 
 import numpy as np
 
 from contactsim.errors import ScenarioError
+from contactsim.files import read_input_text
+from contactsim.limits import MAX_CALLS_PER_REPLICATION, MAX_GROWTH, MAX_TABLE_BYTES
 from contactsim.scenario import Horizon, LineDemand
 
 HOURS_PER_WEEK = 168
@@ -56,14 +58,13 @@ def _read_profile(path: str, mtime_ns: int, size: int) -> Profile:
     """Read a profile CSV with columns ``component,key,weight``.
 
     ``component`` is ``hour_of_week`` (keys 0–167, Monday 00:00 is 0) or ``month`` (keys
-    1–12). Weights are relative: only their shape matters. Every key must be given once.
+    1–12). Weights are relative: only their shape matters. Every key must be given once. The
+    file must be a regular file of at most :data:`~contactsim.limits.MAX_TABLE_BYTES`, in UTF-8.
     """
-    file = Path(path)
-    if not file.exists():
-        raise ScenarioError.single("profile", path, "an existing profile CSV")
+    text = read_input_text(path, "profile CSV", MAX_TABLE_BYTES)
     hour = np.full(HOURS_PER_WEEK, np.nan)
     month = np.full(12, np.nan)
-    with file.open(newline="", encoding="utf-8") as handle:
+    with io.StringIO(text, newline="") as handle:
         reader = csv.DictReader(handle)
         missing = {"component", "key", "weight"} - set(reader.fieldnames or ())
         if missing:
@@ -284,6 +285,7 @@ def replayed_line(
     if spec.window_to is not None:
         inside &= seconds < (np.datetime64(spec.window_to, "ns") - origin) / second
     keep = np.flatnonzero(inside)
+    _check_growth(line, spec, keep.size)
     replayed = ReplayedLine(
         arrival_s=seconds[keep],
         handle_s=handle[keep] if handle is not None else None,
@@ -291,6 +293,22 @@ def replayed_line(
         attempts=attempts[keep] if attempts is not None else None,
     )
     return _grow(replayed, spec.growth, horizon.end_s, rng) if spec.growth != 1.0 else replayed
+
+
+def _check_growth(line: str, spec: LineDemand, calls: int) -> None:
+    """Refuse growth that would make more calls than one replication may hold, before they are
+    made (the scenario's schema bounds growth too; this guards every other way in)."""
+    if not 0 <= spec.growth <= MAX_GROWTH:
+        raise ScenarioError.single(
+            "growth", spec.growth, f"a growth factor from 0 to {MAX_GROWTH:g}"
+        )
+    if calls * spec.growth > MAX_CALLS_PER_REPLICATION:
+        raise ScenarioError.single(
+            "growth", spec.growth,
+            f"at most {MAX_CALLS_PER_REPLICATION:,} calls in one replication: growth "
+            f"{spec.growth:g} × the {calls:,} calls of line {line} replayed from {spec.replay} "
+            f"would make {calls * spec.growth:,.0f}",
+        )
 
 
 def _grow(replayed: ReplayedLine, growth: float, end_s: float, rng: np.random.Generator) -> (

@@ -8,15 +8,17 @@ at a time, which keeps the per-call cost to one ``next`` on a list iterator.
 from __future__ import annotations
 
 import csv
+import io
 import math
 from collections.abc import Callable, Iterator
 from functools import lru_cache, partial
 from itertools import chain
-from pathlib import Path
 
 import numpy as np
 
 from contactsim.errors import ScenarioError
+from contactsim.files import read_input_text
+from contactsim.limits import MAX_MEAN_S, MAX_TABLE_BYTES
 from contactsim.scenario import (
     Distribution,
     Empirical,
@@ -98,13 +100,13 @@ def _read_empirical(path: str, column: str, mtime_ns: int, size: int) -> np.ndar
     Raises
     ------
     ScenarioError
-        If the file is missing, the column absent, or a value not a non-negative number.
+        If the file is missing, not a regular file, larger than
+        :data:`~contactsim.limits.MAX_TABLE_BYTES` or not UTF-8, the column absent, or a
+        value not a number of seconds from 0 to :data:`~contactsim.limits.MAX_MEAN_S`.
     """
-    file = Path(path)
-    if not file.exists():
-        raise ScenarioError.single("file", path, "an existing CSV file of durations")
+    text = read_input_text(path, "CSV file of durations", MAX_TABLE_BYTES)
     values: list[float] = []
-    with file.open(newline="", encoding="utf-8") as handle:
+    with io.StringIO(text, newline="") as handle:
         reader = csv.DictReader(handle)
         if reader.fieldnames is None or column not in reader.fieldnames:
             raise ScenarioError.single(
@@ -116,9 +118,10 @@ def _read_empirical(path: str, column: str, mtime_ns: int, size: int) -> np.ndar
                 value = float(text)
             except ValueError:
                 value = math.nan
-            if not math.isfinite(value) or value < 0:
+            if not math.isfinite(value) or not 0 <= value <= MAX_MEAN_S:
                 raise ScenarioError.single(
-                    column, text, "a non-negative number of seconds", path, row_number
+                    column, text, f"a number of seconds from 0 to {MAX_MEAN_S:,.0f} (30 days)",
+                    path, row_number,
                 )
             values.append(value)
     if not values:

@@ -9,6 +9,7 @@ distance (the largest gap between the fitted and observed distribution functions
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from scipy import stats as scipy_stats
 
 from contactsim.calllog import CallLog
 from contactsim.demand import DAYS_PER_PROFILE_YEAR, HOURS_PER_WEEK
+from contactsim.files import child, safe_components
+from contactsim.limits import MAX_CV, MIN_CV
 
 FIT_ITERATIONS = 50
 
@@ -93,15 +96,27 @@ def fit_log(log: CallLog) -> dict[str, LineFit]:
     return {name: fit_line(name, line.arrivals, line.handle_s) for name, line in log.lines.items()}
 
 
+def profile_files(lines: Iterable[str]) -> dict[str, str]:
+    """The name of each line's profile file, ``profile-LINE.csv``, with the line name made a
+    harmless file name (:func:`~contactsim.files.safe_component`: a line ``../x`` cannot write
+    outside the folder). Raises :class:`~contactsim.errors.ContactsimError` if two lines would
+    share a file, or a line cannot name one."""
+    lines = list(lines)
+    names = safe_components([f"profile-{line}" for line in lines], "line name")
+    return {line: names[f"profile-{line}"] + ".csv" for line in lines}
+
+
 def write_fit(fits: dict[str, LineFit], log_path: str, folder: Path) -> list[Path]:
     """Write profiles, a fit table, a scenario snippet and a plot of fitted against observed
-    into ``folder`` (which must exist)."""
+    into ``folder`` (which must exist). Each profile is named by :func:`profile_files`, and the
+    snippet names it as written."""
+    profile_files(fits)  # two lines that would share a file are refused before any is written
     written = []
     rows = []
     demand: dict[str, dict[str, object]] = {}
     handling: dict[str, dict[str, object]] = {}
     for name, fit in fits.items():
-        profile = folder / f"profile-{name}.csv"
+        profile = child(folder, f"profile-{name}", "line name", ".csv")
         table = pd.concat([
             pd.DataFrame({"component": "hour_of_week", "key": range(HOURS_PER_WEEK),
                           "weight": np.round(fit.hour_of_week, 6)}),
@@ -112,9 +127,7 @@ def write_fit(fits: dict[str, LineFit], log_path: str, folder: Path) -> list[Pat
         written.append(profile)
         demand[name] = {"annual_volume": round(fit.annual_volume), "profile": profile.name}
         if fit.handle_mean_s is not None:
-            handling[name] = {"handle_time": {"dist": "lognormal",
-                                              "mean_s": round(fit.handle_mean_s, 1),
-                                              "cv": round(float(fit.handle_cv or 0), 3)}}
+            handling[name] = {"handle_time": _handle_time(fit.handle_mean_s, fit.handle_cv)}
         rows.append({
             "line": name, "calls": fit.calls, "first_day": fit.first_day.date().isoformat(),
             "days": fit.days, "annual_volume": round(fit.annual_volume, 1),
@@ -146,6 +159,15 @@ def write_fit(fits: dict[str, LineFit], log_path: str, folder: Path) -> list[Pat
     return written
 
 
+def _handle_time(mean_s: float, cv: float | None) -> dict[str, object]:
+    """The snippet's handle time: the fitted lognormal, or a fixed time where the log's
+    times hardly vary (a lognormal's cv must be at least limits.MIN_CV)."""
+    mean = round(mean_s, 1)
+    if cv is None or not np.isfinite(cv) or cv < MIN_CV or mean <= 0:
+        return {"dist": "fixed", "value_s": mean}
+    return {"dist": "lognormal", "mean_s": mean, "cv": round(min(cv, MAX_CV), 3)}
+
+
 def plot_fit(fits: dict[str, LineFit], path: Path) -> Path:
     """Observed and fitted calls per hour, by hour of week and by month, per line."""
     import matplotlib
@@ -165,7 +187,8 @@ def plot_fit(fits: dict[str, LineFit], path: Path) -> Path:
         axis.plot(range(HOURS_PER_WEEK), fitted_how, color="C0", label="fitted")
         axis.set_xticks(range(0, HOURS_PER_WEEK, 24), ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat",
                                                        "Sun"])
-        axis.set_ylabel(f"line {fit.line}\ncalls per hour")
+        # a $ in a line name would start mathematical text, which may not parse
+        axis.set_ylabel(f"line {fit.line}\ncalls per hour".replace("$", r"\$"))
         axis.grid(alpha=0.3)
         axis.legend(fontsize="small")
         axis = axes[row][1]

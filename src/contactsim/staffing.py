@@ -9,15 +9,17 @@ halves up (10 rostered at 25% shrinkage → 7.5 → 8 available).
 from __future__ import annotations
 
 import csv
+import io
 import math
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
 from contactsim.errors import ScenarioError
+from contactsim.files import read_input_text
+from contactsim.limits import MAX_OPERATORS_PER_POOL, MAX_TABLE_BYTES
 from contactsim.scenario import DAY_NAMES, Horizon, Pool, Scenario, Shift, Staffing
 
 HOURS_PER_WEEK = 168
@@ -144,12 +146,12 @@ def read_per_interval(path: str) -> StaffingTable:
 @lru_cache(maxsize=32)
 def _read_per_interval(path: str, mtime_ns: int, size: int) -> StaffingTable:
     """Read a staffing CSV: ``hour_of_week,operators`` (168 rows, Monday 00:00 is 0) or
-    ``interval_start,operators`` (ISO date-times; each count holds until the next row).
+    ``interval_start,operators`` (ISO date-times; each count holds until the next row). The
+    file must be a regular file of at most :data:`~contactsim.limits.MAX_TABLE_BYTES`, in UTF-8;
+    a count may be at most :data:`~contactsim.limits.MAX_OPERATORS_PER_POOL`.
     """
-    file = Path(path)
-    if not file.exists():
-        raise ScenarioError.single("per_interval", path, "an existing staffing CSV")
-    with file.open(newline="", encoding="utf-8") as handle:
+    text = read_input_text(path, "staffing CSV", MAX_TABLE_BYTES)
+    with io.StringIO(text, newline="") as handle:
         reader = csv.DictReader(handle)
         columns = set(reader.fieldnames or ())
         by_hour = {"hour_of_week", "operators"} <= columns
@@ -163,7 +165,13 @@ def _read_per_interval(path: str, mtime_ns: int, size: int) -> StaffingTable:
         starts: list[datetime] = []
         counts: list[int] = []
         for row_number, row in enumerate(reader, start=2):
-            counts.append(_whole(row["operators"], "operators", path, row_number))
+            count = _whole(row["operators"], "operators", path, row_number)
+            if count > MAX_OPERATORS_PER_POOL:
+                raise ScenarioError.single(
+                    "operators", count, f"at most {MAX_OPERATORS_PER_POOL:,} operators",
+                    path, row_number,
+                )
+            counts.append(count)
             if by_hour:
                 key = _whole(row["hour_of_week"], "hour_of_week", path, row_number)
                 if key >= HOURS_PER_WEEK:
