@@ -43,6 +43,7 @@ pools:
 """  # noqa: E501  (the contract is kept exactly as the planner writes it)
 
 RESULT_FILES = {
+    ".contactsim-results",
     "summary.csv",
     "replications.parquet",
     "intervals.parquet",
@@ -227,8 +228,9 @@ def test_failed_rerun_leaves_the_previous_results_whole(
     monkeypatch.setattr("contactsim.report.plot_run", broken_plots)
     result = CliRunner().invoke(main, ["run", str(scenario), "--reps", "2", "--workers", "1",
                                        "--seed", "2", "--out", str(out)])
-    assert result.exit_code != 0
-    assert isinstance(result.exception, RuntimeError)
+    assert result.exit_code == 1  # an unexpected failure: a bug, shown without a traceback
+    assert "failed unexpectedly (RuntimeError: plotting failed)" in result.output
+    assert "--debug" in result.output and "Traceback" not in result.output
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert leftovers(out) == []
 

@@ -398,3 +398,30 @@ def test_a_key_given_twice_names_both_lines(here: Path) -> None:
     refused(cli("validate", "bad.yaml"), "bad.yaml", "'shrinkage' twice", "lines 3 and 4")
     scenario_file(here, 'handling:\n  999: {service_level_s: 5}\n  "999": {service_level_s: 9}\n')
     refused(cli("validate", "bad.yaml"), "'999' twice", "lines 3 and 4")
+
+
+@pytest.mark.slow
+def test_an_unreachable_scheduler_is_an_environment_fault(here: Path) -> None:
+    started = time.perf_counter()
+    refused(cli("run", "tiny.yaml", "--reps", 2, "--scheduler", "tcp://127.0.0.1:1"),
+            "tcp://127.0.0.1:1", "could not be reached", status=1)
+    assert time.perf_counter() - started < 30
+    assert not (here / "results").exists()
+
+
+def test_replications_are_limited_and_few_are_flagged(here: Path) -> None:
+    refused(cli("run", "tiny.yaml", "--reps", limits.MAX_REPLICATIONS + 1), "--reps")
+    result = cli("run", "tiny.yaml", "--reps", 2, "--workers", 1, "--no-plots")
+    assert result.exit_code == 0
+    assert "with 2 replications the 95% intervals are unreliable" in result.output
+    result = cli("run", "tiny.yaml", "--reps", 5, "--workers", 1, "--no-plots")
+    assert "unreliable" not in result.output
+
+
+def test_a_sweep_folder_is_marked_and_a_run_folder_is_not_a_sweep(here: Path) -> None:
+    (here / "sweep.yaml").write_text("base: tiny.yaml\nreps: 2\ngrid: {shrinkage: [0.1]}\n")
+    assert cli("run", "tiny.yaml", "--reps", 2, "--no-plots", "--out", "results/r").exit_code == 0
+    refused(cli("sweep", "sweep.yaml", "--out", "results/r", "--workers", 1), "holds no sweep")
+    result = cli("sweep", "sweep.yaml", "--out", "results/s", "--workers", 1)
+    assert result.exit_code == 0, result.output
+    assert '"command": "sweep"' in (here / "results/s" / MARKER).read_text()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -9,9 +11,10 @@ from pathlib import Path
 import click
 
 from contactsim import erlang
-from contactsim.errors import ContactsimError, ScenarioError
+from contactsim.errors import ContactsimError, EnvironmentFault, ScenarioError
 from contactsim.executors import Executor
 from contactsim.experiment import default_workers
+from contactsim.limits import MAX_REPLICATIONS
 from contactsim.loader import LoadedScenario, load_scenario
 
 DEFAULT_SEED = 2018
@@ -38,9 +41,82 @@ set_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class FiniteFloat(click.ParamType):
+    """A finite number — never NaN or infinite, which click's FloatRange lets through — at
+    least ``min`` (above it if ``min_open``) when ``min`` is given."""
+
+    name = "float"
+
+    def __init__(self, min: float | None = None, min_open: bool = False) -> None:
+        self.min = min
+        self.min_open = min_open
+
+    def expected(self) -> str:
+        """What the option takes, in words."""
+        if self.min is None:
+            return "a finite number"
+        return f"a finite number {'above' if self.min_open else 'at least'} {self.min:g}"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> float:
+        if isinstance(value, bool):
+            self.fail(f"{value!r}: expected {self.expected()}", param, ctx)
+        try:
+            number = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number; expected {self.expected()}", param, ctx)
+        if not math.isfinite(number) or (self.min is not None and (
+                number < self.min or (self.min_open and number == self.min))):
+            self.fail(f"{value!r}: expected {self.expected()}", param, ctx)
+        return number
+
+
+class _Commands(click.Group):
+    """The command group, with the last-resort handler: whatever escapes a command becomes a
+    short message and an exit status, never a traceback (``--debug`` shows it)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except BaseException as exc:  # the last resort
+            if ctx.params.get("debug") or os.environ.get("CONTACTSIM_DEBUG"):
+                raise
+            message, status = _explain(exc)
+            click.echo(message, err=True)
+            sys.exit(status)
+
+
+def _explain(exc: BaseException) -> tuple[str, int]:
+    """A planner's message and the exit status for an exception no command handled."""
+    if isinstance(exc, KeyboardInterrupt):
+        return ("interrupted: nothing was written (results are written whole or not at all; "
+                "earlier results in the folder are kept)", 130)
+    if isinstance(exc, ScenarioError):
+        return f"error: the input cannot be used:\n{exc}", 2
+    if isinstance(exc, EnvironmentFault):
+        return f"error: {exc}", 1
+    if isinstance(exc, ContactsimError):
+        return f"error: {exc}", 2
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return (f"error: the system refused to read or write{where}: "
+                f"{exc.strerror or exc} (nothing partial was written; earlier results are "
+                "kept)", 1)
+    if isinstance(exc, MemoryError):
+        return ("error: out of memory; run fewer replications at once (--workers 1) or a "
+                "shorter horizon", 1)
+    return (f"error: contactsim failed unexpectedly ({type(exc).__name__}: {exc}).\n"
+            "This is a bug in contactsim, not in your input: rerun with --debug "
+            "(contactsim --debug COMMAND ...) to see where, and report it.", 1)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="contactsim")
-def main() -> None:
+@click.option("--debug", is_flag=True, default=False,
+              help="Show the full traceback when something fails (for reporting a bug).")
+def main(debug: bool) -> None:
     """contactsim: simulate a police 999/101 contact centre under alternative staffing."""
 
 
@@ -55,19 +131,33 @@ def _dask(scheduler: str | None, dask_local: int | None) -> Executor | None:
     """A Dask executor if the command was given a scheduler or local Dask workers."""
     if scheduler is None and dask_local is None:
         return None
+    _one_cluster(scheduler, dask_local)
     from contactsim.executors import DaskExecutor
 
     return DaskExecutor(scheduler=scheduler, local_workers=dask_local)
 
 
-def _check_out_or_exit(folder: Path) -> None:
+def _one_cluster(scheduler: str | None, dask_local: int | None) -> None:
+    if scheduler is not None and dask_local is not None:
+        raise click.UsageError("give --scheduler (an existing cluster) or --dask-local (a "
+                               "cluster started here), not both")
+
+
+def _check_out_or_exit(folder: Path, command: str = "run") -> None:
     from contactsim.results import check_replaceable
 
     try:
-        check_replaceable(folder)
+        check_replaceable(folder, command)
     except ContactsimError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
+
+
+def _default_folder(name: str, what: str = "scenario name") -> Path:
+    """``results/<name>``, the name made a safe folder name (see contactsim.files)."""
+    from contactsim.files import child
+
+    return child(Path("results"), name, what)
 
 
 def _load_or_exit(path: str, overrides: tuple[str, ...]) -> LoadedScenario:
@@ -83,12 +173,14 @@ def _load_or_exit(path: str, overrides: tuple[str, ...]) -> LoadedScenario:
 
 @main.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
-@click.option("--reps", default=10, show_default=True, type=click.IntRange(min=1),
+@click.option("--reps", default=10, show_default=True,
+              type=click.IntRange(min=1, max=MAX_REPLICATIONS),
               help="Independent replications.")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help=f"Seed of the random streams [default: the scenario's, else {DEFAULT_SEED}].")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
-              help="Results folder [default: results/<scenario name>]; replaced whole.")
+              help="Results folder [default: results/<scenario name>]; replaced whole if "
+                   "contactsim made it.")
 @workers_option
 @plots_option
 @scheduler_option
@@ -111,8 +203,9 @@ def run(
 
     loaded = _load_or_exit(scenario, overrides)
     chosen_seed = _seed(seed, loaded)
-    folder = Path(out) if out else Path("results") / loaded.scenario.name
+    folder = Path(out) if out else _default_folder(loaded.scenario.name)
     _check_out_or_exit(folder)
+    executor = _dask(scheduler, dask_local)
     n_workers = workers or default_workers()
     started = time.perf_counter()
     # the run happens inside the results folder's temporary twin: records stream there, and an
@@ -123,7 +216,7 @@ def run(
 
             results = run_scenario(
                 loaded.scenario, reps, chosen_seed, n_workers, progress=bar.update,
-                executor=_dask(scheduler, dask_local),
+                executor=executor,
                 records_dir=temporary / RECORDS if records else None,
             )
         write_run(results, dump_resolved(loaded, chosen_seed), temporary)
@@ -134,6 +227,15 @@ def run(
     click.echo(
         f"\n{reps} replications in {elapsed:.1f} s (seed {chosen_seed}); results in {folder}/"
     )
+    _warn_if_few(reps)
+
+
+def _warn_if_few(reps: int) -> None:
+    from contactsim.stats import few_replications_warning
+
+    warning = few_replications_warning(reps)
+    if warning:
+        click.echo(f"note: {warning}", err=True)
 
 
 def _summary_table(summary: object) -> str:
@@ -163,12 +265,14 @@ def _fmt(value: float) -> str:
 
 @main.command()
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--reps", default=10, show_default=True, type=click.IntRange(min=2),
+@click.option("--reps", default=10, show_default=True,
+              type=click.IntRange(min=2, max=MAX_REPLICATIONS),
               help="Replications of each scenario (at least 2, for paired intervals).")
 @click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True,
               help="Seed shared by every scenario (common random numbers).")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
-              help="Results folder [default: results/compare-FIRST-SECOND...]; replaced whole.")
+              help="Results folder [default: results/compare-FIRST-SECOND...]; replaced whole if "
+                   "contactsim made it.")
 @workers_option
 @plots_option
 @scheduler_option
@@ -190,22 +294,24 @@ def compare(
     if len(scenarios) < 2:
         raise click.UsageError("compare needs at least two scenarios")
     loaded = [_load_or_exit(path, overrides) for path in scenarios]
-    default = Path("results") / ("compare-" + "-".join(i.scenario.name for i in loaded[:3]))
-    folder = Path(out) if out else default
-    _check_out_or_exit(folder)
+    folder = Path(out) if out else _default_folder(
+        "compare-" + "-".join(i.scenario.name for i in loaded[:3]), "comparison name")
+    _check_out_or_exit(folder, "compare")
+    executor = _dask(scheduler, dask_local)
     started = time.perf_counter()
     with ProgressBar(f"{len(loaded)} scenarios × {reps} replications") as bar:
         comparison = compare_scenarios(
             [item.scenario for item in loaded], reps, seed, workers or default_workers(),
-            progress=bar.update, executor=_dask(scheduler, dask_local),
+            progress=bar.update, executor=executor,
         )
-    with atomic_folder(folder) as temporary:
+    with atomic_folder(folder, "compare") as temporary:
         write_comparison(comparison, [dump_resolved(item, seed) for item in loaded], temporary)
         if plots:
             plot_comparison(temporary)
     click.echo(_comparison_table(comparison.table, comparison.names))
     click.echo(f"\n{len(loaded)} scenarios × {reps} replications in "
                f"{time.perf_counter() - started:.1f} s (seed {seed}); results in {folder}/")
+    _warn_if_few(reps)
 
 
 def _comparison_table(table: object, names: list[str]) -> str:
@@ -245,6 +351,7 @@ def sweep(
     rerun the same command to resume after an interruption (finished runs are kept)."""
     from tqdm import tqdm
 
+    from contactsim.errors import EnvironmentFault
     from contactsim.executors import make_executor
     from contactsim.report import plot_sweep
     from contactsim.sweep import SweepProgress, load_sweep, run_sweep
@@ -254,10 +361,13 @@ def sweep(
     except ScenarioError as exc:
         click.echo(f"error: the sweep cannot be used:\n{exc}", err=True)
         sys.exit(2)
-    folder = Path(out) if out else Path("results") / f"sweep-{Path(sweep_file).stem}"
+    _one_cluster(scheduler, dask_local)
+    folder = Path(out) if out else _default_folder(f"sweep-{Path(sweep_file).stem}", "sweep name")
     bar = tqdm(total=0, unit="run", desc="sweep", file=sys.stderr, dynamic_ncols=True)
+    last: list[SweepProgress] = []  # the latest counts, for the message if interrupted
 
     def show(state: SweepProgress) -> None:
+        last[:] = [state]
         bar.total = state.total - state.skipped
         bar.n = state.done
         bar.set_postfix(failed=state.failed, kept=state.skipped)
@@ -267,6 +377,20 @@ def sweep(
     try:
         executor = make_executor(workers or default_workers(), scheduler, dask_local)
         tidy = run_sweep(spec, folder, progress=show, executor=executor)
+    except KeyboardInterrupt:
+        # run_sweep has stopped its workers; every finished run's folder is whole and kept
+        bar.close()
+        if last:
+            kept = last[0].skipped + last[0].done - last[0].failed
+            finished = f"{kept} of {last[0].total} runs are finished and kept"
+        else:
+            finished = "the runs finished before are kept"
+        click.echo(f"\ninterrupted: {finished} in {folder}/; run the same command again to "
+                   "resume", err=True)
+        sys.exit(130)
+    except EnvironmentFault:  # e.g. an unreachable Dask scheduler: main's message, status 1
+        bar.close()
+        raise
     except ContactsimError as exc:
         bar.close()
         click.echo(f"error: {exc}", err=True)
@@ -293,7 +417,10 @@ def report(folder: str) -> None:
 
     try:
         path = write_report(folder)
-    except FileNotFoundError as exc:
+    except EnvironmentFault as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except ContactsimError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     click.echo(f"wrote {path}")
@@ -323,40 +450,67 @@ def validate(scenarios: tuple[str, ...], overrides: tuple[str, ...]) -> None:
 
 
 @main.command(name="erlang")
-@click.option("--rate-per-hour", type=click.FloatRange(min=0, min_open=True), required=True,
+@click.option("--rate-per-hour", type=FiniteFloat(min=0, min_open=True), required=True,
               help="Calls arriving per hour.")
-@click.option("--handle-s", type=click.FloatRange(min=0, min_open=True), required=True,
+@click.option("--handle-s", type=FiniteFloat(min=0, min_open=True), required=True,
               help="Mean handle time (talk + wrap-up), seconds.")
 @click.option("--agents", required=True, metavar="N or A-B",
               help="Operators answering, or a range such as 40-55 for a table.")
-@click.option("--patience-s", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--patience-s", type=FiniteFloat(min=0, min_open=True), default=None,
               help="Mean patience, seconds: Erlang A. Omitted: Erlang C (nobody abandons).")
-@click.option("--service-level-s", type=click.FloatRange(min=0), default=20.0,
-              show_default=True, help="Service-level threshold, seconds.")
+@click.option("--service-level-s", type=FiniteFloat(min=0), default=20.0,
+              show_default=True,
+              help="Service-level threshold, seconds (scenarios default to 10 s for line 999 "
+                   "and 60 s for the other lines).")
 def erlang_command(
     rate_per_hour: float, handle_s: float, agents: str, patience_s: float | None,
     service_level_s: float,
 ) -> None:
     """Erlang C or Erlang A answer for one stationary line: P(wait), P(abandon), ASA,
     service level, occupancy."""
-    try:
-        low, _, high = agents.partition("-")
-        counts = range(int(low), int(high or low) + 1)
-    except ValueError:
-        raise click.BadParameter(f"{agents!r}: give N or A-B", param_hint="--agents") from None
-    model = "Erlang A" if patience_s else "Erlang C"
+    import re
+
+    from contactsim.limits import MAX_OPERATORS_PER_POOL
+
+    max_rows = 1000  # a longer table is no use on a terminal
+    found = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", agents)
+    if found is None:
+        raise click.BadParameter(
+            f"{agents!r}: expected N or A-B, whole numbers of operators from 1 (e.g. 12 or "
+            "40-55)", param_hint="--agents")
+    low = int(found.group(1))
+    high = int(found.group(2)) if found.group(2) is not None else low
+    if low < 1:
+        raise click.BadParameter(f"{agents!r}: expected at least 1 operator",
+                                 param_hint="--agents")
+    if high < low:
+        raise click.BadParameter(f"{agents!r}: expected A-B with A no more than B (e.g. "
+                                 f"{high}-{low})", param_hint="--agents")
+    if high > MAX_OPERATORS_PER_POOL:
+        raise click.BadParameter(
+            f"{agents!r}: expected at most {MAX_OPERATORS_PER_POOL:,} operators",
+            param_hint="--agents")
+    if high - low + 1 > max_rows:
+        raise click.BadParameter(
+            f"{agents!r} asks for {high - low + 1:,} rows; the table has at most {max_rows:,} "
+            f"(e.g. {low}-{low + max_rows - 1})", param_hint="--agents")
     load = rate_per_hour * handle_s / 3600
+    if not math.isfinite(load):
+        raise click.UsageError(
+            f"--rate-per-hour {rate_per_hour:g} × --handle-s {handle_s:g} is an offered load "
+            "too large to compute; expected a finite number of Erlangs")
+    model = "Erlang A" if patience_s is not None else "Erlang C"
     click.echo(f"{model}: {rate_per_hour:g} calls/h × {handle_s:g} s = {load:.2f} Erlangs"
-               + (f", patience {patience_s:g} s" if patience_s else "")
+               + (f", patience {patience_s:g} s" if patience_s is not None else "")
                + f", service level within {service_level_s:g} s")
     click.echo(f"{'agents':>6} {'P(wait)':>8} {'P(aband)':>9} {'ASA s':>8} {'SL':>7} {'occup':>7}")
-    for n in counts:
+    for n in range(low, high + 1):
         try:
-            if patience_s:
+            if patience_s is not None:
                 m = erlang.erlang_a(rate_per_hour, handle_s, patience_s, n, service_level_s)
             else:
                 m = erlang.erlang_c(rate_per_hour, handle_s, n, service_level_s)
-        except ValueError as exc:
+        except (ValueError, ArithmeticError) as exc:
             click.echo(f"{n:>6}  {exc}")
             continue
         click.echo(f"{n:>6} {m.p_wait:>8.4f} {m.p_abandon:>9.4f} {m.asa_s:>8.1f} "
@@ -371,11 +525,11 @@ def erlang_command(
 @click.option("--targets", "targets_file", required=True, type=click.Path(dir_okay=False),
               help="The targets file: published figures and the unknowns to fit (YAML).")
 @click.option("--out", required=True, type=click.Path(file_okay=False),
-              help="Results folder; replaced whole.")
-@click.option("--reps", type=click.IntRange(min=1), default=None,
+              help="Results folder; replaced whole if contactsim made it.")
+@click.option("--reps", type=click.IntRange(min=1, max=MAX_REPLICATIONS), default=None,
               help="Replications of each evaluation and of the slopes [default: the targets "
                    "file's, else 4].")
-@click.option("--final-reps", type=click.IntRange(min=2), default=None,
+@click.option("--final-reps", type=click.IntRange(min=2, max=MAX_REPLICATIONS), default=None,
               help="Replications of the final run at the best point [default: the file's, "
                    "else 10].")
 @click.option("--max-evaluations", type=click.IntRange(min=1), default=None,
@@ -400,7 +554,7 @@ def calibrate(
     loaded = _load_or_exit(scenario, overrides)
     chosen_seed = _seed(seed, loaded)
     folder = Path(out)
-    _check_out_or_exit(folder)
+    _check_out_or_exit(folder, "calibrate")
     try:
         targets = load_targets(targets_file)
     except ScenarioError as exc:
@@ -423,7 +577,7 @@ def calibrate(
     except ContactsimError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    with atomic_folder(folder) as temporary:
+    with atomic_folder(folder, "calibrate") as temporary:
         write_calibration(calibration, temporary, folder)
     click.echo(describe(calibration))
     click.echo(f"\n{len(calibration.evaluations)} evaluations in "
@@ -443,7 +597,8 @@ def calibrate(
               default="hour_of_week", show_default=True,
               help="One staffing level per pool for each hour of the week, each hour of the "
                    "day, or one for the whole horizon.")
-@click.option("--reps", default=4, show_default=True, type=click.IntRange(min=2),
+@click.option("--reps", default=4, show_default=True,
+              type=click.IntRange(min=2, max=MAX_REPLICATIONS),
               help="Replications per evaluation (the same seed each time).")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help=f"Seed of the random streams [default: the scenario's, else {DEFAULT_SEED}].")
@@ -452,7 +607,8 @@ def calibrate(
 @click.option("--max-rounds", default=40, show_default=True, type=click.IntRange(min=1),
               help="Simulation rounds before the search gives up.")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
-              help="Results folder [default: results/<scenario name>-staff]; replaced whole.")
+              help="Results folder [default: results/<scenario name>-staff]; replaced whole if "
+                   "contactsim made it.")
 @workers_option
 @set_option
 def staff(
@@ -475,8 +631,8 @@ def staff(
 
     loaded = _load_or_exit(scenario, overrides)
     chosen_seed = _seed(seed, loaded)
-    folder = Path(out) if out else Path("results") / f"{loaded.scenario.name}-staff"
-    _check_out_or_exit(folder)
+    folder = Path(out) if out else _default_folder(f"{loaded.scenario.name}-staff")
+    _check_out_or_exit(folder, "staff")
     started = time.perf_counter()
     try:
         parsed = [parse_target(text, loaded.scenario) for text in targets]
@@ -487,7 +643,7 @@ def staff(
     except ContactsimError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    with atomic_folder(folder) as temporary:
+    with atomic_folder(folder, "staff") as temporary:
         write_staffing(result, loaded.scenario, temporary, chosen_seed)
         plot_staffing(required_table(result, loaded.scenario), grouping, temporary / "staffing.png")
     click.echo(_staffing_summary(result, loaded.scenario))
@@ -538,9 +694,14 @@ def synth(
 ) -> None:
     """Write the call log SCENARIO's demand produces: arrival_time, line, handle_s, caller_id
     (the format a replayed log must have)."""
-    from contactsim.calllog import write_call_log
+    from contactsim.calllog import check_log_output, write_call_log
     from contactsim.replication import synthetic_log
 
+    try:
+        check_log_output(out)  # its ending says the format; refused before any work
+    except ContactsimError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
     loaded = _load_or_exit(scenario, overrides)
     chosen_seed = _seed(seed, loaded)
     log = synthetic_log(loaded.scenario, chosen_seed, replication)
@@ -556,23 +717,28 @@ def synth(
 def fit(log: str, out: str) -> None:
     """Fit hour-of-week and month profiles, annual volume and lognormal handle times to LOG."""
     from contactsim.calllog import CallLog, read_replay
-    from contactsim.fit import fit_log, write_fit
+    from contactsim.fit import fit_log, profile_files, write_fit
     from contactsim.results import atomic_folder
 
-    _check_out_or_exit(Path(out))
+    _check_out_or_exit(Path(out), "fit")
     try:
         replay = read_replay(log)
     except ScenarioError as exc:
-        click.echo(f"error: the log cannot be used:\n{exc}", err=True)
+        click.echo(f"error: the log cannot be used:\n{exc.in_file(log)}", err=True)
         sys.exit(2)
     if not isinstance(replay, CallLog):
         click.echo(f"error: {log}: fitting needs a call log (arrival_time, line), not interval "
                    "counts", err=True)
         sys.exit(2)
+    try:
+        profile_files(replay.lines)  # each line's profile-LINE.csv, inside --out
+    except ContactsimError as exc:
+        click.echo(f"error: {log}: the lines' profiles cannot be written: {exc}", err=True)
+        sys.exit(2)
     for notice in replay.notices:
         click.echo(f"notice: {notice}", err=True)
     fits = fit_log(replay)
-    with atomic_folder(out) as folder:
+    with atomic_folder(out, "fit") as folder:
         write_fit(fits, log, folder)
     for name, line_fit in fits.items():
         handle = (f"; handle lognormal mean {line_fit.handle_mean_s:.0f} s, cv "

@@ -66,5 +66,8 @@ class ConservationError(ContactsimError):
 
 
 def _show(value: object) -> str:
+    # text (a file's path above all) is shown whole unless it is very long; a large list or
+    # mapping is cut short
     text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    limit = 300 if isinstance(value, str) else 120
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -7,11 +7,10 @@ number of workers. Results are put back in replication order.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import queue as queue_module
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from contactsim.demand import expected_line_callers
-from contactsim.executors import Executor
+from contactsim.executors import Executor, guarded_pool, start_guarded_manager
 from contactsim.replication import ReplicationResult, run_replication
 from contactsim.scenario import Scenario
 from contactsim.stats import compare_to_first, summarize
@@ -163,12 +162,13 @@ def _run_on_processes(
     progress: ProgressReport | None,
     records_dir: Path | None = None,
 ) -> list[ReplicationResult]:
-    context = multiprocessing.get_context("spawn")
-    manager = context.Manager() if progress is not None else None
+    # the workers (and the Manager's process that carries their progress) die with this
+    # process, ignore Ctrl-C, and are ended at once if this process stops waiting for them
+    manager = start_guarded_manager() if progress is not None else None
     messages = manager.Queue() if manager is not None else None
     done_by_replication: dict[int, float] = {}
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with guarded_pool(workers) as pool:
             pending: set[Future[ReplicationResult]] = {
                 pool.submit(_replication_in_worker, scenario, seed, r, messages, records_dir)
                 for r in numbers

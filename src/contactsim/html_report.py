@@ -174,14 +174,14 @@ def read_saved_table(
         if kind == COUNT:
             bad = ~((numbers >= 0) & (numbers < math.inf) & (numbers == numbers.round()))
         if bad.any():
-            row = int(bad.to_numpy().argmax())
+            first = int(bad.to_numpy().argmax())
             expected = "a whole number >= 0" if kind == COUNT else "a number"
-            raise refuse(f"row {row + 1}, column {name}: {table[name].iloc[row][:40]!r} is not "
-                         f"{expected}")
+            raise refuse(f"row {first + 1}, column {name}: {table[name].iloc[first][:40]!r} is "
+                         f"not {expected}")
         table[name] = numbers.astype("int64") if kind == COUNT else numbers.astype(float)
     if unique and table.duplicated(list(unique)).any():
-        row = int(table.duplicated(list(unique)).to_numpy().argmax())
-        raise refuse(f"row {row + 1} repeats the {', '.join(unique)} of an earlier row")
+        first = int(table.duplicated(list(unique)).to_numpy().argmax())
+        raise refuse(f"row {first + 1} repeats the {', '.join(unique)} of an earlier row")
     return table
 
 

@@ -51,6 +51,12 @@ MAX_CV = 100.0
 MIN_WEIBULL_SHAPE = 0.05
 MAX_WEIBULL_SHAPE = 100.0
 
+#: Most replications one command runs (per scenario, per sweep point).
+MAX_REPLICATIONS = 10_000
+
+#: Most runs (points × replications) in one sweep.
+MAX_SWEEP_RUNS = 1_000_000
+
 #: Longest user-derived name that becomes a file or folder name.
 MAX_NAME_CHARACTERS = 100
 

@@ -133,7 +133,7 @@ class _PlannerLoader(yaml.SafeLoader):
 
     def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
         try:
-            return super().construct_yaml_timestamp(node)  # type: ignore[misc]
+            return super().construct_yaml_timestamp(node)
         except ValueError as exc:
             raise ScenarioError.single(
                 f"line {node.start_mark.line + 1}, column {node.start_mark.column + 1}",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import os
 import shutil
 import time
@@ -28,11 +29,14 @@ from typing import Any
 
 import pandas as pd
 
-from contactsim.errors import ContactsimError, ScenarioError
+from contactsim import limits
+from contactsim.errors import ContactsimError, EnvironmentFault, ScenarioError
 from contactsim.executors import Executor, LocalExecutor
+from contactsim.files import write_atomic, write_text_atomic
 from contactsim.kpis import kpi_rows
 from contactsim.loader import dump_resolved, load_scenario, read_yaml_mapping
 from contactsim.replication import run_tallies
+from contactsim.results import MARKER, check_replaceable, write_marker
 from contactsim.scenario import Scenario
 from contactsim.stats import summarize
 
@@ -78,7 +82,13 @@ class SweepSpec:
 
 
 def load_sweep(path: str | Path) -> SweepSpec:
-    """Read and check a sweep file (YAML, loaded safely)."""
+    """Read and check a sweep file (YAML, loaded safely): every field, before any run.
+
+    ``plot`` (optional) is ``{scope: LINE, POOL or resolution_centre, kpi: KPI}``: the KPI must
+    be a known KPI of that kind of scope, and the scope a line or pool of the base scenario.
+    """
+    from contactsim import kpis as registry
+
     source = Path(path)
     file = str(source)
     text, data = read_yaml_mapping(source, "sweep file")
@@ -100,16 +110,32 @@ def load_sweep(path: str | Path) -> SweepSpec:
             raise ScenarioError.single(name, value, "a whole number" +
                                        (" >= 1" if name == "reps" else " >= 0"), file)
     grid = data.get("grid") or {}
-    if not isinstance(grid, dict) or not all(isinstance(v, list) and v for v in grid.values()):
+    if not isinstance(grid, dict):
         raise ScenarioError.single("grid", grid, "dotted.field: [value, value, ...]", file)
+    for key, values in grid.items():
+        if not isinstance(key, str) or not key.strip():
+            raise ScenarioError.single("grid", key, "dotted.field names (text) as the grid's "
+                                       "keys, e.g. shrinkage or pools.blended.staffing.flat",
+                                       file)
+        if not isinstance(values, list) or not values:
+            raise ScenarioError.single(f"grid.{key}", values,
+                                       "a list of at least one value: [value, value, ...]", file)
     variants = data.get("variants") or [{"name": "", "set": {}}]
     if not isinstance(variants, list):
         raise ScenarioError.single("variants", variants, "a list of {name, set}", file)
     for index, variant in enumerate(variants):
         if not (isinstance(variant, dict) and set(variant) <= {"name", "set"}
-                and isinstance(variant.get("set", {}), dict)):
+                and isinstance(variant.get("name", ""), str)
+                and isinstance(variant.get("set") or {}, dict)
+                and all(isinstance(k, str) for k in (variant.get("set") or {}))):
             raise ScenarioError.single(f"variants[{index}]", variant,
                                        "{name: TEXT, set: {dotted.field: value}}", file)
+    runs = math.prod(len(v) for v in grid.values()) * len(variants) * reps
+    if reps > limits.MAX_REPLICATIONS or runs > limits.MAX_SWEEP_RUNS:
+        raise ScenarioError.single(
+            "grid", f"{runs:,} runs ({reps} replications of each point)",
+            f"at most {limits.MAX_REPLICATIONS:,} replications a point and "
+            f"{limits.MAX_SWEEP_RUNS:,} runs in one sweep", file)
     points: list[Point] = []
     keys = list(grid)
     for values in itertools.product(*(grid[key] for key in keys)):
@@ -119,15 +145,54 @@ def load_sweep(path: str | Path) -> SweepSpec:
                                                                          strict=True))
             name = " / ".join(part for part in (variant.get("name", ""), label) if part)
             points.append(Point(len(points), name or "base", changes))
-    plot = data.get("plot") or {}
+    plot = data.get("plot")
+    plot = {} if plot is None else plot
+    shape = "{scope: LINE or POOL, kpi: KPI}"
+    if not isinstance(plot, dict):
+        raise ScenarioError.single("plot", plot, shape, file)
+    for key in plot:
+        if key not in ("scope", "kpi"):
+            raise ScenarioError.single(f"plot.{key}", key, f"a field of plot: {shape}", file)
+    scope = plot.get("scope")
+    if scope is not None and (isinstance(scope, bool) or not isinstance(scope, str | int)):
+        raise ScenarioError.single("plot.scope", scope, "a line or pool name", file)
+    scope = None if scope is None else str(scope)
+    kpi = plot.get("kpi")
+    if kpi is not None and (not isinstance(kpi, str) or kpi not in registry.KPIS):
+        raise ScenarioError.single("plot.kpi", kpi,
+                                   f"a KPI name, one of {', '.join(registry.KPIS)}", file)
+    if scope is not None or kpi is not None:
+        # the scope must be a line or pool of the base scenario (a base that does not load is
+        # left to the runs, which record why), and the KPI one that kind of scope has
+        try:
+            scenario: Scenario | None = load_scenario(base).scenario
+        except ScenarioError:
+            scenario = None
+        if scenario is not None:
+            line_kpis = [k.name for k in (*registry.LINE_KPIS, *registry.TRIAGE_KPIS)]
+            kinds: dict[str, list[str]] = {line: list(line_kpis) for line in scenario.lines}
+            for pool in scenario.pools:
+                kinds.setdefault(pool.name, []).extend(k.name for k in registry.POOL_KPIS)
+            if scenario.resolution_centre is not None:
+                kinds.setdefault(registry.RC_SCOPE, []).extend(k.name for k in registry.RC_KPIS)
+            if scope is not None and scope not in kinds:
+                raise ScenarioError.single(
+                    "plot.scope", scope,
+                    f"a line or pool of {base.name}: one of {', '.join(kinds)}", file)
+            allowed = kinds[scope] if scope is not None else line_kpis  # default: first line
+            shown = kpi or "asa_s"  # the plot's default KPI
+            if shown not in allowed:
+                where = f"{scope}" if scope is not None else "a line (the default scope)"
+                default = "" if kpi else f" (the default, {shown}, is not one)"
+                raise ScenarioError.single(
+                    "plot.kpi", kpi,
+                    f"a KPI of {where}{default}: one of {', '.join(allowed)}", file)
     return SweepSpec(
         source=source, base=base, reps=reps, seed=seed, points=points,
-        plot_scope=str(plot["scope"]) if "scope" in plot else None,
-        plot_kpi=plot.get("kpi"), text=text,
+        plot_scope=scope, plot_kpi=kpi, text=text,
     )
 
 
-@lru_cache(maxsize=1)
 @lru_cache(maxsize=1)
 def code_version() -> str:
     """The package version and a digest of its source: edited code is a different version
@@ -191,6 +256,9 @@ def execute(task: Task, seed: int) -> tuple[str, float]:
         table.to_parquet(temporary / KPIS, index=False)
     except Exception:  # a failed run is recorded; the sweep goes on
         status, error = "failed", traceback.format_exc(limit=8)
+    except BaseException:  # Ctrl-C: the run is not done, and leaves nothing behind
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
     elapsed = time.perf_counter() - started
     (temporary / "scenario.resolved.yaml").write_text(task.resolved, encoding="utf-8")
     meta = {
@@ -228,12 +296,13 @@ def run_sweep(
     ``executor`` (default: ``workers`` local processes). With a Dask cluster, ``out`` must be
     on a file system every worker sees.
 
-    Returns the tidy table written to ``sweep.parquet``.
+    Returns the tidy table written to ``sweep.parquet``. Interrupted (KeyboardInterrupt), it
+    stops the runs under way at once, keeps every finished run's folder (each is written whole),
+    collates nothing and lets the KeyboardInterrupt go on: the same call again resumes.
     """
     out = Path(out)
     _claim(out, spec)
-    for stale in out.glob("runs/*/.*.partial-*"):  # left by a sweep killed mid-write
-        shutil.rmtree(stale, ignore_errors=True)
+    _remove_partial_runs(out)  # left by a sweep killed mid-write
     tasks = _tasks(spec, out)
     state = SweepProgress(total=len(tasks))
     pending = [task for task in tasks if not is_complete(task.folder, task.fingerprint)]
@@ -250,26 +319,69 @@ def run_sweep(
             progress(state)
 
     runner = executor if executor is not None else LocalExecutor(workers)
-    for result in runner.as_completed(execute, [(task, spec.seed) for task in pending]):
-        record(result)
+    results = runner.as_completed(execute, [(task, spec.seed) for task in pending])
+    try:
+        for result in results:
+            record(result)
+    except BaseException as stopped:
+        # stopped early: the executor cancels what is queued and ends its workers
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()
+        if isinstance(stopped, KeyboardInterrupt):
+            _remove_partial_runs(out)  # the runs that were under way leave nothing
+            _recount(state, pending)
+            if progress is not None:
+                progress(state)
+        raise
     return collate(spec, out, tasks)
 
 
+def _remove_partial_runs(out: Path) -> None:
+    """Delete the temporary folders of runs that never finished."""
+    for partial in out.glob("runs/*/.*.partial-*"):
+        shutil.rmtree(partial, ignore_errors=True)
+
+
+def _recount(state: SweepProgress, pending: list[Task]) -> None:
+    """Count the runs done from their folders: a worker may have finished a run (its folder is
+    whole) whose result had not reached this process when the sweep was interrupted."""
+    done = [meta for meta, task in ((_read_meta(task.folder), task) for task in pending)
+            if meta is not None and meta.get("fingerprint") == task.fingerprint]
+    state.done = len(done)
+    state.failed = sum(meta.get("status") != "ok" for meta in done)
+
+
 def _claim(out: Path, spec: SweepSpec) -> None:
+    """Make ``out`` this sweep's folder, or check that it already is: a folder holding another
+    sweep, or anything contactsim did not make, is refused before any run."""
     marker = out / SWEEP_FILE
     if marker.exists():
-        made_by = json.loads(marker.read_text()).get("fingerprint")
+        try:
+            made_by = json.loads(marker.read_text(encoding="utf-8")).get("fingerprint")
+        except (OSError, ValueError, AttributeError):
+            raise ContactsimError(
+                f"{marker}: not a sweep's record (unreadable); give a new --out"
+            ) from None
         if made_by != spec.fingerprint:
             raise ContactsimError(
                 f"{out}: this folder holds another sweep's runs (made from a different sweep "
                 "file or base scenario); give a new --out, or delete the folder to start over"
             )
+        if not (out / MARKER).exists():  # made before the marker existed
+            write_marker(out, "sweep")
         return
+    check_replaceable(out, "sweep")
     if out.exists() and any(out.iterdir()):
-        raise ContactsimError(f"{out}: the folder is not empty and holds no sweep")
-    out.mkdir(parents=True, exist_ok=True)
-    _write_atomic(marker, json.dumps({"fingerprint": spec.fingerprint,
-                                      "sweep_file": str(spec.source)}, indent=2))
+        raise ContactsimError(f"{out}: the folder is not empty and holds no sweep; give a new "
+                              "or empty folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EnvironmentFault(f"--out {out}: cannot be created ({exc.strerror})") from None
+    write_marker(out, "sweep")
+    write_text_atomic(marker, json.dumps({"fingerprint": spec.fingerprint,
+                                          "sweep_file": str(spec.source)}, indent=2))
 
 
 def _tasks(spec: SweepSpec, out: Path) -> list[Task]:
@@ -311,7 +423,7 @@ def collate(spec: SweepSpec, out: Path, tasks: list[Task]) -> pd.DataFrame:
                              "replication": task.replication,
                              "error": (meta or {}).get("error") or "not run"})
     tidy = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    _write_atomic_frame(tidy, out / "sweep.parquet")
+    write_atomic(out / "sweep.parquet", lambda path: tidy.to_parquet(path, index=False))
     if not tidy.empty:
         keys = ["point", "point_name"]
         rows = []
@@ -321,10 +433,10 @@ def collate(spec: SweepSpec, out: Path, tasks: list[Task]) -> pd.DataFrame:
             summary.insert(0, "point", point)
             rows.append(summary)
         summary_table = pd.concat(rows, ignore_index=True)
-        _write_atomic(out / "sweep_summary.csv", summary_table.to_csv(index=False))
+        write_text_atomic(out / "sweep_summary.csv", summary_table.to_csv(index=False))
     failed = out / "failures.csv"
     if failures:
-        _write_atomic(failed, pd.DataFrame(failures).to_csv(index=False))
+        write_text_atomic(failed, pd.DataFrame(failures).to_csv(index=False))
     elif failed.exists():
         failed.unlink()
     return tidy
@@ -335,15 +447,3 @@ def _read_meta(folder: Path) -> dict[str, Any] | None:
         return json.loads((folder / META).read_text())
     except (OSError, ValueError):
         return None
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.partial")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
-
-
-def _write_atomic_frame(table: pd.DataFrame, path: Path) -> None:
-    temporary = path.with_name(f".{path.name}.partial")
-    table.to_parquet(temporary, index=False)
-    os.replace(temporary, path)
