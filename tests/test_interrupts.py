@@ -158,6 +158,14 @@ def test_workers_die_with_a_killed_command(tmp_path: Path, kind: str) -> None:
         assert survivors(below, within_s=5) == []
     finally:
         clean_up(process, below)
+    if kind == "run":
+        # the killed run's temporary folder stays until the next run to the same --out
+        assert len(list(tmp_path.glob(".out.partial-*"))) == 1
+        again = subprocess.run(
+            command("run", str(YEAR), "--reps", "2", "--set", "horizon.days=2", "--no-plots",
+                    "--out", str(tmp_path / "out")), capture_output=True, check=False)
+        assert again.returncode == 0, again.stderr
+        assert list(tmp_path.glob(".out.*")) == []
 
 
 @pytest.mark.slow
