@@ -90,8 +90,8 @@ def check_replaceable(destination: str | Path, command: str = "run") -> None:
             raise ContactsimError(
                 f"--out {given}: the folder holds files that contactsim did not make (it has no "
                 f"{MARKER} marker), so it is not replaced and nothing in it is touched; give a "
-                "new or empty folder (results of a contactsim older than 0.2 have no marker: "
-                "delete such a folder yourself)"
+                "new or empty folder (results written before contactsim had the marker have "
+                "none: delete such a folder yourself)"
             )
         if marker is not None and marker.get("command") == "sweep" and command != "sweep":
             raise ContactsimError(
