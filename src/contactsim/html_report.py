@@ -17,7 +17,6 @@ import csv
 import html
 import io
 import math
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ import pandas as pd
 import yaml
 
 from contactsim.errors import ContactsimError, EnvironmentFault
+from contactsim.files import write_text_atomic
 from contactsim.kpis import KPIS
 from contactsim.limits import MAX_TABLE_BYTES, MAX_YAML_BYTES
 from contactsim.results import comparison_run_folder
@@ -106,12 +106,9 @@ def write_report(folder: str | Path) -> Path:
         f"{html.escape(str(folder))}.</p></body></html>\n"
     )
     path = folder / REPORT
-    temporary = folder / f".{REPORT}.partial"
     try:
-        temporary.write_text(page, encoding="utf-8")
-        os.replace(temporary, path)
+        write_text_atomic(path, page)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
         raise EnvironmentFault(f"{path} cannot be written ({exc.strerror or exc})") from None
     return path
 
