@@ -3,12 +3,10 @@ staffing and demand arrays built from a loaded scenario."""
 
 from __future__ import annotations
 
-import math
 import re
 import textwrap
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -635,64 +633,46 @@ def staffing_scenario(
 
 
 def plan_of(scenario: Scenario) -> staffing.StaffingPlan:
-    return staffing.plan_for(scenario.pools[0], scenario)
+    """The plan of the scenario's only pool (absences decided by key 1: see test_absence.py)."""
+    return staffing.plan_for(scenario.pools[0], scenario, absence_key=1)
 
 
 HOUR = 3600.0
 
 
 @pytest.mark.parametrize(
-    ("rostered", "shrinkage", "expected"),
-    [(10, 0.25, 8), (10, 0.30, 7), (10, 0.0, 10), (0, 0.3, 0), (3, 0.5, 2), (5, 0.5, 3),
-     (7, 0.1, 6), (14, 0.3, 10)],
-)
-def test_available_rounds_to_nearest_halves_up(rostered: int, shrinkage: float,
-                                               expected: int) -> None:
-    assert staffing.available(rostered, shrinkage) == expected
-
-
-@pytest.mark.parametrize(
-    ("rostered", "shrinkage"), [(45, 0.30), (5, 0.90), (50, 0.55), (25, 0.34), (30, 0.55)]
-)
-def test_available_rounds_exact_halves_up(rostered: int, shrinkage: float) -> None:
-    exact = Fraction(rostered) * (1 - Fraction(str(shrinkage)))
-    assert exact.denominator == 2  # each case is an exact half
-    assert staffing.available(rostered, shrinkage) == math.floor(exact + Fraction(1, 2))
-
-
-def test_flat_plan_takes_shrinkage_off() -> None:
-    plan = plan_of(staffing_scenario("{flat: 10}", shrinkage=0.25))
-    assert plan.times_s == (0.0,)
-    assert plan.operators == (8,)
-    assert plan.operator_hours(2 * 24 * HOUR) == pytest.approx(8 * 48)
-
-
-@pytest.mark.parametrize(
     ("staffing_yaml", "expected"),
     [
-        # 10 x 1.2 x 0.75 = 9; 10 x 0.9 x 0.75 = 6.75 -> 7; scale 1 is the plan itself
-        ("{flat: 10, scale: 1.2}", (9,)),
-        ("{flat: 10, scale: 0.9}", (7,)),
-        ("{flat: 10, scale: 1.0}", (8,)),
-        # shifts scale at every hour: 4 x 1.5 x 0.75 = 4.5 -> 5, none off shift
-        ("{shifts: [{start: '08:00', length_h: 8, count: 4}], scale: 1.5}", (0, 5, 0)),
+        ("{flat: 10, scale: 1.2}", [12.0]),
+        ("{flat: 10, scale: 0.9}", [9.0]),
+        ("{flat: 10, scale: 1.0}", [10.0]),
+        # shifts scale at every hour: 4 x 1.5 = 6 people on the shift, none off it
+        ("{shifts: [{start: '08:00', length_h: 8, count: 4}], scale: 1.5}", [0.0, 6.0, 0.0]),
     ],
 )
-def test_staffing_scale_multiplies_the_rostered_numbers_before_rounding(
-    staffing_yaml: str, expected: tuple[int, ...]
+def test_staffing_scale_multiplies_the_rostered_numbers(
+    staffing_yaml: str, expected: list[float]
 ) -> None:
-    plan = plan_of(staffing_scenario(staffing_yaml, shrinkage=0.25))
-    assert plan.operators[: len(expected)] == expected
+    scenario = staffing_scenario(staffing_yaml, shrinkage=0.25)
+    _, people = staffing.rostered(scenario.pools[0].staffing, scenario.horizon)
+    assert people[: len(expected)] == pytest.approx(expected)
 
 
 def test_staffing_changes_set_the_scale_from_their_dates() -> None:
-    # 10 rostered at 25% shrinkage: 8 on the phones; from 3 Jan x 1.2 (9), from 4 Jan x 0.5 (4)
-    plan = plan_of(staffing_scenario(
+    # 10 rostered; from 3 Jan x 1.2 (12), from 4 Jan x 0.5 (5)
+    scenario = staffing_scenario(
         "{flat: 10, changes: [{from: 2018-01-03, scale: 1.2}, {from: 2018-01-04, scale: 0.5}]}",
         start="2018-01-01", days=4, shrinkage=0.25,
-    ))
-    assert plan.times_s == (0.0, 2 * 86400.0, 3 * 86400.0)
-    assert plan.operators == (8, 9, 4)
+    )
+    times, people = staffing.rostered(scenario.pools[0].staffing, scenario.horizon)
+    assert times == [0.0, 2 * 86400.0, 3 * 86400.0]
+    assert people == pytest.approx([10.0, 12.0, 5.0])
+    shift_scenario = staffing_scenario(
+        "{shifts: [{start: '08:00', length_h: 8, count: 10}], "
+        "changes: [{from: 2018-01-02, scale: 0.5}]}", start="2018-01-01", days=2,
+    )
+    plan = plan_of(shift_scenario)
+    assert plan.at(9 * HOUR) == 10 and plan.at(33 * HOUR) == 5
 
 
 def test_staffing_changes_must_be_in_date_order() -> None:
@@ -708,9 +688,9 @@ def test_staffing_scale_must_be_positive() -> None:
 
 
 def test_pool_shrinkage_overrides_the_scenario_s() -> None:
-    scenario = staffing_scenario("{flat: 10}", shrinkage=0.25)
-    pool = scenario.pools[0].model_copy(update={"shrinkage": 0.3})
-    assert staffing.plan_for(pool, scenario).operators == (7,)
+    scenario = staffing_scenario("{flat: 10}", shrinkage=0.5)
+    pool = scenario.pools[0].model_copy(update={"shrinkage": 0.0})
+    assert staffing.plan_for(pool, scenario, absence_key=3).operators == (10,)
 
 
 def test_shift_crossing_midnight_and_started_the_day_before_is_on_duty_at_zero() -> None:
@@ -740,16 +720,16 @@ def test_shift_days_filter() -> None:
     assert plan.at(58 * HOUR) == 5  # Wednesday 10:00
 
 
-def test_overlapping_shifts_sum_their_counts_before_shrinkage() -> None:
+def test_overlapping_shifts_sum_their_counts() -> None:
     plan = plan_of(staffing_scenario(
         '{shifts: [{start: "07:00", length_h: 10, count: 6}, '
         '{start: "12:00", length_h: 8, count: 4}]}',
-        days=1, shrinkage=0.25,
+        days=1,
     ))
     assert plan.at(0.0) == 0
-    assert plan.at(8 * HOUR) == 5  # 6 rostered → 4.5 → 5
-    assert plan.at(13 * HOUR) == 8  # 10 rostered → 7.5 → 8 (not 5 + 3)
-    assert plan.at(18 * HOUR) == 3  # 4 rostered → 3
+    assert plan.at(8 * HOUR) == 6
+    assert plan.at(13 * HOUR) == 10
+    assert plan.at(18 * HOUR) == 4
     assert plan.at(21 * HOUR) == 0
 
 
@@ -796,9 +776,9 @@ def test_per_interval_by_interval_start(tmp_path: Path) -> None:
         "2018-01-01T08:00,12\n"
         "2018-01-05T00:00,99\n",  # after the horizon: never used
     )
-    plan = plan_of(staffing_scenario(f"{{per_interval: {roster}}}", days=2, shrinkage=0.5))
+    plan = plan_of(staffing_scenario(f"{{per_interval: {roster}}}", days=2))
     assert plan.times_s == (0.0, 8 * HOUR, 20.5 * HOUR)
-    assert plan.operators == (2, 6, 3)
+    assert plan.operators == (4, 12, 6)
 
 
 def test_per_interval_starting_after_the_horizon_is_refused(tmp_path: Path) -> None:

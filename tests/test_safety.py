@@ -272,7 +272,7 @@ def test_limits_are_checked_before_any_work(here: Path, override: str,
 def test_operators_summed_over_overlapping_shifts_are_limited(here: Path) -> None:
     shifts = ", ".join(["{start: '00:00', length_h: 24, count: 6000}"] * 2)
     result = cli("validate", "tiny.yaml", "--set", f"pools.blended.staffing={{shifts: [{shifts}]}}")
-    refused(result, "pools[1].staffing", "12,000 operators at one time in blended")
+    refused(result, "pools[1].staffing", "12,000 operators rostered at one time in blended")
 
 
 @pytest.mark.parametrize("kind", ["device", "fifo", "folder", "missing"])

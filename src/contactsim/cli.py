@@ -603,7 +603,7 @@ def calibrate(
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help=f"Seed of the random streams [default: the scenario's, else {DEFAULT_SEED}].")
 @click.option("--max-operators", default=200, show_default=True, type=click.IntRange(min=1),
-              help="The most operators on the phones one pool may have at one time.")
+              help="The most operators one pool may have rostered at one time.")
 @click.option("--max-rounds", default=40, show_default=True, type=click.IntRange(min=1),
               help="Simulation rounds before the search gives up.")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
@@ -663,10 +663,13 @@ def _staffing_summary(result: object, scenario: object) -> str:
     per = {"hour_of_week": "a week", "hour_of_day": "a day", "all": "at a time"}[result.grouping]
     unit = "operators" if result.grouping == "all" else "operator-hours"
     per_key = "hour" if result.grouping != "all" else "level"
-    lines = [f"{'pool':<16} {'required':>10} {'now':>10}   ({unit} on the phones {per})"]
+    lines = [f"{'pool':<16} {'required':>10} {'now':>10}   ({unit} rostered {per}; on the "
+             "phones after shrinkage)"]
     for pool, rows in table.groupby("pool", sort=False):
-        lines.append(f"{pool:<16} {rows['required_on_phones'].sum():>10,.0f} "
-                     f"{rows['current_on_phones'].sum():>10,.0f}")
+        lines.append(f"{pool:<16} {rows['required_rostered'].sum():>10,.0f} "
+                     f"{rows['current_rostered'].sum():>10,.0f}   "
+                     f"({rows['required_on_phones'].sum():,.0f} against "
+                     f"{rows['current_on_phones'].sum():,.0f})")
     lines.append("")
     for target, rows in result.kpis.groupby("target", sort=False):
         worst = rows.sort_values("mean", ascending=">=" in str(target)).iloc[0]

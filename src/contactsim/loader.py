@@ -8,6 +8,7 @@ nothing in a scenario is ever run as code.
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import types
 import typing
@@ -634,13 +635,13 @@ def _check_files(scenario: Scenario, origins: Origins, top_file: str) -> tuple[s
             attempt(f"{field}.file", partial(distributions.read_empirical, spec.file, spec.column))
     rc = scenario.resolution_centre
     if rc is not None:
-        shrinkage = scenario.shrinkage if rc.shrinkage is None else rc.shrinkage
         attempt("resolution_centre.staffing",
-                partial(staffing.plan_from, rc.staffing, shrinkage, scenario.horizon))
+                partial(staffing.rostered, rc.staffing, scenario.horizon))
     for index, pool in enumerate(scenario.pools):
         plan = next(k for k in ("flat", "per_interval", "shifts")
                     if getattr(pool.staffing, k) is not None)
-        attempt(f"pools[{index}].staffing.{plan}", partial(staffing.plan_for, pool, scenario))
+        attempt(f"pools[{index}].staffing.{plan}",
+                partial(staffing.rostered, pool.staffing, scenario.horizon))
     if problems:
         raise ScenarioError(problems)
     return tuple(dict.fromkeys(notices))
@@ -665,18 +666,15 @@ def _check_size(scenario: Scenario, origins: Origins, top_file: str) -> None:
             "lower the demand or shorten horizon.days",
             _origin(("demand", busiest), origins, top_file),
         ))
-    plans = [(f"pools[{i}].staffing", p.name, staffing.plan_for(p, scenario))
-             for i, p in enumerate(scenario.pools)]
-    rc = scenario.resolution_centre
-    if rc is not None:
-        shrinkage = scenario.shrinkage if rc.shrinkage is None else rc.shrinkage
-        plans.append(("resolution_centre.staffing", "resolution_centre",
-                      staffing.plan_from(rc.staffing, shrinkage, scenario.horizon)))
-    for field, name, plan in plans:
-        most = max(plan.operators)
+    rosters = [(f"pools[{i}].staffing", p.name, p.staffing) for i, p in enumerate(scenario.pools)]
+    if scenario.resolution_centre is not None:
+        rosters.append(("resolution_centre.staffing", "resolution_centre",
+                        scenario.resolution_centre.staffing))
+    for field, name, roster in rosters:
+        most = math.ceil(max(staffing.rostered(roster, scenario.horizon)[1]) - 1e-9)
         if most > limits.MAX_OPERATORS_PER_POOL:
             problems.append(Problem(
-                field, f"{most:,} operators at one time in {name}",
+                field, f"{most:,} operators rostered at one time in {name}",
                 f"at most {limits.MAX_OPERATORS_PER_POOL:,} in one pool at one time",
                 _origin(_split(field), origins, top_file),
             ))

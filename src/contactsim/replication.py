@@ -116,7 +116,8 @@ def model_inputs(
             )
         )
     pools = [
-        PoolInputs(name=pool.name, skills=pool.skills, staffing=staffing.plan_for(pool, scenario))
+        PoolInputs(name=pool.name, skills=pool.skills,
+                   staffing=staffing.plan_for(pool, scenario, absence_key(streams, pool.name)))
         for pool in scenario.pools
     ]
     reserve = scenario.routing.reserve
@@ -134,6 +135,12 @@ def model_inputs(
         _callback_inputs(scenario.callback, streams) if scenario.callback is not None else None
     )
     return ModelInputs(lines, pools, settings, callback, _rc_inputs(scenario, streams))
+
+
+def absence_key(streams: Streams, team: str) -> int:
+    """The key that decides which of ``team``'s rostered duties are absent in this replication
+    (see :mod:`contactsim.absence`), from the team's own stream ``absence/TEAM``."""
+    return int(streams[f"absence/{team}"].integers(0, 2**63))
 
 
 def _triage_inputs(scenario: Scenario, line: str, streams: Streams) -> TriageInputs | None:
@@ -156,8 +163,9 @@ def _rc_inputs(scenario: Scenario, streams: Streams) -> RCInputs | None:
     shrinkage = scenario.shrinkage if rc.shrinkage is None else rc.shrinkage
     open_minute, close_minute = rc.hours_minutes
     plan = staffing.within_hours(
-        staffing.plan_from(rc.staffing, shrinkage, horizon), open_minute, close_minute,
-        horizon.end_s,
+        staffing.plan_from(rc.staffing, shrinkage, horizon,
+                           absence_key(streams, "resolution_centre")),
+        open_minute, close_minute, horizon.end_s,
     )
     shares = [getattr(rc.outcomes, outcome) for outcome in RC_OUTCOMES]
     return RCInputs(

@@ -1,7 +1,7 @@
 """Staffing search: the fewest operators per pool per interval that meet every service target.
 
 A planner states targets per line (``"999: service_level >= 0.90"``, ``"101: asa_s <= 120"``).
-The search works in operators on the phones (after shrinkage), one level per pool per key —
+The search works in rostered operators, one level per pool per key —
 the hour of the week by default, the hour of the day, or one level for the whole horizon:
 
 1. **Erlang A start.** For each line and key, the smallest n that Erlang A (Erlang C for a line
@@ -22,6 +22,9 @@ the hour of the week by default, the hour of the day, or one level for the whole
 
 A target is judged at each key on the mean over the replications (and over the weeks or days
 that key recurs in). Pools that serve no line with a target keep their current staffing.
+Every evaluation simulates the rostered levels with the pool's shrinkage as absence (see
+:mod:`contactsim.absence`): the staffing found meets the targets with the days on which some of
+the rostered are absent, not only with the average number on the phones.
 """
 
 from __future__ import annotations
@@ -191,12 +194,12 @@ def erlang_need(
 
 @dataclass
 class StaffingResult:
-    """What the search found: operators on the phones per pool per key, the KPIs there."""
+    """What the search found: operators rostered per pool per key, the KPIs there."""
 
     grouping: str
-    levels: dict[str, np.ndarray]  # pool -> operators available at each key
+    levels: dict[str, np.ndarray]  # pool -> operators rostered at each key
     erlang_start: dict[str, np.ndarray]
-    current: dict[str, np.ndarray]  # pool -> mean operators available now, at each key
+    current: dict[str, np.ndarray]  # pool -> mean operators rostered now, at each key
     kpis: pd.DataFrame  # line, kpi, key, target, mean, ci_low, ci_high, met
     evaluations: list[tuple[dict[str, np.ndarray], pd.DataFrame]] = field(default_factory=list)
     #: False if the rounds ran out before no operator could be taken off (levels then met every
@@ -208,15 +211,22 @@ ProgressNote = Callable[[str], None]
 
 
 def current_levels(scenario: Scenario, pool: Pool, grouping: str) -> np.ndarray:
-    """Mean operators a pool has on the phones at each key over the measured horizon."""
-    plan = staffing.plan_for(pool, scenario)
+    """Mean operators a pool has rostered at each key over the measured horizon (times its
+    scale)."""
+    times, people = staffing.rostered(pool.staffing, scenario.horizon)
+    plan_times = np.asarray(times)
+    plan_people = np.asarray(people)
+
+    def at(time_s: float) -> float:
+        return float(plan_people[np.searchsorted(plan_times, time_s, side="right") - 1])
+
     horizon = scenario.horizon
     key_of, n_keys = GROUPINGS[grouping]
     first = round(horizon.warmup_s / 3600.0)
     hours = np.arange(first, math.ceil(horizon.end_s / 3600.0))
     # the mean over each hour, read at every quarter (shifts start on the quarter hour or hour)
     on_phones = np.array(
-        [np.mean([plan.at(h * 3600.0 + q * 900.0) for q in range(4)]) for h in hours]
+        [np.mean([at(h * 3600.0 + q * 900.0) for q in range(4)]) for h in hours]
     )
     starts = pd.Series(pd.Timestamp(horizon.start) + pd.to_timedelta(hours, unit="h"))
     keys = key_of(starts).to_numpy()
@@ -228,7 +238,8 @@ def current_levels(scenario: Scenario, pool: Pool, grouping: str) -> np.ndarray:
 def erlang_start(
     scenario: Scenario, targets: list[ServiceTarget], grouping: str, max_operators: int
 ) -> dict[str, np.ndarray]:
-    """Step 1: each line's Erlang A need, shared among the pools that serve it."""
+    """Step 1: each line's Erlang A need on the phones, shared among the pools that serve it,
+    as rostered operators (the need ÷ (1 − shrinkage), rounded up)."""
     _, n_keys = GROUPINGS[grouping]
     current = {pool.name: current_levels(scenario, pool, grouping) for pool in scenario.pools}
     levels = {pool.name: np.zeros(n_keys, dtype=np.int64) for pool in scenario.pools}
@@ -256,7 +267,8 @@ def erlang_start(
                 weights = np.ones(len(serving))
             shares = np.ceil(need * weights / weights.sum()).astype(np.int64)
             for pool, share in zip(serving, shares, strict=True):
-                levels[pool.name][key] = min(max_operators, levels[pool.name][key] + share)
+                rostered = rostered_for(int(share), scenario.pool_shrinkage(pool))
+                levels[pool.name][key] = min(max_operators, levels[pool.name][key] + rostered)
     for pool in untargeted_pools(scenario, targets):  # they keep what they have now
         levels[pool.name] = np.ceil(current[pool.name] - 1e-9).astype(np.int64)
     return levels
@@ -280,7 +292,7 @@ def key_label(grouping: str, key: int) -> str:
 def staffed_scenario(
     scenario: Scenario, levels: dict[str, np.ndarray], grouping: str, folder: Path, tag: str
 ) -> Scenario:
-    """The scenario with each pool on the phones at ``levels`` (shrinkage 0 for these pools)."""
+    """The scenario with each pool rostered at ``levels`` (its shrinkage, as absence, kept)."""
     pools = []
     files = safe_components((pool.name for pool in scenario.pools), "pool name")
     for pool in scenario.pools:
@@ -292,7 +304,7 @@ def staffed_scenario(
             path = child(folder, f"{files[pool.name]}-{tag}", "pool name", ".csv")
             write_hour_of_week(path, per_hour)
             plan = Staffing(per_interval=str(path))
-        pools.append(pool.model_copy(update={"staffing": plan, "shrinkage": 0.0}))
+        pools.append(pool.model_copy(update={"staffing": plan}))
     return scenario.model_copy(update={"pools": tuple(pools)})
 
 
@@ -447,12 +459,12 @@ def _take_one_off(
     return taken
 
 
-def rostered_for(available: int, shrinkage: float) -> int:
-    """The fewest rostered operators leaving at least ``available`` on the phones."""
-    rostered = available
-    while staffing.available(rostered, shrinkage) < available:
-        rostered += 1
-    return rostered
+def rostered_for(on_phones: int, shrinkage: float) -> int:
+    """The fewest rostered operators whose expected number on the phones (rostered × (1 −
+    shrinkage): see :mod:`contactsim.absence`) is at least ``on_phones``."""
+    if on_phones <= 0:
+        return 0
+    return math.ceil(round(on_phones / (1.0 - shrinkage), 9))
 
 
 # --- what the search writes --------------------------------------------------------------------
@@ -461,7 +473,7 @@ STAFFING_FOLDER = "staffing"
 
 
 def required_table(result: StaffingResult, scenario: Scenario) -> pd.DataFrame:
-    """Per pool and key: operators required and now, on the phones and rostered."""
+    """Per pool and key: operators required and now, rostered and (expected) on the phones."""
     rows = []
     for pool in scenario.pools:
         shrinkage = scenario.pool_shrinkage(pool)
@@ -469,10 +481,11 @@ def required_table(result: StaffingResult, scenario: Scenario) -> pd.DataFrame:
             current = float(result.current[pool.name][key])
             rows.append({
                 "pool": pool.name, "key": key, "when": key_label(result.grouping, key),
-                "required_on_phones": int(required),
-                "required_rostered": rostered_for(int(required), shrinkage),
-                "current_on_phones": round(current, 2),
-                "erlang_start_on_phones": int(result.erlang_start[pool.name][key]),
+                "required_rostered": int(required),
+                "required_on_phones": round(int(required) * (1.0 - shrinkage), 2),
+                "current_rostered": round(current, 2),
+                "current_on_phones": round(current * (1.0 - shrinkage), 2),
+                "erlang_start_rostered": int(result.erlang_start[pool.name][key]),
             })
     return pd.DataFrame(rows)
 

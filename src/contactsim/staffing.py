@@ -1,9 +1,10 @@
 """Staffing plans: how many operators of a pool can take calls, as a step function of time.
 
 A plan is built from one of three rosters — ``flat``, ``per_interval`` (a CSV by hour of week or
-by date-time) or ``shifts`` — and then shrinkage is taken off. Rounding rule: the operators
-available are the rostered operators × (1 − shrinkage), rounded to the nearest whole operator,
-halves up (10 rostered at 25% shrinkage → 7.5 → 8 available).
+by date-time) or ``shifts`` — times its ``scale`` (and any dated ``changes`` of scale); then
+shrinkage is taken off as absence: each rostered person's shift (or, without shifts, day) is
+lost whole with probability ``shrinkage`` (see :mod:`contactsim.absence`). The expected number
+on the phones is exactly rostered × scale × (1 − shrinkage).
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from functools import lru_cache
 
 import numpy as np
 
+from contactsim import absence
 from contactsim.errors import ScenarioError
 from contactsim.files import read_input_text
 from contactsim.limits import MAX_OPERATORS_PER_POOL, MAX_TABLE_BYTES
-from contactsim.scenario import DAY_NAMES, Horizon, Pool, Scenario, Shift, Staffing
+from contactsim.scenario import DAY_NAMES, Horizon, Pool, Scenario, Staffing
 
 HOURS_PER_WEEK = 168
 
@@ -88,42 +90,65 @@ def within_hours(plan: StaffingPlan, open_minute: int, close_minute: int, end_s:
     return _compress(times, levels)
 
 
-def available(rostered: int, shrinkage: float, scale: float = 1.0) -> int:
-    """Operators available from ``rostered`` (times ``scale``) after ``shrinkage``, nearest
-    whole, halves up."""
-    # 45 x 0.7 is 31.499999999999996 in binary: round away the float error before halving up
-    return math.floor(round(rostered * scale * (1.0 - shrinkage), 9) + 0.5)
+def plan_for(pool: Pool, scenario: Scenario, absence_key: int) -> StaffingPlan:
+    """The operators of ``pool`` on the phones over the scenario's horizon: its roster, with
+    each duty absent with probability = its shrinkage, decided by ``absence_key`` (one draw
+    from the replication's ``absence/POOL`` stream)."""
+    return plan_from(pool.staffing, scenario.pool_shrinkage(pool), scenario.horizon, absence_key)
 
 
-def plan_for(pool: Pool, scenario: Scenario) -> StaffingPlan:
-    """The available-operator plan of ``pool`` over the scenario's horizon, shrinkage taken off."""
-    return plan_from(pool.staffing, scenario.pool_shrinkage(pool), scenario.horizon)
+def plan_from(
+    staffing: Staffing, shrinkage: float, horizon: Horizon, absence_key: int
+) -> StaffingPlan:
+    """The people of a roster on duty over the horizon, shrinkage taken off as absence."""
+    presence = 1.0 - shrinkage
+    if staffing.shifts is not None:
+        duties = shift_duties(staffing, horizon)
+        present = absence.present_in_duties(
+            [d.people for d in duties], [d.day for d in duties], [d.slot for d in duties],
+            presence, absence_key,
+        )
+        return _compress(*_levels_of(duties, present.tolist(), horizon.end_s))
+    times, people = rostered(staffing, horizon)
+    return _compress(*absence.present_by_day(times, people, horizon.end_s, presence,
+                                             absence_key))
 
 
-def plan_from(staffing: Staffing, shrinkage: float, horizon: Horizon) -> StaffingPlan:
-    """The available-people plan of a roster over the horizon, shrinkage taken off."""
+def rostered(staffing: Staffing, horizon: Horizon) -> tuple[list[float], list[float]]:
+    """The people rostered (times the scale in force: a float) as a step function: change
+    times in seconds from the horizon's start, and the level from each to the next."""
+    if staffing.shifts is not None:
+        duties = shift_duties(staffing, horizon)
+        return _levels_of(duties, [d.people for d in duties], horizon.end_s)
     if staffing.flat is not None:
-        times, rostered = [0.0], [staffing.flat]
-    elif staffing.shifts is not None:
-        times, rostered = _from_shifts(staffing.shifts, horizon)
+        times, counts = [0.0], [staffing.flat]
     else:
         assert staffing.per_interval is not None
-        times, rostered = _from_table(read_per_interval(staffing.per_interval), horizon)
-    if not staffing.changes:
-        levels = [available(n, shrinkage, staffing.scale) for n in rostered]
-        return _compress(times, levels)
-    # the scale in force at each time: the plan's own, then each change's from its date
+        times, counts = _from_table(read_per_interval(staffing.per_interval), horizon)
+    change_s, scales = _scale_changes(staffing, horizon)
+    edges = sorted({*times, *(t for t in change_s if 0.0 < t < horizon.end_s)})
+    people = []
+    for time in edges:
+        in_force = scales[int(np.searchsorted(change_s, time, side="right"))]
+        people.append(counts[int(np.searchsorted(times, time, side="right")) - 1] * in_force)
+    return edges, people
+
+
+def expected_on_phones(
+    staffing: Staffing, shrinkage: float, horizon: Horizon
+) -> tuple[list[float], list[float]]:
+    """The mean people on the phones over replications: rostered × scale × (1 − shrinkage)."""
+    times, people = rostered(staffing, horizon)
+    return times, [level * (1.0 - shrinkage) for level in people]
+
+
+def _scale_changes(staffing: Staffing, horizon: Horizon) -> tuple[list[float], list[float]]:
+    """When each dated change of scale starts (s from the horizon's start), and the scales in
+    force: the plan's own before the first change, then each change's."""
     origin = datetime.combine(horizon.start, datetime.min.time())
     change_s = [(datetime.combine(c.starts, datetime.min.time()) - origin).total_seconds()
                 for c in staffing.changes]
-    scales = [staffing.scale, *(c.scale for c in staffing.changes)]
-    edges = sorted({*times, *(t for t in change_s if 0.0 < t < horizon.end_s)})
-    levels = []
-    for time in edges:
-        in_force = scales[int(np.searchsorted(change_s, time, side="right"))]
-        index = int(np.searchsorted(times, time, side="right")) - 1
-        levels.append(available(rostered[index], shrinkage, in_force))
-    return _compress(edges, levels)
+    return change_s, [staffing.scale, *(c.scale for c in staffing.changes)]
 
 
 @dataclass(frozen=True)
@@ -239,27 +264,55 @@ def _from_table(table: StaffingTable, horizon: Horizon) -> tuple[list[float], li
     return times, levels
 
 
-def _from_shifts(shifts: tuple[Shift, ...], horizon: Horizon) -> tuple[list[float], list[int]]:
-    changes: dict[float, int] = {0.0: 0}
+@dataclass(frozen=True)
+class Duty:
+    """People on one shift on one day: from ``begin_s`` to ``end_s`` (clipped to the horizon),
+    ``people`` of them (the shift's count times the scale in force when it starts). ``day`` and
+    ``slot`` (the day from the horizon's start, plus one; the shift's place in the list, from
+    one) name the duty for :mod:`contactsim.absence`."""
+
+    begin_s: float
+    end_s: float
+    people: float
+    day: int
+    slot: int
+
+
+def shift_duties(staffing: Staffing, horizon: Horizon) -> list[Duty]:
+    """Every shift of the roster that is on duty within the horizon."""
+    assert staffing.shifts is not None
+    change_s, scales = _scale_changes(staffing, horizon)
+    duties = []
     end_s = horizon.end_s
     first_weekday = horizon.start.weekday()
     # a shift starting the day before the horizon may still be on duty at its start
     for day in range(-1, math.ceil(horizon.days) + 1):
         weekday = DAY_NAMES[(first_weekday + day) % 7]
-        for shift in shifts:
+        for slot, shift in enumerate(staffing.shifts, start=1):
             if weekday not in shift.days or shift.count == 0:
                 continue
             begin = day * 86400.0 + shift.start_minute * 60.0
             finish = begin + shift.length_h * 3600.0
             if finish <= 0 or begin >= end_s:
                 continue
-            begin = max(begin, 0.0)
-            changes[begin] = changes.get(begin, 0) + shift.count
-            if finish < end_s:
-                changes[finish] = changes.get(finish, 0) - shift.count
+            in_force = scales[int(np.searchsorted(change_s, begin, side="right"))]
+            duties.append(Duty(max(begin, 0.0), min(finish, end_s), shift.count * in_force,
+                               day + 1, slot))
+    return duties
+
+
+def _levels_of(
+    duties: list[Duty], people: list[float] | list[int], end_s: float
+) -> tuple[list[float], list[float]]:
+    """The step function of ``people`` on the duties, each from its begin to its end."""
+    changes: dict[float, float] = {0.0: 0}
+    for duty, count in zip(duties, people, strict=True):
+        changes[duty.begin_s] = changes.get(duty.begin_s, 0) + count
+        if duty.end_s < end_s:
+            changes[duty.end_s] = changes.get(duty.end_s, 0) - count
     times = sorted(changes)
-    levels = np.cumsum([changes[t] for t in times]).tolist()
-    return times, [int(level) for level in levels]
+    levels = np.cumsum([changes[t] for t in times])
+    return times, [round(float(level), 9) for level in levels]
 
 
 def _compress(times: list[float], levels: list[int]) -> StaffingPlan:
