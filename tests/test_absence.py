@@ -156,3 +156,25 @@ def test_never_more_on_the_phones_than_rostered(counts: list[int], starts: list[
     ceiling = sum(math.ceil(c * scale - 1e-9) for c in counts)
     assert np.all(got >= 0) and np.all(got <= ceiling)
     assert np.all(got <= np.ceil(rostered - 1e-9) + len(counts))
+
+
+@pytest.mark.slow
+def test_one_more_rostered_operator_shortens_101_waits_on_the_baseline() -> None:
+    """The planner's check (issue 13): one more multi-skilled operator on the first shift of
+    the baseline's first eight weeks shortens 101 waits, by more than the paired interval."""
+    from pathlib import Path
+
+    from contactsim.experiment import compare_scenarios
+    from contactsim.loader import load_scenario
+
+    baseline = Path(__file__).parent.parent / "scenarios" / "baseline-2018.yaml"
+    short = ["horizon.days=57"]
+    base = load_scenario(baseline, short).scenario
+    count = base.pools[1].staffing.shifts[0].count
+    more = load_scenario(baseline, [*short, f"pools.blended.staffing.shifts.0.count={count + 1}"])
+    comparison = compare_scenarios([base, more.scenario], reps=5, seed=2018, workers=2)
+    table = comparison.table.set_index(["scenario", "scope", "kpi"])
+    row = table.loc[(comparison.names[1], "101", "asa_s")]
+    assert row["diff_high"] < 0, row  # shorter waits, the whole interval below zero
+    occupancy = table.loc[(comparison.names[1], "blended", "occupancy")]
+    assert occupancy["diff_high"] < 0  # the work spread over more people
