@@ -178,3 +178,19 @@ def test_one_more_rostered_operator_shortens_101_waits_on_the_baseline() -> None
     assert row["diff_high"] < 0, row  # shorter waits, the whole interval below zero
     occupancy = table.loc[(comparison.names[1], "blended", "occupancy")]
     assert occupancy["diff_high"] < 0  # the work spread over more people
+
+
+def test_a_named_shift_keeps_its_absences_when_a_shift_before_it_goes() -> None:
+    probe = np.arange(300) * DAY + 21 * HOUR
+    late = "{name: late, start: '20:00', length_h: 8, count: 5}"
+    with_early = plan(scenario_with(
+        f"{{shifts: [{{name: early, start: '06:00', length_h: 8, count: 4}}, {late}]}}",
+        0.3, 300))
+    without = plan(scenario_with(f"{{shifts: [{late}]}}", 0.3, 300))
+    assert np.array_equal(levels_at(with_early, probe), levels_at(without, probe))
+    # unnamed, the late shift's people would be other people once it moves up the list
+    unnamed = "{start: '20:00', length_h: 8, count: 5}"
+    moved = plan(scenario_with(f"{{shifts: [{unnamed}]}}", 0.3, 300))
+    second = plan(scenario_with(
+        f"{{shifts: [{{start: '06:00', length_h: 8, count: 4}}, {unnamed}]}}", 0.3, 300))
+    assert not np.array_equal(levels_at(moved, probe), levels_at(second, probe))

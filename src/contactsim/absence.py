@@ -15,11 +15,12 @@ So the expected number on the phones is exactly rostered × scale × (1 − shri
 time, and one more rostered person always adds 1 − shrinkage of a person on average.
 
 Whether a duty is present is decided by a uniform number that depends only on the pool's random
-key (one draw from its named stream ``absence/POOL``), the day, the shift's place in the list
-and the person's place in the shift (:func:`duty_uniforms`): adding a person to a shift, or an
-operator to an hour, decides that person's presence and leaves every other duty as it was, so
-two scenarios compared with the same seed differ by the staffing change alone (common random
-numbers).
+key (one draw from its named stream ``absence/POOL``), the day, the shift (its place in the
+list, or its ``name`` if it has one) and the person's place in the shift
+(:func:`duty_uniforms`): adding a person to a shift, a shift to the end of the list, or an
+operator to an hour, decides the new people's presence and leaves every other duty as it was,
+so two scenarios compared with the same seed differ by the staffing change alone (common random
+numbers). Name shifts to keep that when shifts are removed or inserted before them.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -22,9 +23,13 @@ from contactsim import absence
 from contactsim.errors import ScenarioError
 from contactsim.files import read_input_text
 from contactsim.limits import MAX_OPERATORS_PER_POOL, MAX_TABLE_BYTES
-from contactsim.scenario import DAY_NAMES, Horizon, Pool, Scenario, Staffing
+from contactsim.scenario import DAY_NAMES, Horizon, Pool, Scenario, Shift, Staffing
 
 HOURS_PER_WEEK = 168
+
+#: Slots of named shifts (see :func:`_shift_slots`) lie in [NAMED_SLOTS, 2 × NAMED_SLOTS), clear
+#: of the places of unnamed ones.
+NAMED_SLOTS = 1 << 19
 
 
 @dataclass(frozen=True)
@@ -269,7 +274,8 @@ class Duty:
     """People on one shift on one day: from ``begin_s`` to ``end_s`` (clipped to the horizon),
     ``people`` of them (the shift's count times the scale in force when it starts). ``day`` and
     ``slot`` (the day from the horizon's start, plus one; the shift's place in the list, from
-    one) name the duty for :mod:`contactsim.absence`."""
+    one, or a number from its name: :func:`_shift_slots`) name the duty for
+    :mod:`contactsim.absence`."""
 
     begin_s: float
     end_s: float
@@ -282,13 +288,14 @@ def shift_duties(staffing: Staffing, horizon: Horizon) -> list[Duty]:
     """Every shift of the roster that is on duty within the horizon."""
     assert staffing.shifts is not None
     change_s, scales = _scale_changes(staffing, horizon)
+    slots = _shift_slots(staffing.shifts)
     duties = []
     end_s = horizon.end_s
     first_weekday = horizon.start.weekday()
     # a shift starting the day before the horizon may still be on duty at its start
     for day in range(-1, math.ceil(horizon.days) + 1):
         weekday = DAY_NAMES[(first_weekday + day) % 7]
-        for slot, shift in enumerate(staffing.shifts, start=1):
+        for slot, shift in zip(slots, staffing.shifts, strict=True):
             if weekday not in shift.days or shift.count == 0:
                 continue
             begin = day * 86400.0 + shift.start_minute * 60.0
@@ -299,6 +306,20 @@ def shift_duties(staffing: Staffing, horizon: Horizon) -> list[Duty]:
             duties.append(Duty(max(begin, 0.0), min(finish, end_s), shift.count * in_force,
                                day + 1, slot))
     return duties
+
+
+def _shift_slots(shifts: tuple[Shift, ...]) -> list[int]:
+    """Each shift's ``slot`` for :mod:`contactsim.absence`: its place in the list (from one), or
+    for a named shift a number drawn from its name, so that a named shift keeps its people's
+    absences when shifts before it are added or removed."""
+    slots = list(range(1, len(shifts) + 1))
+    named = {}
+    for index, shift in enumerate(shifts):
+        if shift.name is not None:
+            named[index] = NAMED_SLOTS + zlib.crc32(shift.name.encode()) % NAMED_SLOTS
+    if len(set(named.values())) == len(named):  # two names on one number: keep places
+        slots = [named.get(index, slot) for index, slot in enumerate(slots)]
+    return slots
 
 
 def _levels_of(
