@@ -92,12 +92,14 @@ def with_defaults_and_seed(scenario: Scenario, seed: int) -> Scenario:
 
 
 def table_rows(output: str) -> dict[int, list[float]]:
-    """The numeric rows of an ``erlang`` table, by number of agents."""
+    """The numeric rows of an ``erlang`` table, by number of agents (shares, printed in %, as
+    fractions)."""
     rows = {}
     for line in output.splitlines():
         cells = line.split()
         if cells and cells[0].isdigit() and len(cells) == 6:
-            rows[int(cells[0])] = [float(cell) for cell in cells[1:]]
+            rows[int(cells[0])] = [float(cell[:-1]) / 100 if cell.endswith("%") else float(cell)
+                                   for cell in cells[1:]]
     return rows
 
 
@@ -206,8 +208,8 @@ def test_run_with_no_plots_writes_no_png(tmp_path: Path) -> None:
 def test_rerun_into_the_same_folder_replaces_it(tmp_path: Path) -> None:
     scenario = write(tmp_path / "tiny.yaml", TINY)
     out = tmp_path / "out"
-    run_tiny(scenario, out, "--no-plots", "--seed", 1)
-    (out / "stale.txt").write_text("from an older run")
+    run_tiny(scenario, out, "--seed", 1)  # with plots: files the next run does not write
+    assert any(p.suffix == ".png" for p in out.iterdir())
     run_tiny(scenario, out, "--no-plots", "--seed", 2)
     assert {p.name for p in out.iterdir()} == RESULT_FILES
     assert load_scenario(out / "scenario.resolved.yaml").scenario.seed == 2
@@ -388,7 +390,8 @@ def test_erlang_c_without_patience() -> None:
     rows = table_rows(result.stdout)
     assert sorted(rows) == [10, 11, 12]
     for agents, (p_wait, p_abandon, asa_s, service_level, occupancy) in rows.items():
-        want_wait, want_asa, want_sl = erlang_c_by_hand(114, 300, agents, 20)
+        # no --line: a line other than 999, whose threshold is 60 s as in a scenario
+        want_wait, want_asa, want_sl = erlang_c_by_hand(114, 300, agents, 60)
         assert p_wait == pytest.approx(want_wait, abs=1e-4)
         assert asa_s == pytest.approx(want_asa, abs=0.051)
         assert service_level == pytest.approx(want_sl, abs=1e-4)

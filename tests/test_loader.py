@@ -194,7 +194,7 @@ def test_missing_scenario_file_is_a_scenario_error(tmp_path: Path) -> None:
 # --- extends ---------------------------------------------------------------------------------
 
 
-def test_extends_merges_mappings_key_by_key_and_replaces_lists(tmp_path: Path) -> None:
+def test_extends_merges_mappings_key_by_key_and_lists_by_name(tmp_path: Path) -> None:
     write(tmp_path / "base.yaml", TWO_LINES)
     child = write(
         tmp_path / "child.yaml",
@@ -204,6 +204,7 @@ def test_extends_merges_mappings_key_by_key_and_replaces_lists(tmp_path: Path) -
         handling:
           "101": {handle_time: {mean_s: 500}}
         pools:
+          - {name: blended, skills: ["101"]}
           - {name: only, skills: ["999", "101"], staffing: {flat: 20}}
         """,
     )
@@ -214,8 +215,13 @@ def test_extends_merges_mappings_key_by_key_and_replaces_lists(tmp_path: Path) -
     assert (handle_time.dist, handle_time.mean_s, handle_time.cv) == ("lognormal", 500.0, 0.7)
     assert scenario.handling["999"].handle_time.mean_s == 300.0
     assert scenario.demand["999"].rate_per_hour == 4.0
-    # lists replace: the base's two pools are gone
-    assert [pool.name for pool in scenario.pools] == ["only"]
+    # pools merge by name (issue 13.3; they used to replace whole, dropping the base's pools):
+    # a known name changes that pool key by key, a new name is added at the end
+    assert [pool.name for pool in scenario.pools] == ["emergency", "blended", "only"]
+    blended = scenario.pools[1]
+    assert blended.staffing.flat == 8  # kept from the base
+    # a list without names (skills) still replaces whole
+    assert blended.skills == ("101",)
 
 
 def test_extends_null_removes_what_the_base_gave(tmp_path: Path) -> None:

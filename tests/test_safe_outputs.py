@@ -18,6 +18,7 @@ from contactsim.cli import main
 from contactsim.errors import ScenarioError
 from contactsim.kpis import KPIS, difference_range, kpi_range
 from contactsim.limits import MIN_RELIABLE_REPS
+from contactsim.results import write_marker
 from contactsim.stats import compare_to_first, few_replications_warning, summarize, t_interval
 from contactsim.sweep import load_sweep
 
@@ -194,7 +195,8 @@ def test_erlang_refuses_an_offered_load_too_large_to_compute() -> None:
 def test_erlang_still_answers_good_values_and_states_the_scenario_defaults() -> None:
     result = invoke(*ERLANG, "--agents", "10-11", "--patience-s", "180")
     assert result.exit_code == 0, result.output
-    assert len(result.output.strip().splitlines()) == 4
+    # the model line, the table's header and the rule under it, a row for each of 10 and 11
+    assert len(result.output.strip().splitlines()) == 5
     help_text = invoke("erlang", "--help").output
     assert "10 s for line 999" in help_text and "60 s" in help_text
 
@@ -210,6 +212,7 @@ def summary_table() -> pd.DataFrame:
 
 def make_run(folder: Path) -> Path:
     folder.mkdir()
+    write_marker(folder, "run")  # contactsim made it
     summary_table().to_csv(folder / "summary.csv", index=False)
     (folder / "scenario.resolved.yaml").write_text("name: hand-made\nseed: 1\n")
     return folder
@@ -217,6 +220,7 @@ def make_run(folder: Path) -> Path:
 
 def make_comparison(folder: Path) -> Path:
     folder.mkdir()
+    write_marker(folder, "compare")  # contactsim made it
     tables = [long_table({("999", "asa_s"): [3.0, 4.0, 5.0]}),
               long_table({("999", "asa_s"): [2.0, 3.5, 4.0]})]
     compare_to_first(tables, ["a", "b"]).to_csv(folder / "compare.csv", index=False)
@@ -225,6 +229,7 @@ def make_comparison(folder: Path) -> Path:
 
 def make_sweep(folder: Path) -> Path:
     folder.mkdir()
+    write_marker(folder, "sweep")  # contactsim made it
     (folder / "sweep.json").write_text('{"fingerprint": "x"}')
     summary = summary_table()
     summary.insert(0, "point_name", "shrinkage=0.3")

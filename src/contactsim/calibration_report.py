@@ -22,6 +22,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import FuncFormatter
 
 from contactsim.calibration import Calibration, published_text, shown
 from contactsim.errors import ContactsimError
@@ -234,19 +235,31 @@ def _flow(value: Any) -> str:
 def plot_calibration(folder: Path) -> Path:
     """``calibration.png`` from ``calibration.csv``: a row per target, the published figure
     (with its tolerance, or the side of the bound allowed) against the simulated mean and its
-    95% interval, marked met or not met."""
+    95% interval, marked met or not met. A peak-month target, which has no interval (it is the
+    month of the highest simulated mean), is drawn on a calendar: a diamond at the published
+    month, a dot at the simulated one."""
+    from contactsim.kpis import kpi_range
+    from contactsim.tables import COUNT, SHARE, kind
+
     table = pd.read_csv(folder / TABLE, dtype={"line": str})
-    figure, axes = plt.subplots(len(table), 1, figsize=(8, 0.95 * len(table) + 0.6),
+    figure, axes = plt.subplots(len(table), 1, figsize=(8, 0.95 * len(table) + 0.8),
                                 squeeze=False)
     for axis, (_, row) in zip(axes[:, 0], table.iterrows(), strict=True):
         met = bool(row["met"])
         colour = "tab:green" if met else "tab:red"
         published, mean = float(row["published"]), float(row["simulated_mean"])
         if row["kind"] == "peak_month":
-            axis.axvline(published, color="0.3", linestyle="--", label="published")
-            axis.plot([mean], [0], "o", color=colour, label="simulated")
+            # no band and no interval: a month is found, not estimated with an error
+            axis.plot([published], [0], "D", color="0.3", markersize=8, label="published")
+            if np.isfinite(mean):
+                axis.plot([mean], [0], "o", color=colour, markersize=7, label="simulated")
+            found = calendar.month_abbr[int(mean)] if np.isfinite(mean) else "none"
+            axis.text(1.0, 0.5, f"published {calendar.month_abbr[int(published)]}, "
+                      f"simulated {found}  ", transform=axis.transAxes, ha="right",
+                      va="center", fontsize=8)
             axis.set_xlim(0.5, 12.5)
             axis.set_xticks(range(1, 13), [calendar.month_abbr[m] for m in range(1, 13)])
+            axis.grid(axis="x", alpha=0.3)
         else:
             low, high = float(row["ci_low"]), float(row["ci_high"])
             points = [published, mean, low, high]
@@ -256,7 +269,8 @@ def plot_calibration(folder: Path) -> Path:
                 axis.axvspan(published - tolerance, published + tolerance, color="0.85")
             finite = [p for p in points if np.isfinite(p)]
             pad = 0.15 * ((max(finite) - min(finite)) or abs(published) or 1.0)
-            left, right = min(finite) - pad, max(finite) + pad
+            lowest = kpi_range(str(row["kpi"]))[0]
+            left, right = max(min(finite) - pad, lowest), max(finite) + pad
             if row["kind"] != "value":
                 allowed = (left, published) if row["kind"] == "at_most" else (published, right)
                 axis.axvspan(*allowed, color="0.85")
@@ -264,11 +278,17 @@ def plot_calibration(folder: Path) -> Path:
             error = [[mean - low], [high - mean]] if np.isfinite(low) else None
             axis.errorbar([mean], [0], xerr=error, fmt="o", color=colour, capsize=4)
             axis.set_xlim(left, right)
+            if kind(str(row["kpi"])) == SHARE:
+                axis.xaxis.set_major_formatter(
+                    FuncFormatter(lambda v, _: f"{v * 100:.2f}".rstrip("0").rstrip(".") + "%"))
+            elif kind(str(row["kpi"])) == COUNT:
+                axis.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
         axis.set_yticks([])
         axis.set_title(f"{row['target']}: {'met' if met else 'NOT MET'}", loc="left",
                        fontsize=9, color="black" if met else "tab:red")
     figure.suptitle("Published (dashed; grey: tolerance or allowed side) against simulated "
-                    "(mean, 95% interval)", fontsize=9)
+                    "(mean, 95% interval);\nmonth of the peak: published ◆, simulated ●",
+                    fontsize=9)
     figure.tight_layout()
     path = folder / PLOT
     figure.savefig(path, dpi=110)

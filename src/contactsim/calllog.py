@@ -377,10 +377,11 @@ def _interval_counts(table: pd.DataFrame, path: str) -> IntervalCounts:
     )
 
 
-def check_log_output(path: str | Path) -> None:
+def check_log_output(path: str | Path, replace: bool = False) -> None:
     """Refuse, before any work, a path a call log cannot be written to: an ending other than
-    :data:`LOG_ENDINGS` (the ending says the format), an existing folder, or a parent that is
-    a file. The parent need not exist yet: :func:`write_call_log` makes it."""
+    :data:`LOG_ENDINGS` (the ending says the format), an existing folder, an existing file
+    unless ``replace``, or a parent that is a file. The parent need not exist yet:
+    :func:`write_call_log` makes it."""
     path = Path(path)
     if log_ending(path) is None:
         raise ContactsimError(
@@ -391,6 +392,8 @@ def check_log_output(path: str | Path) -> None:
         raise ContactsimError(f"{path} is a folder; give --out the name of the file to write")
     if path.exists() and not path.is_file():
         raise ContactsimError(f"{path} exists and is not a regular file; give another --out")
+    if path.exists() and not replace:
+        raise ContactsimError(f"{path} exists; give another --out, or --replace to write over it")
     ancestor = path.parent
     while not ancestor.exists() and ancestor != ancestor.parent:
         ancestor = ancestor.parent
@@ -400,10 +403,10 @@ def check_log_output(path: str | Path) -> None:
         )
 
 
-def write_call_log(table: pd.DataFrame, path: str | Path) -> None:
+def write_call_log(table: pd.DataFrame, path: str | Path, replace: bool = False) -> None:
     """Write a call log as CSV, gzip-compressed CSV or Parquet, by the file's ending (see
     :func:`check_log_output`), whole or not at all, making its folder if need be."""
-    check_log_output(path)
+    check_log_output(path, replace)
     path = Path(path)
     ending = log_ending(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -154,10 +154,12 @@ def _check_out_or_exit(folder: Path, command: str = "run") -> None:
 
 
 def _default_folder(name: str, what: str = "scenario name") -> Path:
-    """``results/<name>``, the name made a safe folder name (see contactsim.files)."""
-    from contactsim.files import child
+    """``results/<name>``, the name made a safe folder name (see contactsim.files), cut to the
+    longest a name may be (a default made of several names may be longer)."""
+    from contactsim.files import child, safe_component
+    from contactsim.limits import MAX_NAME_CHARACTERS
 
-    return child(Path("results"), name, what)
+    return child(Path("results"), safe_component(name, what)[:MAX_NAME_CHARACTERS], what)
 
 
 def _load_or_exit(path: str, overrides: tuple[str, ...]) -> LoadedScenario:
@@ -194,23 +196,42 @@ def run(
     plots: bool, scheduler: str | None, dask_local: int | None, overrides: tuple[str, ...],
     records: bool,
 ) -> None:
-    """Run SCENARIO and write summary.csv, replications.parquet, intervals.parquet,
-    scenario.resolved.yaml and plots into the results folder (and per-call records if asked)."""
+    """Run a scenario and write its results.
+
+    Runs SCENARIO and writes summary.csv, replications.parquet, intervals.parquet,
+    scenario.resolved.yaml and plots into the results folder (and per-call records if
+    asked)."""
     from contactsim.loader import dump_resolved
     from contactsim.progress import ProgressBar
     from contactsim.report import plot_run
-    from contactsim.results import RECORDS, atomic_folder, write_run
+    from contactsim.results import (
+        RECORDS,
+        atomic_folder,
+        default_name,
+        replacing_note,
+        run_about,
+        write_run,
+    )
 
     loaded = _load_or_exit(scenario, overrides)
     chosen_seed = _seed(seed, loaded)
-    folder = Path(out) if out else _default_folder(loaded.scenario.name)
+    # a run with --set has a default folder of its own: it never replaces the scenario's
+    own_name = default_name(loaded.scenario.name, overrides)
+    folder = Path(out) if out else _default_folder(own_name)
     _check_out_or_exit(folder)
+    if not out and own_name != loaded.scenario.name:
+        click.echo(f"note: a run with --set writes to a folder of its own: {folder}/ (not "
+                   f"{_default_folder(loaded.scenario.name)}/; --out chooses another)", err=True)
+    about = run_about(loaded, chosen_seed, reps, overrides)
+    replacing = replacing_note(folder, about, "run")
+    if replacing:
+        click.echo(f"note: {replacing}", err=True)
     executor = _dask(scheduler, dask_local)
     n_workers = workers or default_workers()
     started = time.perf_counter()
     # the run happens inside the results folder's temporary twin: records stream there, and an
     # interrupted run leaves nothing behind
-    with atomic_folder(folder) as temporary:
+    with atomic_folder(folder, "run", about) as temporary:
         with ProgressBar(f"{loaded.scenario.name}: {reps} replications") as bar:
             from contactsim.experiment import run_scenario
 
@@ -219,11 +240,13 @@ def run(
                 executor=executor,
                 records_dir=temporary / RECORDS if records else None,
             )
-        write_run(results, dump_resolved(loaded, chosen_seed), temporary)
+        notes = write_run(results, dump_resolved(loaded, chosen_seed), temporary, folder)
         if plots:
             plot_run(temporary)
     elapsed = time.perf_counter() - started
-    click.echo(_summary_table(results.summary))
+    for text in notes:
+        click.echo(f"note: {text}", err=True)
+    click.echo(_summary_table(results.summary, loaded.scenario))
     click.echo(
         f"\n{reps} replications in {elapsed:.1f} s (seed {chosen_seed}); results in {folder}/"
     )
@@ -238,29 +261,45 @@ def _warn_if_few(reps: int) -> None:
         click.echo(f"note: {warning}", err=True)
 
 
-def _summary_table(summary: object) -> str:
+#: The KPIs ``run`` prints (every KPI is in summary.csv).
+RUN_SHOWN = ("offered", "asa_s", "wait_p90_s", "service_level", "abandon_rate", "occupancy")
+#: The KPIs ``compare`` prints (every KPI is in compare.csv).
+COMPARE_SHOWN = ("asa_s", "service_level", "abandon_rate", "occupancy", "callbacks_offered",
+                 "rc_backlog_end")
+
+
+def _thresholds(scenarios: list[object]) -> dict[str, float]:
+    """Each line's service-level threshold (seconds), where every scenario agrees on it."""
+    from contactsim.scenario import Scenario
+
+    found: dict[str, set[float]] = {}
+    for scenario in scenarios:
+        assert isinstance(scenario, Scenario)
+        for line in scenario.lines:
+            found.setdefault(line, set()).add(scenario.service_level_s(line))
+    return {line: next(iter(values)) for line, values in found.items() if len(values) == 1}
+
+
+def _summary_table(summary: object, scenario: object | None = None) -> str:
+    """The run's main KPIs by line and pool: mean and 95% interval in their units (shares in
+    %, times in seconds, counts with separators; see contactsim.tables)."""
     import pandas as pd
 
+    from contactsim import tables
+
     assert isinstance(summary, pd.DataFrame)
-    shown = ["offered", "asa_s", "wait_p90_s", "service_level", "abandon_rate", "occupancy"]
-    rows = summary[summary["kpi"].isin(shown)]
-    lines = [f"{'scope':<18} {'kpi':<14} {'mean':>12}   95% interval"]
-    for _, row in rows.iterrows():
-        lines.append(
-            f"{row['scope']:<18} {row['kpi']:<14} {_fmt(row['mean']):>12}   "
-            f"[{_fmt(row['ci_low'])}, {_fmt(row['ci_high'])}]"
-        )
-    return "\n".join(lines)
-
-
-def _fmt(value: float) -> str:
-    if value != value:  # NaN
-        return "—"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    if abs(value) >= 10:
-        return f"{value:.1f}"
-    return f"{value:.3f}"
+    thresholds = _thresholds([scenario]) if scenario is not None else {}
+    table = tables.new_table("line / pool", "KPI", ("mean", "right"), "95% interval")
+    previous = None
+    for row in summary[summary["kpi"].isin(RUN_SHOWN)].itertuples():
+        scope, kpi = str(row.scope), str(row.kpi)
+        where = tables.scope_label(scope, kpi)
+        table.add_row(where if where != previous else "",
+                      tables.kpi_label(kpi, thresholds.get(scope)),
+                      tables.mean_text(kpi, row.mean, row.ci_low, row.ci_high),
+                      tables.interval_text(kpi, row.mean, row.ci_low, row.ci_high))
+        previous = where
+    return tables.render(table)
 
 
 @main.command()
@@ -282,21 +321,44 @@ def compare(
     scenarios: tuple[str, ...], reps: int, seed: int, out: str | None, workers: int | None,
     plots: bool, scheduler: str | None, dask_local: int | None, overrides: tuple[str, ...],
 ) -> None:
-    """Run SCENARIOS with the same callers and compare each with the first: compare.csv (KPIs
+    """Compare scenarios, run with the same callers.
+
+    Runs SCENARIOS with the same callers and compares each with the first: compare.csv (KPIs
     with 95% intervals, and paired differences against the first), plots, and each scenario's
     own results under runs/."""
     from contactsim.experiment import compare_scenarios
     from contactsim.loader import dump_resolved
     from contactsim.progress import ProgressBar
     from contactsim.report import plot_comparison
-    from contactsim.results import atomic_folder, write_comparison
+    from contactsim.results import (
+        atomic_folder,
+        compare_about,
+        default_name,
+        replacing_note,
+        write_comparison,
+    )
 
     if len(scenarios) < 2:
         raise click.UsageError("compare needs at least two scenarios")
     loaded = [_load_or_exit(path, overrides) for path in scenarios]
-    folder = Path(out) if out else _default_folder(
-        "compare-" + "-".join(i.scenario.name for i in loaded[:3]), "comparison name")
+    from contactsim.experiment import unique_names
+    from contactsim.files import safe_components
+
+    # each scenario's results go to runs/NAME: two names on one folder are refused now, not
+    # after the simulations
+    safe_components(unique_names([i.scenario.name for i in loaded]), "scenario name")
+    plain_name = "compare-" + "-".join(i.scenario.name for i in loaded[:3])
+    own_name = default_name(plain_name, overrides, "comparison name")
+    folder = Path(out) if out else _default_folder(own_name, "comparison name")
     _check_out_or_exit(folder, "compare")
+    if not out and own_name != plain_name:
+        click.echo(f"note: a comparison with --set writes to a folder of its own: {folder}/ "
+                   f"(not {_default_folder(plain_name, 'comparison name')}/; --out chooses "
+                   "another)", err=True)
+    about = compare_about(loaded, seed, reps, overrides)
+    replacing = replacing_note(folder, about, "compare")
+    if replacing:
+        click.echo(f"note: {replacing}", err=True)
     executor = _dask(scheduler, dask_local)
     started = time.perf_counter()
     with ProgressBar(f"{len(loaded)} scenarios × {reps} replications") as bar:
@@ -304,36 +366,54 @@ def compare(
             [item.scenario for item in loaded], reps, seed, workers or default_workers(),
             progress=bar.update, executor=executor,
         )
-    with atomic_folder(folder, "compare") as temporary:
-        write_comparison(comparison, [dump_resolved(item, seed) for item in loaded], temporary)
+    with atomic_folder(folder, "compare", about) as temporary:
+        notes = write_comparison(comparison, [dump_resolved(item, seed) for item in loaded],
+                                 temporary, folder)
         if plots:
             plot_comparison(temporary)
-    click.echo(_comparison_table(comparison.table, comparison.names))
+    for text in notes:
+        click.echo(f"note: {text}", err=True)
+    click.echo(_comparison_table(comparison.table, comparison.names,
+                                 [item.scenario for item in loaded]))
     click.echo(f"\n{len(loaded)} scenarios × {reps} replications in "
                f"{time.perf_counter() - started:.1f} s (seed {seed}); results in {folder}/")
     _warn_if_few(reps)
 
 
-def _comparison_table(table: object, names: list[str]) -> str:
+def _comparison_table(table: object, names: list[str], scenarios: list[object] | None = None
+                      ) -> str:
+    """Each scenario's mean of the main KPIs, a column headed by each scenario's full name,
+    and each one's paired difference from the first with its 95% interval (shares' differences
+    in percentage points)."""
     import pandas as pd
 
+    from contactsim import tables
+
     assert isinstance(table, pd.DataFrame)
-    shown = ["asa_s", "service_level", "abandon_rate", "occupancy", "callbacks_offered",
-             "rc_backlog_end"]
-    rows = table[table["kpi"].isin(shown) & (table["scenario"] != names[0])]
-    rows = rows[(rows["mean"] != 0) | (rows["diff_mean"] != 0)]  # a line without callbacks
-    header = (f"{'scope':<18} {'kpi':<18} {'scenario':<18} {names[0][:12]:>12} "
-              f"{'this':>12}   difference [95% interval]")
-    lines = [header]
-    first = table[table["scenario"] == names[0]].set_index(["scope", "kpi"])["mean"]
-    for _, row in rows.iterrows():
-        base = first.get((row["scope"], row["kpi"]), float("nan"))
-        lines.append(
-            f"{row['scope']:<18} {row['kpi']:<18} {row['scenario'][:18]:<18} {_fmt(base):>12} "
-            f"{_fmt(row['mean']):>12}   {_fmt(row['diff_mean'])} "
-            f"[{_fmt(row['diff_low'])}, {_fmt(row['diff_high'])}]"
-        )
-    return "\n".join(lines)
+    thresholds = _thresholds(scenarios) if scenarios else {}
+    first = names[0]
+    columns: list[str | tuple[str, str]] = ["line / pool", "KPI"]
+    columns += [(f"{name}\nmean", "right") for name in names]
+    columns += [(f"{name}\nminus {first}\npaired difference\n[95% interval]", "right")
+                for name in names[1:]]
+    out = tables.new_table(*columns)
+    shown = table[table["kpi"].isin(COMPARE_SHOWN)]
+    previous = None
+    for (scope, kpi), group in shown.groupby(["scope", "kpi"], sort=False):
+        rows = group.set_index("scenario").reindex(names)
+        if not ((rows["mean"].fillna(0) != 0) | (rows["diff_mean"].fillna(0) != 0)).any():
+            continue  # nothing to compare: a line without callbacks, say
+        scope, kpi = str(scope), str(kpi)
+        where = tables.scope_label(scope, kpi)
+        cells = [where if where != previous else "", tables.kpi_label(kpi, thresholds.get(scope))]
+        places = max(tables.decimals(kpi, r.mean, r.ci_low, r.ci_high)
+                     for r in rows.itertuples())  # one precision across the row
+        cells += [tables.mean_text(kpi, r.mean, places=places) for r in rows.itertuples()]
+        cells += [tables.difference_text(kpi, r.diff_mean, r.diff_low, r.diff_high)
+                  for r in rows.iloc[1:].itertuples()]
+        out.add_row(*cells)
+        previous = where
+    return tables.render(out)
 
 
 @main.command()
@@ -347,8 +427,10 @@ def sweep(
     sweep_file: str, out: str | None, workers: int | None, scheduler: str | None,
     dask_local: int | None,
 ) -> None:
-    """Run a sweep: every grid point and variant × replication once, each in its own folder;
-    rerun the same command to resume after an interruption (finished runs are kept)."""
+    """Run a sweep: a scenario over a grid of changes.
+
+    Runs every grid point and variant × replication once, each in its own folder; rerun the
+    same command to resume after an interruption (finished runs are kept)."""
     from tqdm import tqdm
 
     from contactsim.errors import EnvironmentFault
@@ -399,10 +481,11 @@ def sweep(
     plots = plot_sweep(folder, spec.plot_scope, spec.plot_kpi) if not tidy.empty else []
     failures = folder / "failures.csv"
     runs = len(spec.points) * spec.reps
+    written = [name for name in ("sweep.parquet", "sweep_summary.csv", "failures.csv")
+               if (folder / name).exists()] + [p.name for p in plots]
     click.echo(f"{len(spec.points)} points × {spec.reps} replications = {runs} runs in "
                f"{time.perf_counter() - started:.1f} s; results in {folder}/ "
-               f"(sweep.parquet, sweep_summary.csv{', ' if plots else ''}"
-               f"{', '.join(p.name for p in plots)})")
+               f"({', '.join(written)})")
     if failures.exists():
         click.echo(f"some runs failed: see {failures}", err=True)
         sys.exit(1)
@@ -411,8 +494,10 @@ def sweep(
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=False, exists=True))
 def report(folder: str) -> None:
-    """Write report.html into FOLDER (a run, a comparison or a sweep): the scenario in words,
-    KPI tables with intervals marked against targets, and the plots, in one file."""
+    """Write report.html, one page to open and forward.
+
+    Writes it into FOLDER (a run, a comparison or a sweep): the scenario in words, KPI tables
+    with intervals marked against targets, and the plots, in one file."""
     from contactsim.html_report import write_report
 
     try:
@@ -430,11 +515,18 @@ def report(folder: str) -> None:
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @set_option
 def validate(scenarios: tuple[str, ...], overrides: tuple[str, ...]) -> None:
-    """Check SCENARIOS without running them; exit status 2 if any cannot be used."""
+    """Check scenarios without running them.
+
+    Checks SCENARIOS (with any --set) and says what each is; exit status 2 if any cannot be
+    used."""
+    from contactsim.loader import overlay_changes
+
+    most = 40  # changes listed for one file and one source; the rest are counted
     failed = False
     for path in scenarios:
         try:
             loaded = load_scenario(path, overrides)
+            changes = overlay_changes(path, overrides)
         except ScenarioError as exc:
             failed = True
             click.echo(f"{path}: INVALID\n{exc}", err=True)
@@ -445,6 +537,21 @@ def validate(scenarios: tuple[str, ...], overrides: tuple[str, ...]) -> None:
             f"pools {', '.join(p.name for p in s.pools)}; {s.horizon.days:g} days from "
             f"{s.horizon.start}"
         )
+        sources = []
+        if changes.base is not None:
+            sources.append((f"against {os.path.relpath(changes.base)} (extends)",
+                            changes.from_base))
+        if overrides:
+            sources.append(("by --set", changes.from_overrides))
+        for source, found in sources:
+            if not found:
+                click.echo(f"  no change {source}")
+                continue
+            click.echo(f"  {len(found)} change{'s' if len(found) != 1 else ''} {source}:")
+            for change in found[:most]:
+                click.echo(f"    {change}")
+            if len(found) > most:
+                click.echo(f"    … and {len(found) - most} more")
     if failed:
         sys.exit(2)
 
@@ -458,19 +565,28 @@ def validate(scenarios: tuple[str, ...], overrides: tuple[str, ...]) -> None:
               help="Operators answering, or a range such as 40-55 for a table.")
 @click.option("--patience-s", type=FiniteFloat(min=0, min_open=True), default=None,
               help="Mean patience, seconds: Erlang A. Omitted: Erlang C (nobody abandons).")
-@click.option("--service-level-s", type=FiniteFloat(min=0), default=20.0,
-              show_default=True,
-              help="Service-level threshold, seconds (scenarios default to 10 s for line 999 "
-                   "and 60 s for the other lines).")
+@click.option("--line", default=None, metavar="LINE",
+              help="The line the calls ring on, e.g. 999 or 101: it sets the service-level "
+                   "threshold as a scenario does (10 s for 999, 60 s for any other line) "
+                   "[default: a line other than 999].")
+@click.option("--service-level-s", type=FiniteFloat(min=0), default=None,
+              help="Service-level threshold, seconds [default: the line's, as in a scenario: "
+                   "10 for 999, else 60].")
 def erlang_command(
     rate_per_hour: float, handle_s: float, agents: str, patience_s: float | None,
-    service_level_s: float,
+    line: str | None, service_level_s: float | None,
 ) -> None:
-    """Erlang C or Erlang A answer for one stationary line: P(wait), P(abandon), ASA,
-    service level, occupancy."""
+    """Erlang C or A figures for one stationary line.
+
+    P(wait), P(abandon), ASA, service level and occupancy of one stationary line (no priority,
+    no multi-skilling, no callbacks), for a number or range of operators on the phones. The
+    service level's threshold is the line's, as in a scenario: 10 s for line 999, 60 s for
+    any other line (--line; --service-level-s to set it)."""
     import re
 
+    from contactsim import tables
     from contactsim.limits import MAX_OPERATORS_PER_POOL
+    from contactsim.scenario import DEFAULT_SERVICE_LEVEL_OTHER_S, DEFAULT_SERVICE_LEVEL_S
 
     max_rows = 1000  # a longer table is no use on a terminal
     found = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", agents)
@@ -499,11 +615,21 @@ def erlang_command(
         raise click.UsageError(
             f"--rate-per-hour {rate_per_hour:g} × --handle-s {handle_s:g} is an offered load "
             "too large to compute; expected a finite number of Erlangs")
+    if service_level_s is None:
+        service_level_s = DEFAULT_SERVICE_LEVEL_S.get(line or "", DEFAULT_SERVICE_LEVEL_OTHER_S)
+        whose = (f"line {line}'s default" if line is not None else
+                 "the default for a line other than 999")
+        threshold = f"{service_level_s:g} s ({whose}; --service-level-s to change)"
+    else:
+        threshold = f"{service_level_s:g} s"
     model = "Erlang A" if patience_s is not None else "Erlang C"
     click.echo(f"{model}: {rate_per_hour:g} calls/h × {handle_s:g} s = {load:.2f} Erlangs"
                + (f", patience {patience_s:g} s" if patience_s is not None else "")
-               + f", service level within {service_level_s:g} s")
-    click.echo(f"{'agents':>6} {'P(wait)':>8} {'P(aband)':>9} {'ASA s':>8} {'SL':>7} {'occup':>7}")
+               + f"; service level: answered within {threshold}")
+    table = tables.new_table(("agents", "right"), ("P(wait)", "right"), ("P(abandon)", "right"),
+                             ("ASA (s)", "right"), ("service level", "right"),
+                             ("occupancy", "right"))
+    notes = []
     for n in range(low, high + 1):
         try:
             if patience_s is not None:
@@ -511,10 +637,14 @@ def erlang_command(
             else:
                 m = erlang.erlang_c(rate_per_hour, handle_s, n, service_level_s)
         except (ValueError, ArithmeticError) as exc:
-            click.echo(f"{n:>6}  {exc}")
+            notes.append(f"{n} agents: {exc}")
             continue
-        click.echo(f"{n:>6} {m.p_wait:>8.4f} {m.p_abandon:>9.4f} {m.asa_s:>8.1f} "
-                   f"{m.service_level:>7.4f} {m.occupancy:>7.4f}")
+        shares = [f"{tables.number(100 * share, 2)}%" for share in
+                  (m.p_wait, m.p_abandon, m.service_level, m.occupancy)]
+        table.add_row(str(n), *shares[:2], tables.number(m.asa_s, 1), *shares[2:])
+    click.echo(tables.render(table))
+    for note in notes:
+        click.echo(note)
 
 
 # --- calibrate (contactsim.calibration) --------------------------------------------------------
@@ -543,8 +673,10 @@ def calibrate(
     max_evaluations: int | None, seed: int | None, workers: int | None,
     overrides: tuple[str, ...],
 ) -> None:
-    """Fit the unknowns a targets file names so that SCENARIO reproduces its published figures
-    (same callers in every run); write calibrated.yaml, calibration.csv, parameters.csv,
+    """Fit a scenario's unknowns to published figures.
+
+    Fits the unknowns a targets file names so that SCENARIO reproduces its published figures
+    (same callers in every run); writes calibrated.yaml, calibration.csv, parameters.csv,
     search.csv, scenario.resolved.yaml and calibration.png."""
     from contactsim.calibration import calibrate as fit
     from contactsim.calibration_report import describe, write_calibration
@@ -590,9 +722,15 @@ def calibrate(
 @main.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--target", "targets", multiple=True, required=True, metavar="'LINE: KPI OP VALUE'",
-              help="A target each hour must meet (the mean over replications and weeks), e.g. "
-                   "'999: service_level >= 0.90' or '101: asa_s <= 120' (KPIs: service_level, "
-                   "asa_s, abandon_rate). Repeat.")
+              help="A target each hour must meet, e.g. '999: service_level >= 0.90' or "
+                   "'101: asa_s <= 120' (KPIs: service_level, asa_s, abandon_rate). Judged on "
+                   "the mean over replications and weeks, or with --confidence on the whole "
+                   "interval. Repeat.")
+@click.option("--confidence", type=FiniteFloat(min=0, min_open=True), default=None,
+              metavar="LEVEL",
+              help="Require each target to be met with this confidence, e.g. 0.95: an hour "
+                   "meets it only if the whole interval at this level is on the target's side "
+                   "[default: the mean decides].")
 @click.option("--by", "grouping", type=click.Choice(["hour_of_week", "hour_of_day", "all"]),
               default="hour_of_week", show_default=True,
               help="One staffing level per pool for each hour of the week, each hour of the "
@@ -612,13 +750,15 @@ def calibrate(
 @workers_option
 @set_option
 def staff(
-    scenario: str, targets: tuple[str, ...], grouping: str, reps: int, seed: int | None,
-    max_operators: int, max_rounds: int, out: str | None, workers: int | None,
-    overrides: tuple[str, ...],
+    scenario: str, targets: tuple[str, ...], confidence: float | None, grouping: str, reps: int,
+    seed: int | None, max_operators: int, max_rounds: int, out: str | None,
+    workers: int | None, overrides: tuple[str, ...],
 ) -> None:
-    """Find the fewest operators per pool per interval that meet every --target: Erlang A
-    first, then refined by simulation with common random numbers (priority, multi-skilling
-    and callbacks included). Writes staffing/<pool>.csv (rostered, usable as per_interval
+    """Size the staffing that meets service targets.
+
+    Finds the fewest operators per pool per interval that meet every --target: Erlang A
+    first, then refined by simulation with common random numbers (priority, multi-skilling and
+    callbacks included). Writes staffing/<pool>.csv (rostered, usable as per_interval
     staffing), required.csv, kpis.csv, staffed.yaml and staffing.png."""
     from contactsim.report import plot_staffing
     from contactsim.results import atomic_folder
@@ -629,6 +769,9 @@ def staff(
         write_staffing,
     )
 
+    if confidence is not None and confidence >= 1:
+        raise click.BadParameter(f"{confidence:g}: expected a level below 1, e.g. 0.95",
+                                 param_hint="--confidence")
     loaded = _load_or_exit(scenario, overrides)
     chosen_seed = _seed(seed, loaded)
     folder = Path(out) if out else _default_folder(f"{loaded.scenario.name}-staff")
@@ -639,6 +782,7 @@ def staff(
         result = search_staffing(
             loaded.scenario, parsed, grouping, reps, chosen_seed, workers or default_workers(),
             max_operators, max_rounds, note=lambda text: click.echo(text, err=True),
+            confidence=confidence,
         )
     except ContactsimError as exc:
         click.echo(f"error: {exc}", err=True)
@@ -654,33 +798,71 @@ def staff(
                f"results in {folder}/")
 
 
+def _pool_words(pool: object, lines: tuple[str, ...]) -> str:
+    """A pool's name and what it answers: "blended (multi-skilled: 999 and 101)"."""
+    from contactsim.scenario import Pool
+    from contactsim.tables import skills_words
+
+    assert isinstance(pool, Pool)
+    return f"{pool.name} ({skills_words(list(pool.skills), list(lines))})"
+
+
 def _staffing_summary(result: object, scenario: object) -> str:
+    """The staffing found against now, per pool, and each target's verdict: met on the mean
+    (and at what confidence the intervals agree), with the closest hour."""
+    from contactsim import tables
     from contactsim.scenario import Scenario
-    from contactsim.staff_search import StaffingResult, required_table
+    from contactsim.staff_search import StaffingResult, key_label, required_table
 
     assert isinstance(result, StaffingResult) and isinstance(scenario, Scenario)
     table = required_table(result, scenario)
     per = {"hour_of_week": "a week", "hour_of_day": "a day", "all": "at a time"}[result.grouping]
     unit = "operators" if result.grouping == "all" else "operator-hours"
-    per_key = "hour" if result.grouping != "all" else "level"
-    lines = [f"{'pool':<16} {'required':>10} {'now':>10}   ({unit} rostered {per}; on the "
-             "phones after shrinkage)"]
+    staffing = tables.new_table(
+        "pool", (f"required\n({unit} rostered {per})", "right"), ("now\n(rostered)", "right"),
+        ("required\n(on the phones)", "right"), ("now\n(on the phones)", "right"))
+    pools = {pool.name: pool for pool in scenario.pools}
     for pool, rows in table.groupby("pool", sort=False):
-        lines.append(f"{pool:<16} {rows['required_rostered'].sum():>10,.0f} "
-                     f"{rows['current_rostered'].sum():>10,.0f}   "
-                     f"({rows['required_on_phones'].sum():,.0f} against "
-                     f"{rows['current_on_phones'].sum():,.0f})")
-    lines.append("")
+        staffing.add_row(_pool_words(pools[str(pool)], scenario.lines),
+                         f"{rows['required_rostered'].sum():,.0f}",
+                         f"{rows['current_rostered'].sum():,.0f}",
+                         f"{rows['required_on_phones'].sum():,.0f}",
+                         f"{rows['current_on_phones'].sum():,.0f}")
+    level = result.confidence if result.confidence is not None else 0.95
+    sure = f"{level * 100:g}%"
+    everywhere = {"hour_of_week": "at every hour of the week",
+                  "hour_of_day": "at every hour of the day",
+                  "all": "over the whole horizon"}[result.grouping]
+    lines = [tables.render(staffing), "",
+             "on the phones: rostered less shrinkage (absence), on average"]
     for target, rows in result.kpis.groupby("target", sort=False):
-        worst = rows.sort_values("mean", ascending=">=" in str(target)).iloc[0]
-        lines.append(f"{target}: met at every {per_key}; closest {worst['mean']:.3g} "
-                     f"[{worst['ci_low']:.3g}, {worst['ci_high']:.3g}]")
+        kpi = str(rows["kpi"].iloc[0])
+        # closest to the target: by the mean, or with a confidence by the interval's near end
+        at_least = ">=" in str(target)
+        near = "mean" if result.confidence is None else "ci_low" if at_least else "ci_high"
+        worst = rows.sort_values(near, ascending=at_least).iloc[0]
+        when = ("" if result.grouping == "all" else
+                f" {key_label(result.grouping, int(worst['key']))}:")
+        mean, low, high = worst["mean"], worst["ci_low"], worst["ci_high"]
+        closest = (f"closest{when} {tables.mean_text(kpi, mean, low, high)} "
+                   f"{tables.interval_text(kpi, mean, low, high)} ({sure} interval)")
+        uncertain = int((~rows["certain"].astype(bool)).sum()) if "certain" in rows else 0
+        if result.confidence is not None:
+            verdict = f"met with {sure} confidence {everywhere}"
+        elif uncertain == 0:
+            verdict = f"met {everywhere}, the whole {sure} interval on the target's side"
+        else:
+            where = (f"at {uncertain} hour{'s' if uncertain != 1 else ''}"
+                     if result.grouping != "all" else "")
+            verdict = (f"met (mean) {everywhere}; not certain at {sure} {where}".rstrip()
+                       + f" (--confidence {level:g} requires it)")
+        lines.append(f"{target}: {verdict}; {closest}")
     return "\n".join(lines)
 
 
 @main.group()
 def demand() -> None:
-    """Call logs: synthesise one from a scenario, or fit profiles to one."""
+    """Call logs: synthesise one, or fit profiles to one."""
 
 
 @demand.command()
@@ -691,26 +873,43 @@ def demand() -> None:
               help=f"Seed [default: the scenario's, else {DEFAULT_SEED}].")
 @click.option("--replication", type=click.IntRange(min=0), default=0, show_default=True,
               help="Which replication's callers to write.")
+@click.option("--replace", is_flag=True, default=False,
+              help="Write over an existing --out file (never over a file the scenario reads).")
 @set_option
 def synth(
-    scenario: str, out: str, seed: int | None, replication: int, overrides: tuple[str, ...]
+    scenario: str, out: str, seed: int | None, replication: int, replace: bool,
+    overrides: tuple[str, ...],
 ) -> None:
-    """Write the call log SCENARIO's demand produces: arrival_time, line, handle_s, caller_id
-    (the format a replayed log must have)."""
+    """Write the call log a scenario's demand makes.
+
+    Writes the calls SCENARIO's demand produces: arrival_time, line, handle_s, caller_id (the
+    format a replayed log must have)."""
     from contactsim.calllog import check_log_output, write_call_log
     from contactsim.replication import synthetic_log
 
     try:
-        check_log_output(out)  # its ending says the format; refused before any work
+        check_log_output(out, replace)  # its ending says the format; refused before any work
     except ContactsimError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     loaded = _load_or_exit(scenario, overrides)
+    _never_an_input(Path(out), loaded)
     chosen_seed = _seed(seed, loaded)
     log = synthetic_log(loaded.scenario, chosen_seed, replication)
-    write_call_log(log, out)
+    write_call_log(log, out, replace)
     counts = ", ".join(f"{line} {n:,}" for line, n in log["line"].value_counts(sort=False).items())
     click.echo(f"wrote {len(log):,} calls ({counts}) to {out} (seed {chosen_seed})")
+
+
+def _never_an_input(out: Path, loaded: LoadedScenario) -> None:
+    """Refuse to write over a file the scenario reads (its log, a profile, its own YAML)."""
+    from contactsim.loader import input_fields, resolved_data
+
+    inputs = {loaded.source.resolve()}
+    for mapping, key in input_fields(resolved_data(loaded, None)):
+        inputs.add(Path(mapping[key]).resolve())
+    if out.resolve() in inputs:
+        raise ContactsimError(f"--out {out}: the scenario reads this file; give another --out")
 
 
 @demand.command()
@@ -718,7 +917,9 @@ def synth(
 @click.option("--out", required=True, type=click.Path(file_okay=False),
               help="Folder for the profiles, fit.csv, scenario-snippet.yaml and fit.png.")
 def fit(log: str, out: str) -> None:
-    """Fit hour-of-week and month profiles, annual volume and lognormal handle times to LOG."""
+    """Fit demand profiles and handle times to a log.
+
+    Fits hour-of-week and month profiles, annual volume and lognormal handle times to LOG."""
     from contactsim.calllog import CallLog, read_replay
     from contactsim.fit import fit_log, profile_files, write_fit
     from contactsim.results import atomic_folder

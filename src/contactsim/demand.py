@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -90,9 +89,10 @@ def _read_profile(path: str, mtime_ns: int, size: int) -> Profile:
                 raise ScenarioError.single(
                     "key", key, f"{low}..{low + len(target) - 1} for {component}", path, row_number
                 )
-            if not math.isfinite(weight) or weight < 0:
+            if not (weight == 0 or PROFILE_WEIGHT_RANGE[0] <= weight <= PROFILE_WEIGHT_RANGE[1]):
                 raise ScenarioError.single(
-                    "weight", weight, "a non-negative number", path, row_number
+                    "weight", weight, "0, or a number from 1e-9 to 1e9 (only the shape matters: "
+                    "scale the weights if need be)", path, row_number
                 )
             target[key - low] = weight
     for name, weights, low in (("hour_of_week", hour, 0), ("month", month, 1)):
@@ -105,6 +105,11 @@ def _read_profile(path: str, mtime_ns: int, size: int) -> Profile:
         if weights.sum() <= 0:
             raise ScenarioError.single(name, "all zero", "some positive weight", path)
     return Profile(hour_of_week=hour, month=month)
+
+
+#: Smallest and largest positive weight of a profile: beyond them the weights' products
+#: over- or underflow.
+PROFILE_WEIGHT_RANGE = (1e-9, 1e9)
 
 
 def interval_calendar(horizon: Horizon, n_intervals: int) -> tuple[np.ndarray, np.ndarray]:

@@ -257,6 +257,11 @@ class DaskExecutor:
             return client_type(cluster, timeout=timeout)
         try:
             return client_type(self.scheduler, timeout=timeout)
+        except (ValueError, TypeError) as exc:  # not an address Dask can read
+            raise ContactsimError(
+                f"--scheduler {self.scheduler!r}: not a Dask scheduler address; give one such as "
+                "tcp://head:8786"
+            ) from exc
         except (OSError, TimeoutError) as exc:
             raise EnvironmentFault(
                 f"the Dask scheduler at {self.scheduler} could not be reached within "

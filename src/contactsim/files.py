@@ -98,6 +98,9 @@ def check_input_file(
         info = os.stat(path)
     except FileNotFoundError:
         raise ScenarioError.single("", str(path), f"an existing {what}", file) from None
+    except ValueError:  # a NUL character in the path
+        raise ScenarioError.single("", str(path), f"a {what}'s path without NUL characters",
+                                   file) from None
     except OSError as exc:
         raise ScenarioError.single(
             "", str(path), f"a readable {what} ({exc.strerror})", file

@@ -18,17 +18,20 @@ import html
 import io
 import math
 from collections.abc import Mapping, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import yaml
 
-from contactsim.errors import ContactsimError, EnvironmentFault
-from contactsim.files import write_text_atomic
+from contactsim import tables
+from contactsim.errors import ContactsimError, EnvironmentFault, ScenarioError
+from contactsim.files import check_input_file, write_text_atomic
 from contactsim.kpis import KPIS
-from contactsim.limits import MAX_TABLE_BYTES, MAX_YAML_BYTES
-from contactsim.results import comparison_run_folder
+from contactsim.limits import MAX_TABLE_BYTES
+from contactsim.loader import read_yaml
+from contactsim.results import MARKER, comparison_run_folder, read_marker
 from contactsim.stats import few_replications_warning
 
 REPORT = "report.html"
@@ -87,6 +90,11 @@ def write_report(folder: str | Path) -> Path:
     be written.
     """
     folder = Path(folder)
+    if read_marker(folder) is None:
+        raise ContactsimError(
+            f"{folder} is not a contactsim results folder (it has no {MARKER} marker), so no "
+            "report.html is written into it"
+        )
     if (folder / "sweep.json").exists() or (folder / "sweep_summary.csv").exists():
         title, body = _sweep(folder)
     elif (folder / "compare.csv").exists():
@@ -132,10 +140,10 @@ def read_saved_table(
         return ContactsimError(f"{path} is not a contactsim {what} ({why})")
 
     try:
-        size = path.stat().st_size
-        if size > MAX_TABLE_BYTES:
-            raise refuse(f"{size:,} bytes; a saved table has at most {MAX_TABLE_BYTES:,}")
+        check_input_file(path, what, MAX_TABLE_BYTES)
         data = path.read_bytes()
+    except ScenarioError as exc:
+        raise refuse(exc.problems[0].expected) from None
     except OSError as exc:
         raise refuse(f"it cannot be read: {exc.strerror or exc}") from None
     try:
@@ -217,7 +225,7 @@ def _comparison(folder: Path) -> tuple[str, str]:
     header = "".join(f"<th>{html.escape(n)}<br>mean [95%]</th>" for n in names)
     header += "".join(f"<th>{html.escape(n)} − {html.escape(names[0])}<br>paired [95%]</th>"
                       for n in names[1:])
-    rows = [f"<table><tr><th>scope</th><th>KPI</th>{header}</tr>"]
+    rows = [f"<table><tr><th>line / pool</th><th>KPI</th>{header}</tr>"]
     shown = table[table["kpi"].isin(SHOWN_KPIS)]
     for (scope, kpi), group in shown.groupby(["scope", "kpi"], sort=False):
         by_name = group.set_index("scenario").reindex(names)
@@ -229,10 +237,10 @@ def _comparison(folder: Path) -> tuple[str, str]:
             for r in by_name.itertuples()
         )
         cells += "".join(
-            f"<td>{_interval(r.diff_mean, r.diff_low, r.diff_high, kpi)}</td>"
+            f"<td>{_interval(r.diff_mean, r.diff_low, r.diff_high, kpi, difference=True)}</td>"
             for r in by_name.iloc[1:].itertuples()
         )
-        rows.append(f"<tr><td>{html.escape(scope)}</td><td>{_label(kpi)}</td>{cells}</tr>")
+        rows.append(f"<tr><td>{_scope(scope, kpi)}</td><td>{_label(kpi)}</td>{cells}</tr>")
     parts.append("".join(rows) + "</table>")
     parts.append(_images(folder, ["compare_kpis.png", "compare_by_hour.png",
                                   "compare_by_month.png", "compare_by_day.png"]))
@@ -260,7 +268,7 @@ def _sweep(folder: Path) -> tuple[str, str]:
         data = summary[(summary["scope"] == scope) & (summary["kpi"] == kpi)]
         if data.empty:
             continue
-        rows = [f"<h2>{html.escape(scope)}: {_label(kpi)}</h2><table><tr><th>point</th>"
+        rows = [f"<h2>{_scope(scope, kpi)}: {_label(kpi)}</h2><table><tr><th>point</th>"
                 "<th>changes</th><th>mean [95%]</th><th>target</th></tr>"]
         for row in data.itertuples():
             rows.append(
@@ -282,9 +290,10 @@ def _scenario(path: Path) -> tuple[dict[str, Any], str]:
     try:
         if not path.exists():
             return {}, _in_words({})
-        if path.stat().st_size > MAX_YAML_BYTES:
-            raise ValueError(f"larger than {MAX_YAML_BYTES:,} bytes")
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        try:  # the same reader, within the same limits, as a scenario a planner gives
+            data = read_yaml(path, "resolved scenario")[1] or {}
+        except ScenarioError as exc:
+            raise ValueError(str(exc.problems[0])) from None
         if not isinstance(data, dict):
             raise ValueError("not a mapping of fields")
         return data, _in_words(data)
@@ -305,52 +314,168 @@ def _few_replications(reps: int) -> str:
 
 
 def _in_words(scenario: dict[str, Any]) -> str:
+    """What a resolved scenario says, as a planner would put it (an item per line, pool and
+    feature)."""
     horizon = scenario.get("horizon", {})
-    items = [f"{horizon.get('days', '?')} days from {horizon.get('start', '?')}, the first "
-             f"{horizon.get('warmup_hours', 0)} h as warm-up"]
+    warmup = horizon.get("warmup_hours", 0)
+    items = [f"{_g(horizon.get('days', '?'))} days from {_day(horizon.get('start', '?'))}"
+             + (f", the first {_g(warmup)} h a warm-up (not measured)" if warmup else "")]
+    handling = scenario.get("handling") or {}
+    lines = [str(line) for line in scenario.get("demand") or {}]
     for line, demand in (scenario.get("demand") or {}).items():
         if "annual_volume" in demand:
             what = f"{demand['annual_volume']:,.0f} calls a year shaped by a profile"
         elif "rate_per_hour" in demand:
-            what = f"{demand['rate_per_hour']:g} calls an hour"
+            what = f"{_g(demand['rate_per_hour'])} calls an hour"
         else:
             what = f"replayed from {Path(str(demand.get('replay'))).name}"
-        extra = "" if demand.get("growth", 1) == 1 else f", growth ×{demand['growth']:g}"
-        items.append(f"line {line}: {what}{extra}")
+        extra = "" if demand.get("growth", 1) == 1 else f", growth ×{_g(demand['growth'])}"
+        items.append(f"line {line}: {what}{extra}{_handling_words(handling.get(line) or {})}")
+    priority = (scenario.get("routing") or {}).get("priority")
+    if priority and len(priority) > 1:
+        items.append("calls answered in the order " + ", then ".join(map(str, priority))
+                     + " (an operator takes the most urgent line waiting)")
     for pool in scenario.get("pools") or []:
-        staffing = pool.get("staffing", {})
-        plan = ("flat " + str(staffing["flat"]) if "flat" in staffing else
-                f"{len(staffing['shifts'])} shifts" if "shifts" in staffing else
-                "a per-interval plan")
-        items.append(f"pool {pool.get('name')} answers "
-                     f"{', '.join(map(str, pool.get('skills', [])))}: {plan}")
-    items.append(f"shrinkage {scenario.get('shrinkage', 0):.0%}")
+        skills = [str(skill) for skill in pool.get("skills", [])]
+        shrinkage = pool.get("shrinkage")
+        own = (f"; its own shrinkage {shrinkage:.0%}" if isinstance(shrinkage, int | float)
+               else "")
+        items.append(f"{pool.get('name')} ({tables.skills_words(skills, lines)}): "
+                     f"{_staffing_words(pool.get('staffing') or {}, 'people')}{own}")
+    shrinkage = scenario.get("shrinkage", 0)
+    items.append(f"shrinkage {shrinkage:.0%}: absence, so that on average {1 - shrinkage:.0%} of "
+                 "those rostered are on the phones")
     callback = scenario.get("callback")
     if callback:
+        serve = callback.get("serve")
+        made = {"above_live": "made before live calls of the line (more urgent lines first)",
+                "below_live": "made only when no live call waits"}.get(
+            serve if isinstance(serve, str) else "",
+            f"made when at least {(serve or {}).get('when_idle_at_least', '?')} operators are "
+            "idle" if isinstance(serve, dict) else f"served {serve}")
+        accept = callback.get("accept_probability")
+        taken = f", taken by {accept:.0%}" if isinstance(accept, int | float) else ""
         items.append(f"callbacks offered to {callback.get('line')} callers after "
-                     f"{callback.get('offer_after_s', 0) / 60:g} min in the queue "
-                     f"({callback.get('hours')}), served {callback.get('serve')}")
+                     f"{_duration(callback.get('offer_after_s', 0))} in the queue "
+                     f"({callback.get('hours')}){taken}, {made}")
     if scenario.get("redial"):
         rules = scenario["redial"].items()
-        items.append("abandoning callers redial: " + ", ".join(
+        items.append("abandoning callers ring again: " + ", ".join(
             f"{line} {rule.get('probability', 0):.0%}" for line, rule in rules))
     rc = scenario.get("resolution_centre")
     if rc:
-        items.append(f"a Resolution Centre open {rc.get('hours')}")
+        items.append(f"a Resolution Centre open {rc.get('hours')}: "
+                     f"{_staffing_words(rc.get('staffing') or {}, 'investigators')}")
     return "<ul class='words'>" + "".join(f"<li>{html.escape(item)}</li>" for item in items
                                           ) + "</ul>"
 
 
+def _g(value: Any) -> str:
+    """A number as written by a person: 366 not 366.0, 1.12 as it is; text as it is."""
+    return f"{value:g}" if isinstance(value, int | float) and not isinstance(value, bool) else (
+        str(value))
+
+
+def _day(value: Any) -> str:
+    """A date as "Sun 1 Jul 2018" (anything else as it is)."""
+    try:
+        day = date.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def _duration(seconds: Any) -> str:
+    """Seconds in the unit a planner would say: "45 s", "3 min", "1.5 h"."""
+    if not isinstance(seconds, int | float) or isinstance(seconds, bool):
+        return str(seconds)
+    if seconds < 120:
+        return f"{seconds:g} s"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.1f}".removesuffix(".0") + " min"
+    return f"{seconds / 3600:.1f}".removesuffix(".0") + " h"
+
+
+def _handling_words(handling: dict[str, Any]) -> str:
+    """"; calls take 4.5 min on average, callers hold 13.3 min, service level within 10 s"."""
+    parts = []
+    handle = handling.get("handle_time") or {}
+    if "mean_s" in handle:
+        parts.append(f"calls take {_duration(handle['mean_s'])} on average")
+    patience = handling.get("patience") or {}
+    if "mean_s" in patience:
+        parts.append(f"callers hold {_duration(patience['mean_s'])} on average before hanging "
+                     "up")
+    if "service_level_s" in handling:
+        parts.append(f"service level: answered within {_g(handling['service_level_s'])} s")
+    return "; " + ", ".join(parts) if parts else ""
+
+
+def _staffing_words(staffing: dict[str, Any], who: str) -> str:
+    """A staffing plan as heads and shifts: "15 people rostered on 5 shifts a day (10 h each),
+    × 1.12 (× 1.13 from 1 Aug 2018)"."""
+    if "flat" in staffing:
+        plan = f"{_g(staffing['flat'])} {who} on duty at every hour"
+    elif "shifts" in staffing:
+        plan = _shift_words(list(staffing["shifts"] or []), who)
+    elif "per_interval" in staffing:
+        plan = f"rostered hour by hour from {Path(str(staffing['per_interval'])).name}"
+    else:
+        plan = "no staffing plan"
+    scale = staffing.get("scale", 1)
+    changes = [c for c in staffing.get("changes") or [] if isinstance(c, dict)]
+    if scale != 1 or changes:
+        plan += f", scaled × {_g(scale)}"
+        plan += "".join(f" (× {_g(c.get('scale'))} from {_day(c.get('from'))})"
+                        for c in changes)
+    return plan
+
+
+def _shift_words(shifts: list[dict[str, Any]], who: str) -> str:
+    """Heads and shifts on each day type: "15 people rostered on 5 shifts a day (10 h each)",
+    or "Mon–Fri: 3 people on 2 shifts; Sat–Sun: 1 on 1 shift (10 h each)"."""
+    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    per_day = []
+    for day in days:
+        working = [s for s in shifts if day in (s.get("days") or days)]
+        per_day.append((sum(int(s.get("count", 0)) for s in working), len(working)))
+    lengths = sorted({float(s.get("length_h", 0)) for s in shifts})
+    hours = ("" if not lengths else f" ({_g(lengths[0])} h each)" if len(lengths) == 1 else
+             f" ({_g(lengths[0])}–{_g(lengths[-1])} h)")
+
+    def shifts_text(count: int) -> str:
+        return f"{count} shift{'' if count == 1 else 's'}"
+
+    if len(set(per_day)) == 1:
+        people, count = per_day[0]
+        return f"{people} {who} rostered on {shifts_text(count)} a day{hours}"
+    groups: list[tuple[list[str], tuple[int, int]]] = []  # runs of days alike
+    for day, value in zip(days, per_day, strict=True):
+        if groups and groups[-1][1] == value:
+            groups[-1][0].append(day)
+        else:
+            groups.append(([day], value))
+    parts: list[str] = []
+    for members, (people, count) in groups:
+        names = [d.capitalize() for d in members]
+        span = names[0] if len(names) == 1 else f"{names[0]}–{names[-1]}"
+        heads = f"{people} {who} rostered" if not parts else str(people)
+        parts.append(f"{heads} on {shifts_text(count)} a day {span}" if count else
+                     f"nobody {span}")
+    return ", ".join(parts) + hours
+
+
 def _kpi_table(summary: pd.DataFrame) -> str:
-    rows = ["<table><tr><th>scope</th><th>KPI</th><th>mean</th><th>95% interval</th>"
+    rows = ["<table><tr><th>line / pool</th><th>KPI</th><th>mean</th><th>95% interval</th>"
             "<th>target</th></tr>"]
     for row in summary[summary["kpi"].isin(SHOWN_KPIS)].itertuples():
         if row.kpi in OPTIONAL_KPIS and not (row.mean == row.mean and row.mean != 0):
             continue  # a feature the scenario does not use (no callbacks, no redials)
         rows.append(
-            f"<tr><td>{html.escape(row.scope)}</td><td>{_label(row.kpi)}</td>"
-            f"<td>{_number(row.mean, row.kpi)}</td>"
-            f"<td>[{_number(row.ci_low, row.kpi)}, {_number(row.ci_high, row.kpi)}]</td>"
+            f"<tr><td>{_scope(row.scope, row.kpi)}</td><td>{_label(row.kpi)}</td>"
+            f"<td>{_number(row.mean, row.kpi, _places(row))}</td>"
+            f"<td>[{_number(row.ci_low, row.kpi, _places(row), sign=False)}, "
+            f"{_number(row.ci_high, row.kpi, _places(row), sign=False)}]</td>"
             f"<td>{_target(row.scope, row.kpi, row.ci_low, row.ci_high)}</td></tr>"
         )
     return "".join(rows) + "</table>"
@@ -370,6 +495,11 @@ def _target(scope: str, kpi: str, low: float, high: float) -> str:
     return f"{verdict} <span class='small'>({html.escape(label)})</span>"
 
 
+def _scope(scope: str, kpi: str) -> str:
+    """A scope in words: "line 999", "pool blended", "Resolution Centre"."""
+    return html.escape(tables.scope_label(str(scope), kpi))
+
+
 def _label(kpi: str) -> str:
     found = KPIS.get(kpi)
     name = found.label if found else kpi
@@ -377,24 +507,39 @@ def _label(kpi: str) -> str:
     return html.escape(name + unit)
 
 
-def _number(value: float, kpi: str) -> str:
+def _places(row: Any) -> int:
+    """Decimals for a summary row: as many as its interval supports (contactsim.tables)."""
+    return tables.decimals(row.kpi, row.mean, row.ci_low, row.ci_high)
+
+
+def _number(value: float, kpi: str, places: int | None = None, sign: bool = True,
+            difference: bool = False) -> str:
+    """A KPI's value: a share in % (a difference of shares in percentage points, "pt"), other
+    KPIs in their unit, which the row's label names; never −0."""
     if value != value:  # NaN
         return "—"
-    found = KPIS.get(kpi)
-    if found and found.unit == "share":
-        return f"{value:.1%}"
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.1f}"
+    share = tables.kind(kpi) == tables.SHARE
+    if places is None:
+        places = tables.decimals(kpi, value)
+    text = tables.number(value * 100 if share else value, places, signed=difference and sign)
+    if share and sign:
+        text += " pt" if difference else "%"
+    return text
 
 
-def _interval(mean: float, low: float, high: float, kpi: str) -> str:
-    return f"{_number(mean, kpi)} [{_number(low, kpi)}, {_number(high, kpi)}]"
+def _interval(mean: float, low: float, high: float, kpi: str, difference: bool = False) -> str:
+    """"13.5% [13.4, 13.6]"; a difference "−0.3 pt [−0.5, −0.1]"."""
+    places = tables.decimals(kpi, mean, low, high, difference=difference)
+    return (f"{_number(mean, kpi, places, difference=difference)} "
+            f"[{_number(low, kpi, places, sign=False)}, "
+            f"{_number(high, kpi, places, sign=False)}]")
 
 
 def _images(folder: Path, names: list[str]) -> str:
     parts = []
     for name in names:
         path = folder / name
-        if path.exists():
+        if path.is_file() and path.stat().st_size <= MAX_TABLE_BYTES:  # no pipe, no device
             data = base64.b64encode(path.read_bytes()).decode("ascii")
             parts.append(f"<img alt='{html.escape(name)}' src='data:image/png;base64,{data}'>")
     return "<h2>Plots</h2>" + "\n".join(parts) if parts else ""

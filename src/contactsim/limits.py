@@ -54,6 +54,14 @@ MAX_WEIBULL_SHAPE = 100.0
 #: Most replications one command runs (per scenario, per sweep point).
 MAX_REPLICATIONS = 10_000
 
+#: Most simulation runs one calibration may make.
+MAX_EVALUATIONS = 10_000
+
+#: Earliest and latest start of a horizon: dates are kept to the nanosecond, which reaches
+#: 1677-2262; a horizon of up to ten years must fit well inside.
+EARLIEST_START_YEAR = 1900
+LATEST_START_YEAR = 2200
+
 #: Most runs (points × replications) in one sweep.
 MAX_SWEEP_RUNS = 1_000_000
 

@@ -1,17 +1,22 @@
 """YAML → ``extends`` merge → overrides → validation → :class:`~contactsim.scenario.Scenario`.
 
+``extends`` merges mappings key by key and lists of named things (pools, named shifts) by name
+(:func:`_merge`); :func:`overlay_changes` says what a file and ``--set`` change against the base.
+
 Every problem is reported as a :class:`~contactsim.errors.ScenarioError` naming the file, the
-dotted field path, the value and what was expected. YAML is read with ``yaml.safe_load`` only:
+dotted field path, the value and what was expected. YAML is read with PyYAML's safe loader only:
 nothing in a scenario is ever run as code.
 """
 
 from __future__ import annotations
 
+import copy
 import difflib
 import math
 import os
 import types
 import typing
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -30,10 +35,16 @@ PATH_KEYS = frozenset({"profile", "per_interval", "file", "replay", "shifts"})
 
 Origins = dict[tuple[str, ...], str]
 
-#: A mapping holding any of these keys replaces the base's mapping whole in ``extends``.
-REPLACE_WHOLE = frozenset(
-    {"dist", "rate_per_hour", "annual_volume", "replay", "flat", "per_interval", "shifts"}
-)
+#: A mapping holding any of these keys replaces the base's mapping whole in ``extends``: a
+#: distribution, and a line's demand given by its source.
+REPLACE_WHOLE = frozenset({"dist", "rate_per_hour", "annual_volume", "replay"})
+#: A staffing plan's kinds: a mapping given one in ``extends`` drops the base's others (its
+#: ``scale`` and ``changes`` merge key by key, as with ``--set``).
+PLAN_KEYS = frozenset({"flat", "per_interval", "shifts"})
+#: In a list merged by name, ``{name: X, remove: true}`` removes the base's entry X.
+REMOVE = "remove"
+#: ``FIELD.+=VALUE`` in ``--set`` appends VALUE to the list FIELD.
+APPEND = "+"
 #: Keys of which a mapping holds one: setting one with --set removes the others.
 EXCLUSIVE_KEYS = (
     frozenset({"flat", "per_interval", "shifts"}),
@@ -62,7 +73,8 @@ def load_scenario(path: str | Path, overrides: typing.Sequence[str] = ()) -> Loa
         The scenario YAML file.
     overrides
         ``dotted.path=value`` texts; the value is read as YAML (``180``, ``0.3``, ``[1, 2]``).
-        A list item is picked by index (``pools.0``) or, for pools, by name (``pools.blended``).
+        A list item is picked by index (``pools.0``) or by name (``pools.blended``);
+        ``dotted.path.+=value`` appends to a list; ``null`` removes a field or a list item.
 
     Raises
     ------
@@ -105,26 +117,34 @@ def read_yaml(path: Path, what: str = "scenario file") -> tuple[str, Any]:
     impossible date, or expands through its aliases beyond
     :data:`~contactsim.limits.MAX_YAML_NODES` nodes."""
     text = read_input_text(path, what, limits.MAX_YAML_BYTES, file=str(path))
-    loader = _PlannerLoader(text)
-    loader.file_for_errors = str(path)
+    return text, parse_yaml(text, str(path))
+
+
+def parse_yaml(text: str, file: str) -> Any:
+    """What YAML ``text`` holds, loaded safely and within the limits (see :func:`read_yaml`);
+    problems are attributed to ``file`` (a path, or ``--set``)."""
+    loader = None
     try:
+        loader = _PlannerLoader(text)
+        loader.file_for_errors = file
         node = loader.get_single_node()
         if node is None:
-            return text, None
-        _check_nodes(node, path)
-        return text, loader.construct_document(node)
+            return None
+        _check_nodes(node, Path(file))
+        return loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError.single(where, problem, "valid YAML", file=str(path)) from None
+        raise ScenarioError.single(where, problem, "valid YAML", file=file) from None
     except RecursionError:
         raise ScenarioError.single(
             "", "YAML nested too deeply to read", "a scenario's few levels of nesting",
-            file=str(path),
+            file=file,
         ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 class _PlannerLoader(yaml.SafeLoader):
@@ -155,8 +175,13 @@ def _check_nodes(root: yaml.Node, path: Path) -> None:
     def size(node: yaml.Node) -> int:
         known = sizes.get(id(node))
         if known is not None:  # an alias: the same node again, counted again in full
+            if known < 0:
+                raise ScenarioError.single(
+                    f"line {node.start_mark.line + 1}", "an alias inside the value it names",
+                    "values that do not contain themselves", file=str(path),
+                )
             return known
-        sizes[id(node)] = 1  # a node that contains itself counts once
+        sizes[id(node)] = -1  # being counted: met again inside itself, it is a loop
         total = 1
         if isinstance(node, yaml.MappingNode):
             _no_duplicate_keys(node, path)
@@ -242,8 +267,7 @@ def _read_with_extends(path: Path, chain: tuple[Path, ...], origins: Origins) ->
                 "extends", base_name, f"an existing file (looked for {base_path})", str(path)
             )
         merged = _read_with_extends(base_path, (*chain, path), origins)
-    _note_origins(data, (), str(path), origins)
-    return _merge(merged, data)
+    return _merge(merged, data, str(path), (), origins)
 
 
 def _text_keys(node: Any) -> Any:
@@ -255,32 +279,158 @@ def _text_keys(node: Any) -> Any:
     return node
 
 
-def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """Mappings merge key by key; anything else (lists included) replaces.
+def _merge(
+    base: dict[str, Any], override: dict[str, Any], file: str | None = None,
+    where: tuple[str, ...] = (), origins: Origins | None = None,
+) -> dict[str, Any]:
+    """``override`` (the mapping at ``where`` in ``file``) over ``base``, as ``extends`` does.
 
-    A distribution (a mapping with ``dist``) replaces whole: a lognormal's ``cv`` must not
-    survive into the exponential that overrides it. So do a line's demand given by its source
-    (``rate_per_hour``, ``annual_volume`` or ``replay``: a replay does not inherit a profile)
-    and a staffing plan (``flat``, ``per_interval`` or ``shifts``). A ``null`` removes what it
-    overrides (the field is then as if never given: its default).
+    Mappings merge key by key. A distribution (a mapping with ``dist``) replaces whole: a
+    lognormal's ``cv`` must not survive into the exponential that overrides it. So does a line's
+    demand given by its source (``rate_per_hour``, ``annual_volume`` or ``replay``: a replay does
+    not inherit a profile). A staffing plan given (``flat``, ``per_interval`` or ``shifts``)
+    drops the base's other kinds of plan; the rest of the staffing (``scale``, ``changes``)
+    merges. A list whose entries are all mappings with a ``name`` merges with the base's list by
+    name (see :func:`_merge_named`); any other list replaces. A ``null`` removes what it
+    overrides (the field is then as if never given: its default). ``origins`` records, for each
+    field of the result, the file that gave it.
     """
     out = dict(base)
     for key, value in override.items():
+        path = (*where, str(key))
+        kept = out.get(key)
         if value is None:
             out.pop(key, None)
-        elif isinstance(value, dict) and not REPLACE_WHOLE.isdisjoint(value):
-            out[key] = value
-        elif isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
+            _note_origins(None, path, file, origins)
+        elif isinstance(value, dict) and isinstance(kept, dict) and REPLACE_WHOLE.isdisjoint(value):
+            plan = PLAN_KEYS.intersection(value)
+            if plan:
+                kept = {k: v for k, v in kept.items() if k not in PLAN_KEYS - plan}
+                for other in PLAN_KEYS - plan:
+                    _forget((*path, other), origins)
+            if origins is not None and file is not None:
+                origins[path] = file
+            out[key] = _merge(kept, value, file, path, origins)
+        elif isinstance(value, list) and isinstance(kept, list) and _named(value):
+            out[key] = _merge_named(kept, value, file, path, origins)
         else:
+            if isinstance(value, list) and any(_is_removal(item) for item in value):
+                entry = next(item for item in value if _is_removal(item))
+                why = ("every entry of the list with a name, for it to merge by name (an "
+                       "entry without one makes the list replace the base's whole)"
+                       if isinstance(kept, list) else "a list in the base to remove from")
+                raise ScenarioError.single(_shown(path), entry.get("name"), why, file)
             out[key] = value
+            _note_origins(value, path, file, origins)
     return out
+
+
+def _named(items: list[Any]) -> bool:
+    """Whether a list is one of named things: every entry a mapping with a ``name``."""
+    return bool(items) and all(
+        isinstance(item, dict) and item.get("name") is not None for item in items
+    )
+
+
+def _is_removal(item: Any) -> bool:
+    return isinstance(item, dict) and REMOVE in item
+
+
+def _merge_named(
+    base: list[Any], entries: list[dict[str, Any]], file: str | None, where: tuple[str, ...],
+    origins: Origins | None,
+) -> list[Any]:
+    """A list of named entries (``entries``, from ``file``) over the base's list at ``where``.
+
+    An entry whose name the base has changes that entry, key by key as mappings merge; an entry
+    with a new name is added at the end; ``{name: X, remove: true}`` removes the base's X. The
+    base's other entries (and any without a name) stay where they were.
+    """
+    items = list(base)
+    position: dict[str, int] = {}
+    for index, item in enumerate(items):
+        if isinstance(item, dict) and item.get("name") is not None:
+            name = str(item["name"])
+            if name in position:
+                raise ScenarioError.single(
+                    f"{_shown(where)}.{name}", name,
+                    "a name given once in the base's list (the list is merged by name)", file,
+                )
+            position[name] = index
+    seen: set[str] = set()
+    removed: set[int] = set()
+    for entry in entries:
+        name = str(entry["name"])
+        field = f"{_shown(where)}.{name}"
+        if name in seen:
+            raise ScenarioError.single(
+                field, name, "each name once in a list merged by name (the second entry would "
+                "silently change the first)", file,
+            )
+        seen.add(name)
+        if REMOVE in entry:
+            if entry[REMOVE] is not True or set(entry) != {"name", REMOVE}:
+                raise ScenarioError.single(
+                    f"{field}.{REMOVE}", entry[REMOVE],
+                    f"{{name: {name}, remove: true}} and nothing else, to remove the base's "
+                    f"{name}", file,
+                )
+            if name not in position:
+                raise ScenarioError.single(
+                    field, name, f"a name the base gives, to remove (it gives {sorted(position)})",
+                    file,
+                )
+            removed.add(position[name])
+        elif name in position:
+            index = position[name]
+            items[index] = _merge(items[index], entry, file, (*where, str(index)), origins)
+        else:
+            index = len(items)
+            position[name] = index
+            items.append(entry)
+            _note_origins(entry, (*where, str(index)), file, origins)
+    if removed:
+        kept = [index for index in range(len(items)) if index not in removed]
+        _renumber(where, {old: new for new, old in enumerate(kept)}, origins)
+        items = [items[index] for index in kept]
+    if origins is not None and file is not None:
+        origins[where] = file
+    return items
+
+
+def _renumber(where: tuple[str, ...], moves: dict[int, int], origins: Origins | None) -> None:
+    """Move the origins of a list's entries to their new positions (``moves``: old to new;
+    an entry not in ``moves`` was removed)."""
+    if origins is None:
+        return
+    depth = len(where)
+    moved: Origins = {}
+    for path in [p for p in origins if len(p) > depth and p[:depth] == where]:
+        file = origins.pop(path)
+        old = int(path[depth]) if path[depth].isdigit() else None
+        if old in moves:
+            moved[(*where, str(moves[old]), *path[depth + 1:])] = file
+    origins.update(moved)
+
+
+def _forget(path: tuple[str, ...], origins: Origins | None) -> None:
+    """Drop the origins of ``path`` and of everything under it."""
+    if origins is None:
+        return
+    for known in [p for p in origins if p[: len(path)] == path]:
+        del origins[known]
+
+
+def _shown(path: tuple[str, ...]) -> str:
+    return ".".join(path)
 
 
 def _resolve_paths(node: Any, folder: Path) -> None:
     if isinstance(node, dict):
         for key, value in node.items():
             if key in PATH_KEYS and isinstance(value, str):
+                if "\0" in value:
+                    raise ScenarioError.single(key, value, "a file's path without NUL characters")
                 node[key] = str((folder / value).resolve())
                 if key == "shifts":
                     node[key] = _read_shift_file(Path(node[key]))
@@ -303,17 +453,34 @@ def _read_shift_file(path: Path) -> Any:
     return data
 
 
-def _note_origins(node: Any, prefix: tuple[str, ...], file: str, origins: Origins) -> None:
+def _note_origins(
+    node: Any, prefix: tuple[str, ...], file: str | None, origins: Origins | None
+) -> None:
+    """Record ``file`` as the origin of ``node`` (set at ``prefix``) and of everything in it,
+    forgetting what was recorded under ``prefix`` before."""
+    if origins is None or file is None:
+        return
+    _forget(prefix, origins)
+    _record(node, prefix, file, origins)
+
+
+def _record(node: Any, prefix: tuple[str, ...], file: str, origins: Origins) -> None:
     origins[prefix] = file
     if isinstance(node, dict):
         for key, value in node.items():
-            _note_origins(value, (*prefix, str(key)), file, origins)
+            _record(value, (*prefix, str(key)), file, origins)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            _record(value, (*prefix, str(index)), file, origins)
 
 
 # --- overrides -------------------------------------------------------------------------------
 
 
 def _apply_override(raw: dict[str, Any], text: str, origins: Origins) -> None:
+    """Apply one ``dotted.path=value`` override to ``raw``: a list entry is picked by index or
+    name; ``FIELD.+=VALUE`` appends VALUE to the list FIELD; ``null`` removes a field, or a
+    list entry."""
     where = "--set"
     if "=" not in text:
         raise ScenarioError.single(where, text, "dotted.path=value, e.g. shrinkage=0.3")
@@ -321,16 +488,41 @@ def _apply_override(raw: dict[str, Any], text: str, origins: Origins) -> None:
     parts = [p for p in dotted.strip().split(".") if p]
     if not parts:
         raise ScenarioError.single(where, text, "a field path before '='")
+    if APPEND in parts[:-1]:
+        raise ScenarioError.single(
+            where, text, "+ only at the end of the path, to append: FIELD.+=VALUE")
     try:
-        value = yaml.safe_load(value_text)
-    except yaml.YAMLError:
-        value = value_text
+        value = parse_yaml(value_text, where)
+    except ScenarioError as exc:
+        if not any("valid YAML" in p.expected for p in exc.problems):
+            raise  # within the limits, or a real date: refused as in a file
+        value = value_text  # not YAML: the text as it is
+    value = _text_keys(value)
     node: Any = raw
+    real: list[str] = []  # the path with list entries as their index, as problems name them
     for depth, part in enumerate(parts[:-1]):
-        node = _step(node, part, parts[: depth + 1], text)
+        node, key = _step(node, part, parts[: depth + 1], text, parts[depth + 1] == APPEND)
+        real.append(key)
     last = parts[-1]
-    if isinstance(node, list):
-        node[_list_index(node, last, parts, text)] = value
+    if last == APPEND:
+        if not isinstance(node, list):
+            raise ScenarioError.single(
+                where, text, f"{'.'.join(parts[:-1]) or 'the path'} to be a list to append to "
+                "(such as pools, or a pool's staffing.shifts)")
+        if value is None:
+            raise ScenarioError.single(where, text, "a value to append after '+='")
+        node.append(value)
+        real.append(str(len(node) - 1))
+    elif isinstance(node, list):
+        index = _list_index(node, last, parts, text)
+        if value is None:  # --set pools.x=null removes the entry
+            del node[index]
+            _renumber(tuple(real), {old: old - (old > index) for old in range(len(node) + 1)
+                                    if old != index}, origins)
+            origins[tuple(real)] = "--set"
+            return
+        node[index % len(node)] = value
+        real.append(str(index % len(node)))
     elif isinstance(node, dict):
         for group in EXCLUSIVE_KEYS:
             # --set pools.x.staffing.flat=20 replaces the plan's shifts, as extends would
@@ -338,18 +530,29 @@ def _apply_override(raw: dict[str, Any], text: str, origins: Origins) -> None:
                 for other in group - {last}:
                     node.pop(other, None)
         node[last] = value
+        real.append(last)
     else:
         raise ScenarioError.single(where, text, f"{'.'.join(parts[:-1])} to hold fields")
-    origins[tuple(parts)] = "--set"
+    _forget(tuple(real), origins)
+    origins[tuple(real)] = "--set"
 
 
-def _step(node: Any, part: str, so_far: list[str], text: str) -> Any:
+def _step(
+    node: Any, part: str, so_far: list[str], text: str, list_next: bool
+) -> tuple[Any, str]:
+    """The field ``part`` of ``node`` (made if missing: a list if it is to be appended to) and
+    its key as problems name it (a list entry by its index)."""
     if isinstance(node, dict):
+        if list_next and part in node and not isinstance(node[part], list):
+            raise ScenarioError.single(
+                "--set", text, f"{'.'.join(so_far)} to be a list to append to (such as pools, "
+                "or a pool's staffing.shifts)")
         if part not in node or not isinstance(node[part], dict | list):
-            node[part] = {}
-        return node[part]
+            node[part] = [] if list_next else {}
+        return node[part], part
     if isinstance(node, list):
-        return node[_list_index(node, part, so_far, text)]
+        index = _list_index(node, part, so_far, text) % len(node)
+        return node[index], str(index)
     raise ScenarioError.single("--set", text, f"{'.'.join(so_far[:-1])} to hold fields")
 
 
@@ -359,11 +562,13 @@ def _list_index(items: list[Any], part: str, so_far: list[str], text: str) -> in
         if -len(items) <= index < len(items):
             return index
     for index, item in enumerate(items):
-        if isinstance(item, dict) and item.get("name") == part:
+        if isinstance(item, dict) and item.get("name") is not None and str(item["name"]) == part:
             return index
     names = [str(i.get("name")) for i in items if isinstance(i, dict) and "name" in i]
     choices = f"an index below {len(items)}" + (f" or a name among {names}" if names else "")
-    raise ScenarioError.single("--set", text, f"{'.'.join(so_far)}: {choices}")
+    raise ScenarioError.single(
+        "--set", text, f"{'.'.join(so_far)}: {choices} (or {'.'.join(so_far[:-1])}.+=VALUE to "
+        "append an entry)")
 
 
 # --- replayed demand --------------------------------------------------------------------------
@@ -698,13 +903,156 @@ def _distributions(scenario: Scenario) -> list[tuple[str, Any]]:
     return found
 
 
-def dump_resolved(loaded: LoadedScenario | Scenario, seed: int) -> str:
-    """The scenario after ``extends`` and defaults, with the seed used, as YAML text."""
+def resolved_data(loaded: LoadedScenario | Scenario, seed: int | None) -> dict[str, Any]:
+    """The scenario after ``extends`` and defaults, as plain data: every default that depends
+    on the lines (service-level thresholds, the priority) written out, and the seed used (left
+    out when ``seed`` is None)."""
     scenario = loaded.scenario if isinstance(loaded, LoadedScenario) else loaded
     data = scenario.model_dump(mode="json", exclude_none=True, by_alias=True)
-    data["seed"] = seed
+    data.pop("seed", None)
+    if seed is not None:
+        data["seed"] = seed
     for line in scenario.demand:
         data["handling"][line]["service_level_s"] = scenario.service_level_s(line)
     data["routing"]["priority"] = list(scenario.lines)
-    header = "# contactsim: the scenario as run, after extends and defaults, with its seed.\n"
-    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    return data
+
+
+RESOLVED_HEADER = "# contactsim: the scenario as run, after extends and defaults, with its seed.\n"
+
+
+def dump_resolved(loaded: LoadedScenario | Scenario, seed: int) -> str:
+    """The scenario after ``extends`` and defaults, with the seed used, as YAML text."""
+    data = resolved_data(loaded, seed)
+    return RESOLVED_HEADER + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+#: Fields of a resolved scenario whose text is an input file's path (shifts are read inline).
+INPUT_KEYS = frozenset({"profile", "per_interval", "file", "replay"})
+
+
+def input_fields(node: Any) -> Iterator[tuple[dict[str, Any], str]]:
+    """Each (mapping, key) of resolved scenario data (:func:`resolved_data`) whose value is an
+    input file's path: profiles, staffing tables, empirical samples, replayed logs."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in INPUT_KEYS and isinstance(value, str):
+                yield node, key
+            else:
+                yield from input_fields(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from input_fields(item)
+
+
+# --- what an overlay changes ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field an overlay (or ``--set``) added, changed or removed, named as ``--set`` names
+    it (list entries by name where they have one, else by index)."""
+
+    kind: typing.Literal["added", "changed", "removed"]
+    field: str
+    old: Any = None
+    new: Any = None
+
+    def __str__(self) -> str:
+        if self.kind == "changed":
+            return f"changed {self.field}: {compact(self.old, 60)} → {compact(self.new, 60)}"
+        if self.kind == "added":
+            return f"added   {self.field}: {compact(self.new)}"
+        was = "" if isinstance(self.old, dict | list) else f" (was {compact(self.old)})"
+        return f"removed {self.field}{was}"
+
+
+@dataclass(frozen=True)
+class OverlayChanges:
+    """What a scenario file changes against the file it extends (``base``; None without
+    ``extends``), and what ``--set`` overrides change on top."""
+
+    base: Path | None
+    from_base: tuple[Change, ...]
+    from_overrides: tuple[Change, ...]
+
+
+def overlay_changes(path: str | Path, overrides: typing.Sequence[str] = ()) -> OverlayChanges:
+    """The fields the scenario file ``path`` adds, changes and removes against its base (the
+    file it ``extends``, with that file's own chain), and those ``overrides`` change on top;
+    before defaults. ScenarioError as :func:`load_scenario` if a file or override is wrong."""
+    source = Path(path)
+    full = _read_with_extends(source, (), {})
+    top = _read_yaml(source)
+    base_path: Path | None = None
+    from_base: tuple[Change, ...] = ()
+    if isinstance(top, dict) and isinstance(top.get("extends"), str):
+        base_path = source.resolve().parent / top["extends"]
+        base = _read_with_extends(base_path, (source.resolve(),), {})
+        from_base = tuple(diff_fields(base, full))
+    after = copy.deepcopy(full)
+    for text in overrides:
+        try:
+            _apply_override(after, text, {})
+        except ScenarioError as exc:
+            raise exc.in_file(str(source)) from None
+    return OverlayChanges(base_path, from_base, tuple(diff_fields(full, after)))
+
+
+def diff_fields(old: Any, new: Any, where: tuple[str, ...] = ()) -> list[Change]:
+    """The fields added, changed and removed from ``old`` to ``new`` (scenario data): mappings
+    key by key, lists of mappings entry by entry (by name where an entry has one, else by
+    index), anything else as a whole value."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        found: list[Change] = []
+        for key in [*old, *(k for k in new if k not in old)]:
+            path = (*where, str(key))
+            if key not in new:
+                found.append(Change("removed", _shown(path), old=old[key]))
+            elif key not in old:
+                found.append(Change("added", _shown(path), new=new[key]))
+            else:
+                found += diff_fields(old[key], new[key], path)
+        return found
+    if _entries(old) and _entries(new):
+        return diff_fields(_by_label(old), _by_label(new), where)
+    if old != new:
+        return [Change("changed", _shown(where), old, new)]
+    return []
+
+
+def _entries(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(i, dict) for i in value)
+
+
+def _by_label(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """List entries by their name (left out of the entry), or by index if they have none."""
+    out: dict[str, Any] = {}
+    for index, item in enumerate(items):
+        if item.get("name") is not None and str(item["name"]) not in out:
+            out[str(item["name"])] = {k: v for k, v in item.items() if k != "name"}
+        else:
+            out[str(index)] = item
+    return out
+
+
+def compact(value: Any, width: int = 90) -> str:
+    """``value`` as one line of YAML, paths relative to the working folder, cut at ``width``."""
+    text = yaml.safe_dump(_short_paths(value), default_flow_style=True, sort_keys=False,
+                          width=10**9, allow_unicode=True).strip()
+    if text.endswith("\n..."):
+        text = text[: -len("\n...")].strip()
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _short_paths(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _short_paths(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_short_paths(v) for v in value]
+    if isinstance(value, str) and os.path.isabs(value) and os.path.exists(value):
+        try:
+            return os.path.relpath(value)
+        except ValueError:  # pragma: no cover - another drive, on Windows
+            return value
+    return value

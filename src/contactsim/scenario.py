@@ -153,6 +153,14 @@ class Horizon(Frozen):
     warmup_hours: NonNegativeFloat = 0.0
     interval_minutes: Annotated[int, Field(gt=0, le=1440)] = 60
 
+    @field_validator("start")
+    @classmethod
+    def _representable(cls, value: date) -> date:
+        if not limits.EARLIEST_START_YEAR <= value.year <= limits.LATEST_START_YEAR:
+            raise ValueError(f"a start between {limits.EARLIEST_START_YEAR} and "
+                             f"{limits.LATEST_START_YEAR}")
+        return value
+
     @field_validator("interval_minutes")
     @classmethod
     def _divides_a_day(cls, value: int) -> int:
@@ -259,6 +267,8 @@ class LineHandling(Frozen):
 class Shift(Frozen):
     """``count`` operators from ``start`` (HH:MM) for ``length_h`` hours on the given days."""
 
+    #: optional: a named shift can be changed or removed by name in ``extends``
+    name: Annotated[str, Field(min_length=1)] | None = None
     start: str
     length_h: Annotated[float, Field(gt=0, le=24)]
     days: tuple[str, ...] = DAY_NAMES

@@ -21,7 +21,12 @@ the hour of the week by default, the hour of the day, or one level for the whole
    its neighbour lost an operator in the same round keeps its own.
 
 A target is judged at each key on the mean over the replications (and over the weeks or days
-that key recurs in). Pools that serve no line with a target keep their current staffing.
+that key recurs in); with a ``confidence`` (``--confidence 0.95``), on the whole Student-t
+interval at that confidence instead: a key meets the target only where the interval lies on
+the target's side (at or above a service-level target, at or below an ASA or abandonment one):
+a stricter test than the mean, which the mean always passes when the interval does, so the
+search keeps more operators where the replications disagree. Pools that serve no line with a
+target keep their current staffing.
 Every evaluation simulates the rostered levels with the pool's shrinkage as absence (see
 :mod:`contactsim.absence`): the staffing found meets the targets with the days on which some of
 the rostered are absent, not only with the average number on the phones.
@@ -43,8 +48,9 @@ from contactsim import demand, distributions, erlang, staffing
 from contactsim.errors import ContactsimError
 from contactsim.experiment import run_scenario
 from contactsim.files import child, safe_components
-from contactsim.periods import by_hour_of_week, summarise_by
+from contactsim.periods import by_hour_of_week, period_kpis, summarise_by
 from contactsim.scenario import Pool, Scenario, Staffing
+from contactsim.stats import kpi_interval
 
 __all__ = [
     "GROUPINGS", "ServiceTarget", "StaffingResult", "parse_target", "search_staffing",
@@ -90,6 +96,16 @@ class ServiceTarget:
         if math.isnan(simulated):
             return offered == 0
         return simulated >= self.value if self.at_least else simulated <= self.value
+
+    def certainly_met_by(self, mean: float, low: float, high: float, offered: float = 0.0
+                         ) -> bool:
+        """Whether an interval ``[low, high]`` around the simulated ``mean`` lies wholly on the
+        target's side: its low end at or above a target of at least, its high end at or below
+        a target of at most. Without an interval (fewer than two replications measured the
+        KPI there) the mean decides, as in :meth:`met_by`."""
+        if math.isnan(low) or math.isnan(high):
+            return self.met_by(mean, offered)
+        return low >= self.value if self.at_least else high <= self.value
 
     def __str__(self) -> str:
         return f"{self.line}: {self.kpi} {'>=' if self.at_least else '<='} {self.value:g}"
@@ -205,6 +221,9 @@ class StaffingResult:
     #: False if the rounds ran out before no operator could be taken off (levels then met every
     #: target but may not be the fewest)
     converged: bool = True
+    #: the confidence a target was met with at every key (None: met by the mean; the intervals
+    #: in ``kpis`` are then 95%)
+    confidence: float | None = None
 
 
 ProgressNote = Callable[[str], None]
@@ -315,22 +334,43 @@ def write_hour_of_week(path: Path, operators: np.ndarray) -> None:
     frame.to_csv(path, index=False)
 
 
+def _summarise_at(intervals: pd.DataFrame, line: str, kpi: str,
+                  key_of: Callable[[pd.Series], pd.Series], confidence: float) -> pd.DataFrame:
+    """As :func:`contactsim.periods.summarise_by`, with the interval at ``confidence``."""
+    rows = intervals[intervals["line"] == line]
+    table = period_kpis(rows, key_of(rows["interval_start"]))
+    summary = [(key, *kpi_interval(group[kpi].to_numpy(dtype=float), kpi, confidence))
+               for key, group in table.groupby("period", sort=True)]
+    return pd.DataFrame(summary, columns=["key", "mean", "ci_low", "ci_high"])
+
+
 def evaluate(
     scenario: Scenario, targets: list[ServiceTarget], grouping: str, reps: int, seed: int,
-    workers: int,
+    workers: int, confidence: float | None = None,
 ) -> pd.DataFrame:
-    """Simulate and judge every target at every key: line, kpi, key, target, mean, CI, met."""
+    """Simulate and judge every target at every key: line, kpi, key, target, mean, CI, met,
+    certain. The interval is at ``confidence`` (95% if None); ``certain`` says whether it lies
+    wholly on the target's side. ``met`` is judged on the mean, or with a ``confidence`` on the
+    interval (met = certain)."""
     results = run_scenario(scenario, reps, seed, workers)
     key_of, _ = GROUPINGS[grouping]
     frames = []
     for target in targets:
-        table = summarise_by(results.intervals, target.line, target.kpi, key_of)
+        if confidence is None:
+            table = summarise_by(results.intervals, target.line, target.kpi, key_of)
+        else:
+            table = _summarise_at(results.intervals, target.line, target.kpi, key_of, confidence)
         offered = summarise_by(results.intervals, target.line, "offered", key_of)
         table.insert(0, "kpi", target.kpi)
         table.insert(0, "line", target.line)
         table["target"] = str(target)
-        table["met"] = [target.met_by(v, n) for v, n in zip(table["mean"], offered["mean"],
-                                                               strict=True)]
+        judged = zip(table["mean"], table["ci_low"], table["ci_high"], offered["mean"],
+                     strict=True)
+        certain = [target.certainly_met_by(v, low, high, n) for v, low, high, n in judged]
+        table["met"] = (certain if confidence is not None else
+                        [target.met_by(v, n) for v, n in zip(table["mean"], offered["mean"],
+                                                                strict=True)])
+        table["certain"] = certain
         frames.append(table)
     return pd.concat(frames, ignore_index=True)
 
@@ -369,10 +409,15 @@ def search_staffing(
     max_operators: int = 200,
     max_rounds: int = 40,
     note: ProgressNote | None = None,
+    confidence: float | None = None,
 ) -> StaffingResult:
-    """Find the fewest operators per pool per key meeting every target (see the module)."""
+    """Find the fewest operators per pool per key meeting every target (see the module); with
+    a ``confidence`` (e.g. 0.95), meeting it with the whole interval at that confidence."""
     if not targets:
         raise ContactsimError("give at least one --target")
+    if confidence is not None and not 0 < confidence < 1:
+        raise ContactsimError(f"--confidence {confidence:g}: expected a level between 0 and 1, "
+                              "e.g. 0.95")
     if grouping != "all" and 60 % scenario.horizon.interval_minutes:
         raise ContactsimError(
             f"--by {grouping} needs reporting intervals that divide an hour; the scenario's are "
@@ -396,7 +441,8 @@ def search_staffing(
             if signature not in seen:  # the same levels with the same seed: the same KPIs
                 candidate = staffed_scenario(scenario, levels, grouping, Path(folder),
                                              f"{round_number}")
-                seen[signature] = evaluate(candidate, targets, grouping, reps, seed, workers)
+                seen[signature] = evaluate(candidate, targets, grouping, reps, seed, workers,
+                                           confidence)
             kpis = seen[signature]
             history.append(({n: c.copy() for n, c in levels.items()}, kpis))
             missed = kpis[~kpis["met"]]
@@ -441,7 +487,8 @@ def search_staffing(
     assert best is not None
     converged = not taken
     current = {pool.name: current_levels(scenario, pool, grouping) for pool in scenario.pools}
-    return StaffingResult(grouping, best[0], start, current, best[1], history, converged)
+    return StaffingResult(grouping, best[0], start, current, best[1], history, converged,
+                          confidence)
 
 
 def _take_one_off(

@@ -242,11 +242,16 @@ def _whole(text: str | None, column: str, path: str, row: int) -> int:
 
 def _date_time(text: str | None, path: str, row: int) -> datetime:
     try:
-        return datetime.fromisoformat(str(text).strip())
+        when = datetime.fromisoformat(str(text).strip())
     except ValueError:
         raise ScenarioError.single(
             "interval_start", text, "an ISO date-time such as 2018-01-01T07:00", path, row
         ) from None
+    if when.tzinfo is not None:
+        raise ScenarioError.single(
+            "interval_start", text, "a local date-time without a time zone (the horizon is in "
+            "local clock time), such as 2018-07-01T07:00", path, row)
+    return when
 
 
 def _from_table(table: StaffingTable, horizon: Horizon) -> tuple[list[float], list[int]]:

@@ -32,7 +32,7 @@ import pandas as pd
 from contactsim import limits
 from contactsim.errors import ContactsimError, EnvironmentFault, ScenarioError
 from contactsim.executors import Executor, LocalExecutor
-from contactsim.files import write_atomic, write_text_atomic
+from contactsim.files import check_input_file, write_atomic, write_text_atomic
 from contactsim.kpis import kpi_rows
 from contactsim.loader import dump_resolved, load_scenario, read_yaml_mapping
 from contactsim.replication import run_tallies
@@ -100,8 +100,11 @@ def load_sweep(path: str | Path) -> SweepSpec:
     if not isinstance(data.get("base"), str):
         raise ScenarioError.single("base", data.get("base"), "the base scenario's file", file)
     base = (source.parent / data["base"]).resolve()
-    if not base.exists():
-        raise ScenarioError.single("base", data["base"], f"an existing file ({base})", file)
+    try:
+        check_input_file(base, "scenario file", limits.MAX_YAML_BYTES)
+    except ScenarioError as exc:
+        raise ScenarioError.single("base", data["base"], f"{exc.problems[0].expected} ({base})",
+                                   file) from None
     reps = data.get("reps", 5)
     seed = data.get("seed", 2018)
     for name, value in (("reps", reps), ("seed", seed)):
@@ -254,6 +257,8 @@ def execute(task: Task, seed: int) -> tuple[str, float]:
         tallies = run_tallies(task.scenario, seed, task.replication)
         table = pd.DataFrame(kpi_rows(tallies), columns=["scope", "kpi", "value"])
         table.to_parquet(temporary / KPIS, index=False)
+    except ContactsimError as exc:  # the point's input: the planner's message, no traceback
+        status, error = "failed", str(exc)
     except Exception:  # a failed run is recorded; the sweep goes on
         status, error = "failed", traceback.format_exc(limit=8)
     except BaseException:  # Ctrl-C: the run is not done, and leaves nothing behind

@@ -24,6 +24,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from contactsim.errors import Problem, ScenarioError
+from contactsim.limits import MAX_EVALUATIONS, MAX_REPLICATIONS
 from contactsim.loader import load_scenario, read_yaml_mapping
 from contactsim.periods import PERIOD_KPIS
 from contactsim.scenario import Scenario
@@ -34,8 +35,12 @@ __all__ = [
 ]
 
 Month = Annotated[int, Field(ge=1, le=12)]
-Finite = Annotated[float, Field(allow_inf_nan=False)]
-PositiveFinite = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+#: Figures, bounds and tolerances: finite and of a size a KPI or a scenario field can have
+#: (beyond these the search's arithmetic over- or underflows).
+LARGEST = 1e12
+SMALLEST = 1e-9
+Finite = Annotated[float, Field(ge=-LARGEST, le=LARGEST, allow_inf_nan=False)]
+PositiveFinite = Annotated[float, Field(ge=SMALLEST, le=LARGEST, allow_inf_nan=False)]
 
 #: How a KPI is named in tables and messages.
 KPI_NAMES = {
@@ -105,7 +110,7 @@ class Target(_Strict):
             raise ValueError("tolerance and tolerance_pct go with value only")
         if self.value == 0 and self.tolerance_pct is not None:
             raise ValueError("a tolerance in percent of a value of 0: give tolerance instead")
-        if self.bound == 0:
+        if self.bound is not None and abs(self.bound) < SMALLEST:
             raise ValueError("a bound other than 0 (a miss is measured in tenths of it)")
         if self.peak_month is not None and self.period is not None:
             raise ValueError("peak_month compares every measured month: leave period out")
@@ -169,7 +174,7 @@ class Unknown(_Strict):
     @field_validator("bounds")
     @classmethod
     def _ordered(cls, value: tuple[float, float]) -> tuple[float, float]:
-        if value[0] >= value[1]:
+        if value[1] - value[0] < SMALLEST * max(1.0, abs(value[0]), abs(value[1])):
             raise ValueError("[low, high] with low below high")
         return value
 
@@ -177,9 +182,9 @@ class Unknown(_Strict):
 class SearchSettings(_Strict):
     """How hard to search (the command line's options override these)."""
 
-    reps: Annotated[int, Field(ge=1)] = 4
-    final_reps: Annotated[int, Field(ge=2)] = 10
-    max_evaluations: Annotated[int, Field(ge=1)] = 40
+    reps: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] = 4
+    final_reps: Annotated[int, Field(ge=2, le=MAX_REPLICATIONS)] = 10
+    max_evaluations: Annotated[int, Field(ge=1, le=MAX_EVALUATIONS)] = 40
 
 
 class TargetsFile(_Strict):
