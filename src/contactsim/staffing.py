@@ -341,7 +341,7 @@ def _levels_of(
     return times, [round(float(level), 9) for level in levels]
 
 
-def _compress(times: list[float], levels: list[int]) -> StaffingPlan:
+def _compress(times: list[float], levels: list[int] | list[float]) -> StaffingPlan:
     kept_times: list[float] = []
     kept_levels: list[int] = []
     for time, level in zip(times, levels, strict=True):
