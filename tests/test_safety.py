@@ -9,6 +9,7 @@ file outside the output folder (a hypothesis property over arbitrary text).
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import textwrap
 import time
@@ -557,3 +558,16 @@ def test_report_writes_only_into_contactsim_folders_and_reads_nothing_odd(here: 
     started = time.perf_counter()
     refused(cli("report", out), "summary.csv", "regular file")
     assert time.perf_counter() - started < 5
+
+
+def test_a_staff_folder_reruns_after_being_moved(here: Path, tmp_path_factory) -> None:
+    rows = [f"hour_of_week,{h},1" for h in range(168)] + [f"month,{m},1" for m in range(1, 13)]
+    (here / "week.csv").write_text("component,key,weight\n" + "\n".join(rows) + "\n")
+    scenario_file(here, 'demand: {"101": {annual_volume: 40000, profile: week.csv}}\n')
+    result = cli("staff", "bad.yaml", "--target", "999: service_level >= 0.5", "--by", "all",
+                 "--reps", 2, "--workers", 1, "--out", "results/staff")
+    assert result.exit_code == 0, result.output
+    elsewhere = tmp_path_factory.mktemp("mailed") / "staff"
+    shutil.move(str(here / "results" / "staff"), elsewhere)
+    (here / "week.csv").unlink()  # the project is gone too
+    assert cli("validate", elsewhere / "staffed.yaml").exit_code == 0

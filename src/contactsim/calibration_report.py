@@ -27,6 +27,7 @@ from matplotlib.ticker import FuncFormatter
 from contactsim.calibration import Calibration, published_text, shown
 from contactsim.errors import ContactsimError
 from contactsim.loader import EXCLUSIVE_KEYS, dump_resolved, load_scenario
+from contactsim.results import portable_resolved
 from contactsim.targets import locate
 
 __all__ = ["CALIBRATED", "describe", "plot_calibration", "write_calibration"]
@@ -47,8 +48,10 @@ def write_calibration(calibration: Calibration, folder: Path, destination: Path)
     search_table(calibration).to_csv(folder / SEARCH, index=False)
     (folder / CALIBRATED).write_text(calibrated_yaml(calibration, folder, destination),
                                      encoding="utf-8")
-    (folder / RESOLVED).write_text(dump_resolved(calibration.scenario, calibration.seed),
-                                   encoding="utf-8")
+    # inputs copied into inputs/, so that the folder reruns when moved
+    portable, _ = portable_resolved(dump_resolved(calibration.scenario, calibration.seed),
+                                    folder, folder)
+    (folder / RESOLVED).write_text(portable, encoding="utf-8")
     plot_calibration(folder)
 
 

@@ -545,6 +545,7 @@ def write_staffing(
     ``staffed.yaml``: the scenario searched (``--set`` overrides included, resolved whole, with
     the seed), on the staffing found."""
     from contactsim.loader import dump_resolved
+    from contactsim.results import portable_resolved
 
     written = []
     table = required_table(result, scenario)
@@ -573,6 +574,8 @@ def write_staffing(
         "# Written by contactsim staff: the scenario searched, on the staffing it found\n"
         "# (rostered operators by hour of week in staffing/, shrinkage as in the scenario).\n"
     )
-    (folder / "staffed.yaml").write_text(header + dump_resolved(staffed, seed))
+    # profiles and other inputs copied into inputs/, so that the folder reruns when moved
+    portable, _ = portable_resolved(dump_resolved(staffed, seed), folder, folder)
+    (folder / "staffed.yaml").write_text(header + portable, encoding="utf-8")
     written += [folder / "required.csv", folder / "kpis.csv", folder / "staffed.yaml"]
     return written
