@@ -132,11 +132,9 @@ def rostered(staffing: Staffing, horizon: Horizon) -> tuple[list[float], list[fl
         times, counts = _from_table(read_per_interval(staffing.per_interval), horizon)
     change_s, scales = _scale_changes(staffing, horizon)
     edges = sorted({*times, *(t for t in change_s if 0.0 < t < horizon.end_s)})
-    people = []
-    for time in edges:
-        in_force = scales[int(np.searchsorted(change_s, time, side="right"))]
-        people.append(counts[int(np.searchsorted(times, time, side="right")) - 1] * in_force)
-    return edges, people
+    in_force = np.asarray(scales)[np.searchsorted(change_s, edges, side="right")]
+    level = np.asarray(counts, dtype=float)[np.searchsorted(times, edges, side="right") - 1]
+    return edges, (level * in_force).tolist()
 
 
 def expected_on_phones(
