@@ -22,7 +22,7 @@ run: $(STAMP)  ## the baseline year, REPS replications, into results/baseline-20
 quick: $(STAMP)  ## a one-week demo in seconds, into results/quick-week/
 	$(BIN)/contactsim run scenarios/quick-week.yaml --reps $(REPS) --out results/quick-week
 
-calibrate: $(STAMP)  ## the full calibration check of the baseline against targets/2018.yaml (~5 min)
+calibrate: $(STAMP)  ## the full calibration check of the baseline against targets/2018.yaml (5-10 min)
 	$(BIN)/contactsim calibrate scenarios/baseline-2018.yaml --targets targets/2018.yaml --out results/calibrate-2018
 
 staff: $(STAMP)  ## staffing for 90% of 999 in 10 s and 101 ASA <= 2 min, by hour of week
