@@ -133,6 +133,10 @@ def test_comparison_runs_stay_inside_the_comparison(here: Path) -> None:
     assert sorted(p.name for p in (here / "results/cmp/runs").iterdir()) == ["_.._a", "_b"]
     # the comparison's plots read the runs back from the same folders
     assert cli("report", "results/cmp").exit_code == 0
+    assert cli("report", "results/cmp/runs/_b").exit_code == 0  # each run is a run folder
+    again = cli("compare", "a.yaml", "b.yaml", "--reps", 2, "--workers", 1, "--no-plots",
+                "--out", "results/cmp")
+    assert again.exit_code == 0, again.output  # its own report.html pages are not foreign
 
 
 def test_pool_names_become_staffing_files_inside_the_folder(here: Path) -> None:

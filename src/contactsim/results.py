@@ -262,8 +262,9 @@ def _not_written_by_contactsim(folder: Path, marker: Mapping[str, object] | None
     listed = marker.get("files") if marker is not None else None
     if not isinstance(listed, list):
         return []
-    known = set(listed) | ADDED_LATER
-    return [name for name in files_in(folder) if name not in known and not any(
+    known = set(listed)
+    return [name for name in files_in(folder)
+            if name not in known and name.rsplit("/", 1)[-1] not in ADDED_LATER and not any(
         part.startswith(".") and ".partial" in part for part in name.split("/"))]
 
 
@@ -463,6 +464,8 @@ def write_comparison(comparison: Comparison, resolved_yamls: list[str], folder: 
         run_folder.mkdir(parents=True)
         notes += write_run(run, resolved, run_folder,
                            comparison_run_folder(destination or folder, name))
+        # each scenario's own results are a run folder too: report can be given it
+        write_marker(run_folder, "run", {"files": files_in(run_folder)})
     return list(dict.fromkeys(notes))
 
 
