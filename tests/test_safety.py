@@ -25,20 +25,7 @@ from contactsim.cli import main
 from contactsim.errors import ContactsimError
 from contactsim.files import child, safe_component
 from contactsim.results import MARKER
-
-TINY = """\
-name: tiny
-horizon: {start: 2018-03-05, days: 1}
-demand:
-  "999": {rate_per_hour: 3}
-  "101": {rate_per_hour: 5}
-handling:
-  "999": {handle_time: {dist: exponential, mean_s: 240}, patience: {dist: exponential, mean_s: 60}}
-  "101": {handle_time: {dist: lognormal, mean_s: 300, cv: 0.6}}
-pools:
-  - {name: emergency, skills: ["999"], staffing: {flat: 1}}
-  - {name: blended, skills: ["999", "101"], staffing: {flat: 2}}
-"""
+from test_cli import TINY  # the tiny two-line centre the CLI tests share
 
 
 @pytest.fixture

@@ -137,14 +137,6 @@ def rostered(staffing: Staffing, horizon: Horizon) -> tuple[list[float], list[fl
     return edges, (level * in_force).tolist()
 
 
-def expected_on_phones(
-    staffing: Staffing, shrinkage: float, horizon: Horizon
-) -> tuple[list[float], list[float]]:
-    """The mean people on the phones over replications: rostered × scale × (1 − shrinkage)."""
-    times, people = rostered(staffing, horizon)
-    return times, [level * (1.0 - shrinkage) for level in people]
-
-
 def _scale_changes(staffing: Staffing, horizon: Horizon) -> tuple[list[float], list[float]]:
     """When each dated change of scale starts (s from the horizon's start), and the scales in
     force: the plan's own before the first change, then each change's."""
