@@ -20,8 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from common import Measurement, interleaved, reference_run, verdict
-from contactsim.loader import load_scenario
-from contactsim.replication import run_tallies
+from contactsim.config.loader import load_scenario
+from contactsim.runs.replication import run_tallies
 
 TARGET = 4.0
 ROOT = Path(__file__).resolve().parents[1]

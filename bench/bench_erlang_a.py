@@ -30,8 +30,8 @@ from common import (
     reference_run,
     verdict,
 )
-from contactsim.loader import scenario_from_mapping
-from contactsim.replication import run_tallies
+from contactsim.config.loader import scenario_from_mapping
+from contactsim.runs.replication import run_tallies
 
 TARGET = 2.0
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from contactsim.calllog import _read_replay
+from contactsim.data.calllog import _read_replay
 
 
 def make_log(rows: int, seed: int = 1) -> pd.DataFrame:

@@ -22,10 +22,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 CHILD = """
 import json, sys, tracemalloc
-from contactsim.loader import load_scenario
-from contactsim.replication import model_inputs, run_tallies
-from contactsim.records import LineTally
-from contactsim.streams import Streams
+from contactsim.config.loader import load_scenario
+from contactsim.runs.replication import model_inputs, run_tallies
+from contactsim.engine.records import LineTally
+from contactsim.build.streams import Streams
 
 path, days = sys.argv[1], int(sys.argv[2])
 scenario = load_scenario(path, [f"horizon.days={days}"]).scenario

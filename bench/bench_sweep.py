@@ -15,8 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from contactsim.executors import LocalExecutor
-from contactsim.sweep import SweepProgress, load_sweep, run_sweep
+from contactsim.runs.executors import LocalExecutor
+from contactsim.runs.sweep import SweepProgress, load_sweep, run_sweep
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 TARGET = 1.8

@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from contactsim.loader import load_scenario
-from contactsim.records import RunTallies
-from contactsim.replication import run_tallies
+from contactsim.config.loader import load_scenario
+from contactsim.engine.records import RunTallies
+from contactsim.runs.replication import run_tallies
 
 #: frozen copies of the shipped scenarios as they were when the file was written, so that
 #: recalibrating a shipped scenario does not move the golden numbers (the model is under test)

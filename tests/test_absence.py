@@ -1,6 +1,6 @@
 """Shrinkage as absence: rostered people are on the phones or absent, a whole duty at a time.
 
-The rule (contactsim.absence): each duty — a person's shift, or without shifts a person's day —
+The rule (build.absence): each duty — a person's shift, or without shifts a person's day —
 is absent with probability = shrinkage, so the expected number on the phones is exactly
 rostered × scale × (1 − shrinkage), and adding one person changes that person's presence only.
 """
@@ -15,8 +15,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contactsim import absence, staffing
-from contactsim.scenario import Scenario
+from contactsim.build import absence, staffing
+from contactsim.config.scenario import Scenario
 
 HOUR = 3600.0
 DAY = 86400.0
@@ -164,8 +164,8 @@ def test_one_more_rostered_operator_shortens_101_waits_on_the_baseline() -> None
     the baseline's first eight weeks shortens 101 waits, by more than the paired interval."""
     from pathlib import Path
 
-    from contactsim.experiment import compare_scenarios
-    from contactsim.loader import load_scenario
+    from contactsim.config.loader import load_scenario
+    from contactsim.runs.experiment import compare_scenarios
 
     baseline = Path(__file__).parent.parent / "scenarios" / "baseline-2018.yaml"
     short = ["horizon.days=57"]

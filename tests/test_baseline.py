@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from contactsim.experiment import RunResults, run_scenario
-from contactsim.loader import load_scenario
-from contactsim.periods import by_month, period_values, summarise_by
+from contactsim.analysis.periods import by_month, period_values, summarise_by
+from contactsim.config.loader import load_scenario
+from contactsim.runs.experiment import RunResults, run_scenario
 
 BASELINE = Path(__file__).parent.parent / "scenarios" / "baseline-2018.yaml"
 

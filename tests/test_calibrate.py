@@ -13,13 +13,13 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from contactsim.calibration import calibrate
-from contactsim.cli import main
+from contactsim.analysis.periods import period_values
+from contactsim.cli.main import main
+from contactsim.config.loader import load_scenario
 from contactsim.errors import ScenarioError
-from contactsim.experiment import run_scenario
-from contactsim.loader import load_scenario
-from contactsim.periods import period_values
-from contactsim.targets import SearchSettings, check_against, load_targets
+from contactsim.planning.calibration import calibrate
+from contactsim.planning.targets import SearchSettings, check_against, load_targets
+from contactsim.runs.experiment import run_scenario
 
 ROOT = Path(__file__).parent.parent
 PLANTED_PATIENCE_S = 240.0

@@ -1,6 +1,7 @@
 """Hand-worked traces of callbacks and redials, and properties of them on random scenarios.
 
-Each trace drives :func:`contactsim.model.simulate` with fixed arrival times, handle times and
+Each trace drives
+:func:`~contactsim.engine.model.simulate` with fixed arrival times, handle times and
 patience, and with fixed uniform draws for the callback and redial decisions, so every number
 below is worked out on paper first. Times are in seconds. Draws are handed out in the order the
 model asks for them. Every caller of the callback line draws their acceptance when they ring,
@@ -27,20 +28,20 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contactsim.callback import ABOVE_LIVE, BELOW_LIVE, WHEN_IDLE, CallbackInputs
-from contactsim.kpis import kpi_rows
-from contactsim.loader import scenario_from_mapping
-from contactsim.model import (
+from contactsim.analysis.kpis import kpi_rows
+from contactsim.build.streams import Streams
+from contactsim.config.loader import scenario_from_mapping
+from contactsim.config.scenario import Scenario
+from contactsim.engine.callback import ABOVE_LIVE, BELOW_LIVE, WHEN_IDLE, CallbackInputs
+from contactsim.engine.model import (
     ContactCentre,
     ModelSettings,
     RedialInputs,
     simulate,
 )
-from contactsim.records import CallRecord, RunTallies
-from contactsim.replication import model_inputs, run_tallies
-from contactsim.routing import PoolState
-from contactsim.scenario import Scenario
-from contactsim.streams import Streams
+from contactsim.engine.records import CallRecord, RunTallies
+from contactsim.engine.routing import PoolState
+from contactsim.runs.replication import model_inputs, run_tallies
 from trace_helpers import NEVER, Draws, draws_used, line, pool
 
 TIME_EPS_S = 1e-6  # float slack for times rebuilt from records (arrival + wait)

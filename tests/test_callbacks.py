@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from contactsim.cli import main
+from contactsim.analysis.stats import t_interval
+from contactsim.cli.main import main
+from contactsim.config.loader import load_scenario, scenario_from_mapping
 from contactsim.errors import ScenarioError
-from contactsim.experiment import run_scenario
-from contactsim.loader import load_scenario, scenario_from_mapping
-from contactsim.stats import t_interval
+from contactsim.runs.experiment import run_scenario
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 
@@ -184,8 +184,8 @@ def test_shipped_callback_scenarios_differ_only_in_the_threshold() -> None:
 
 
 def test_a_run_with_callbacks_plots_the_callback_workload(tmp_path: Path) -> None:
-    from contactsim.report import plot_run
-    from contactsim.results import atomic_folder, write_run
+    from contactsim.output.report import plot_run
+    from contactsim.output.results import atomic_folder, write_run
 
     results = run_scenario(scenario_from_mapping(busy_centre(callback=CALLBACK)), 2, 1, 1)
     with atomic_folder(tmp_path / "run") as folder:
@@ -201,8 +201,14 @@ def test_a_run_with_callbacks_plots_the_callback_workload(tmp_path: Path) -> Non
 
 
 def test_model_inputs_refuse_redials_that_could_never_abandon() -> None:
-    from contactsim.model import LineInputs, ModelSettings, PoolInputs, RedialInputs, simulate
-    from contactsim.staffing import StaffingPlan
+    from contactsim.build.staffing import StaffingPlan
+    from contactsim.engine.model import (
+        LineInputs,
+        ModelSettings,
+        PoolInputs,
+        RedialInputs,
+        simulate,
+    )
 
     def draws() -> float:
         return 0.5

@@ -12,10 +12,10 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from contactsim import erlang
-from contactsim.cli import main
-from contactsim.loader import load_scenario
-from contactsim.scenario import Scenario
+from contactsim.analysis import erlang
+from contactsim.cli.main import main
+from contactsim.config.loader import load_scenario
+from contactsim.config.scenario import Scenario
 
 TINY = """\
 name: tiny
@@ -227,7 +227,7 @@ def test_failed_rerun_leaves_the_previous_results_whole(
     def broken_plots(folder: Path) -> None:
         raise RuntimeError("plotting failed")
 
-    monkeypatch.setattr("contactsim.report.plot_run", broken_plots)
+    monkeypatch.setattr("contactsim.output.report.plot_run", broken_plots)
     result = CliRunner().invoke(main, ["run", str(scenario), "--reps", "2", "--workers", "1",
                                        "--seed", "2", "--out", str(out)])
     assert result.exit_code == 1  # an unexpected failure: a bug, shown without a traceback

@@ -1,4 +1,4 @@
-"""Tests of the Erlang C and Erlang A formulas in contactsim.erlang.
+"""Tests of the Erlang C and Erlang A formulas in contactsim.analysis.erlang.
 
 Reference values are derived independently inside the tests: Erlang C from the textbook
 closed form in exact rational arithmetic, Erlang A from a brute-force generator matrix
@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import gammainc, pdtrc
 
-from contactsim.erlang import (
+from contactsim.analysis.erlang import (
     QueueMeasures,
     _wait_cdf_by_position,
     agents_for_target,

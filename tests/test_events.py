@@ -1,4 +1,4 @@
-"""The lightweight events (contactsim.events) run in exactly the order SimPy's Timeouts would.
+"""The lightweight events (engine.kernel) run in exactly the order SimPy's Timeouts would.
 
 The model's results depend on the order of simultaneous events, so these checks run on the
 installed SimPy: a release that changed its event protocol would fail here, not in the numbers.
@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from simpy.events import Timeout
 
-from contactsim.events import Scheduled, schedule_in
+from contactsim.engine.kernel import Scheduled, schedule_in
 
 
 def _order(delays: list[float], light: list[bool], until: float | None) -> list[tuple[float, int]]:

@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 from scipy import stats as scipy_stats
 
-from contactsim.experiment import run_scenario
-from contactsim.loader import scenario_from_mapping
-from contactsim.report import plot_run
-from contactsim.results import atomic_folder, read_summary, write_run
-from contactsim.scenario import Scenario
-from contactsim.stats import summarize, t_interval
+from contactsim.analysis.stats import summarize, t_interval
+from contactsim.config.loader import scenario_from_mapping
+from contactsim.config.scenario import Scenario
+from contactsim.output.report import plot_run
+from contactsim.output.results import atomic_folder, read_summary, write_run
+from contactsim.runs.experiment import run_scenario
 
 
 def two_line_scenario(**horizon: float) -> Scenario:
@@ -184,7 +184,7 @@ def test_written_run_reads_back_and_plots(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_a_dask_local_cluster_gives_the_same_replications() -> None:
     pytest.importorskip("dask.distributed")
-    from contactsim.executors import DaskExecutor
+    from contactsim.runs.executors import DaskExecutor
 
     scenario = two_line_scenario()
     here = run_scenario(scenario, reps=3, seed=5, workers=1)

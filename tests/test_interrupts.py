@@ -20,8 +20,8 @@ import pandas as pd
 import pytest
 
 from contactsim.errors import ContactsimError, EnvironmentFault
-from contactsim.executors import DaskExecutor, make_executor
-from contactsim.sweep import load_sweep, run_sweep
+from contactsim.runs.executors import DaskExecutor, make_executor
+from contactsim.runs.sweep import load_sweep, run_sweep
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(),
                                 reason="finds processes through /proc (Linux)")
@@ -41,7 +41,7 @@ def command(*args: str) -> list[str]:
     script = Path(sys.executable).parent / "contactsim"
     if script.exists():
         return [str(script), *args]
-    return [sys.executable, "-c", "from contactsim.cli import main; main()", *args]
+    return [sys.executable, "-c", "from contactsim.cli.main import main; main()", *args]
 
 
 def start(logs: Path, *args: str) -> subprocess.Popen[bytes]:

@@ -14,10 +14,10 @@ import pydantic
 import pytest
 import yaml
 
-from contactsim import demand, staffing
+from contactsim.build import demand, staffing
+from contactsim.config.loader import load_scenario
+from contactsim.config.scenario import Horizon, LineDemand, Scenario
 from contactsim.errors import Problem, ScenarioError
-from contactsim.loader import load_scenario
-from contactsim.scenario import Horizon, LineDemand, Scenario
 
 TINY = """\
 name: tiny

@@ -17,15 +17,16 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from contactsim import erlang, report, tables
-from contactsim.calibration_report import plot_calibration
-from contactsim.cli import main
-from contactsim.html_report import _in_words
-from contactsim.kpis import KPIS
-from contactsim.loader import dump_resolved, load_scenario
-from contactsim.scenario import DEFAULT_SERVICE_LEVEL_OTHER_S, DEFAULT_SERVICE_LEVEL_S
-from contactsim.staff_search import parse_target
-from contactsim.sweep import load_sweep, run_sweep
+from contactsim.analysis import erlang
+from contactsim.analysis.kpis import KPIS
+from contactsim.cli.main import main
+from contactsim.config.loader import dump_resolved, load_scenario
+from contactsim.config.scenario import DEFAULT_SERVICE_LEVEL_OTHER_S, DEFAULT_SERVICE_LEVEL_S
+from contactsim.output import report, tables
+from contactsim.output.calibration_report import plot_calibration
+from contactsim.output.html import _in_words
+from contactsim.planning.staffing_search import parse_target
+from contactsim.runs.sweep import load_sweep, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"

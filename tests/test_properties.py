@@ -19,14 +19,14 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contactsim.kpis import kpi_rows
-from contactsim.loader import scenario_from_mapping
-from contactsim.model import simulate
-from contactsim.records import CallRecord, RunTallies
-from contactsim.replication import model_inputs, run_tallies
-from contactsim.scenario import Scenario
-from contactsim.staffing import StaffingPlan
-from contactsim.streams import Streams
+from contactsim.analysis.kpis import kpi_rows
+from contactsim.build.staffing import StaffingPlan
+from contactsim.build.streams import Streams
+from contactsim.config.loader import scenario_from_mapping
+from contactsim.config.scenario import Scenario
+from contactsim.engine.model import simulate
+from contactsim.engine.records import CallRecord, RunTallies
+from contactsim.runs.replication import model_inputs, run_tallies
 
 #: Float slack for times rebuilt from records (arrival + wait): sums in another order than the
 #: simulation clock's may differ in the last bits, never by anything close to a microsecond.

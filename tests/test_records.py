@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from contactsim.cli import main
-from contactsim.loader import load_scenario
-from contactsim.record_file import RECORD_SCHEMA, RecordFile
-from contactsim.records import CallRecord
-from contactsim.replication import run_tallies
+from contactsim.cli.main import main
+from contactsim.config.loader import load_scenario
+from contactsim.data.record_file import RECORD_SCHEMA, RecordFile
+from contactsim.engine.records import CallRecord
+from contactsim.runs.replication import run_tallies
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,15 +10,15 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from contactsim.calllog import CallLog, read_replay
-from contactsim.cli import main
-from contactsim.demand import read_profile
+from contactsim.analysis.kpis import interval_frame, kpi_rows
+from contactsim.build.demand import read_profile
+from contactsim.cli.main import main
+from contactsim.config.loader import load_scenario, scenario_from_mapping
+from contactsim.data.calllog import CallLog, read_replay
 from contactsim.errors import ScenarioError
-from contactsim.experiment import run_scenario
-from contactsim.fit import fit_log
-from contactsim.kpis import interval_frame, kpi_rows
-from contactsim.loader import load_scenario, scenario_from_mapping
-from contactsim.replication import run_tallies, synthetic_log
+from contactsim.planning.fit import fit_log
+from contactsim.runs.experiment import run_scenario
+from contactsim.runs.replication import run_tallies, synthetic_log
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from contactsim.cli import main
-from contactsim.html_report import _target
+from contactsim.cli.main import main
+from contactsim.output.html import _target
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -1,7 +1,8 @@
 """Triage and the Resolution Centre (RC): hand-worked traces, statistics, properties, bad input,
 and the command line.
 
-The traces drive :func:`contactsim.model.simulate` with plain objects: fixed arrival and handle
+The traces drive
+:func:`~contactsim.engine.model.simulate` with plain objects: fixed arrival and handle
 times, and fixed uniform draws for triage, contact attempts and outcomes, so every number below
 is worked out on paper first. Times are in seconds from the horizon's start (midnight).
 A call's triage draw ``u`` picks the first outcome whose cumulative share exceeds ``u``; a
@@ -29,16 +30,16 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contactsim.cli import main
+from contactsim.analysis.kpis import RC_SCOPE, kpi_rows
+from contactsim.build.staffing import StaffingPlan, within_hours
+from contactsim.cli.main import main
+from contactsim.config.loader import scenario_from_mapping
+from contactsim.config.scenario import Scenario
+from contactsim.engine.model import LineInputs, ModelSettings, PoolInputs, simulate
+from contactsim.engine.records import RunTallies
+from contactsim.engine.resolution import RCInputs, ResolutionCentre, TriageInputs
 from contactsim.errors import ConservationError, ScenarioError
-from contactsim.kpis import RC_SCOPE, kpi_rows
-from contactsim.loader import scenario_from_mapping
-from contactsim.model import LineInputs, ModelSettings, PoolInputs, simulate
-from contactsim.records import RunTallies
-from contactsim.replication import run_tallies
-from contactsim.resolution import RCInputs, ResolutionCentre, TriageInputs
-from contactsim.scenario import Scenario
-from contactsim.staffing import StaffingPlan, within_hours
+from contactsim.runs.replication import run_tallies
 from trace_helpers import Draws
 from trace_helpers import draws_used as used
 

@@ -14,13 +14,18 @@ from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contactsim.cli import main
+from contactsim.analysis.kpis import KPIS, difference_range, kpi_range
+from contactsim.analysis.stats import (
+    compare_to_first,
+    few_replications_warning,
+    summarize,
+    t_interval,
+)
+from contactsim.cli.main import main
 from contactsim.errors import ScenarioError
-from contactsim.kpis import KPIS, difference_range, kpi_range
 from contactsim.limits import MIN_RELIABLE_REPS
-from contactsim.results import write_marker
-from contactsim.stats import compare_to_first, few_replications_warning, summarize, t_interval
-from contactsim.sweep import load_sweep
+from contactsim.output.results import write_marker
+from contactsim.runs.sweep import load_sweep
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 

@@ -21,10 +21,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contactsim import limits
-from contactsim.cli import main
+from contactsim.cli.main import main
+from contactsim.data.files import child, safe_component
 from contactsim.errors import ContactsimError
-from contactsim.files import child, safe_component
-from contactsim.results import MARKER
+from contactsim.output.results import MARKER
 from test_cli import TINY  # the tiny two-line centre the CLI tests share
 
 
@@ -360,7 +360,7 @@ def test_an_unexpected_failure_is_one_line_and_debug_shows_it(
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("somewhere deep")
 
-    monkeypatch.setattr("contactsim.experiment.run_scenario", broken)
+    monkeypatch.setattr("contactsim.runs.experiment.run_scenario", broken)
     refused(cli("run", "tiny.yaml", "--reps", 2), "failed unexpectedly", "somewhere deep",
             "--debug", status=1)
     result = CliRunner().invoke(main, ["--debug", "run", "tiny.yaml", "--reps", "2"])

@@ -11,19 +11,19 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from contactsim import erlang
-from contactsim.cli import main
+from contactsim.analysis import erlang
+from contactsim.analysis.periods import by_month, period_values, summarise_by
+from contactsim.cli.main import main
+from contactsim.config.loader import load_scenario, scenario_from_mapping
+from contactsim.config.scenario import Scenario
 from contactsim.errors import ContactsimError
-from contactsim.experiment import run_scenario
-from contactsim.loader import load_scenario, scenario_from_mapping
-from contactsim.periods import by_month, period_values, summarise_by
-from contactsim.scenario import Scenario
-from contactsim.staff_search import (
+from contactsim.planning.staffing_search import (
     erlang_start,
     parse_target,
     rostered_for,
     search_staffing,
 )
+from contactsim.runs.experiment import run_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 

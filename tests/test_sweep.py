@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from contactsim.cli import main
+from contactsim.cli.main import main
+from contactsim.config.loader import load_scenario
 from contactsim.errors import ContactsimError
-from contactsim.loader import load_scenario
-from contactsim.replication import run_replication
-from contactsim.sweep import load_sweep, run_sweep
+from contactsim.runs.replication import run_replication
+from contactsim.runs.sweep import load_sweep, run_sweep
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 
@@ -106,7 +106,7 @@ def test_a_sweep_killed_part_way_resumes_to_the_same_table(tmp_path: Path) -> No
             "  horizon.days: [6]\n")
     path = write_sweep(tmp_path, body)
     out = tmp_path / "killed"
-    command = [sys.executable, "-c", "from contactsim.cli import main; main()", "sweep",
+    command = [sys.executable, "-c", "from contactsim.cli.main import main; main()", "sweep",
                str(path), "--out", str(out), "--workers", "1"]
     process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
@@ -131,7 +131,7 @@ def test_a_sweep_killed_part_way_resumes_to_the_same_table(tmp_path: Path) -> No
 @pytest.mark.slow
 def test_a_dask_local_cluster_gives_the_same_table(tmp_path: Path) -> None:
     pytest.importorskip("dask.distributed")
-    from contactsim.executors import DaskExecutor
+    from contactsim.runs.executors import DaskExecutor
 
     spec = load_sweep(write_sweep(tmp_path, GRID))
     local = run_sweep(spec, tmp_path / "local", workers=1)

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from contactsim import erlang
-from contactsim.experiment import run_scenario
-from contactsim.loader import scenario_from_mapping
-from contactsim.replication import run_tallies
-from contactsim.scenario import Scenario
-from contactsim.stats import t_interval
+from contactsim.analysis import erlang
+from contactsim.analysis.stats import t_interval
+from contactsim.config.loader import scenario_from_mapping
+from contactsim.config.scenario import Scenario
+from contactsim.runs.experiment import run_scenario
+from contactsim.runs.replication import run_tallies
 
 CONFIDENCE = 0.99
 SERVICE_LEVEL_S = 20.0

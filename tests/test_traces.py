@@ -1,6 +1,7 @@
 """Hand-worked traces of the SimPy model: every wait below is worked out on paper first.
 
-Each trace drives :func:`contactsim.model.simulate` with fixed arrival times, handle times and
+Each trace drives
+:func:`~contactsim.engine.model.simulate` with fixed arrival times, handle times and
 patience, so the expected numbers follow from the routing rules alone. Times are in seconds.
 Each caller's handle time and patience are drawn when the caller rings, in arrival order per
 line, so the n-th entry of a line's ``handles`` and ``patiences`` belongs to its n-th arrival.
@@ -13,12 +14,12 @@ import math
 import numpy as np
 import pytest
 
-from contactsim.kpis import kpi_rows
-from contactsim.loader import scenario_from_mapping
-from contactsim.model import ModelSettings, PoolInputs, simulate
-from contactsim.records import CallRecord, RunTallies
-from contactsim.replication import run_tallies
-from contactsim.staffing import StaffingPlan
+from contactsim.analysis.kpis import kpi_rows
+from contactsim.build.staffing import StaffingPlan
+from contactsim.config.loader import scenario_from_mapping
+from contactsim.engine.model import ModelSettings, PoolInputs, simulate
+from contactsim.engine.records import CallRecord, RunTallies
+from contactsim.runs.replication import run_tallies
 from trace_helpers import NEVER, line, pool
 
 

@@ -1,0 +1,104 @@
+"""A line's KPIs over part of the horizon — a month, November and December, an hour of the
+week — from the interval series a run writes.
+
+Each KPI is computed per replication from the sums of its intervals (the ASA of July is the
+wait of July's answered calls over their number, not a mean of hourly ASAs: a busy hour weighs
+more than a quiet one), with the same definitions as the whole-run KPIs of
+:mod:`contactsim.analysis.kpis`, then summarised across replications with a Student-t interval. Over
+every interval the values equal the run's own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from contactsim.analysis.stats import kpi_interval
+
+__all__ = [
+    "PERIOD_KPIS", "band", "by_hour_of_week", "by_month", "period_kpis", "period_values",
+    "summarise_by",
+]
+
+#: the interval sums each KPI is made of
+SUMS = ["offered", "answered", "abandoned", "answered_within", "wait_sum_s"]
+
+
+def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    return (numerator / denominator.where(denominator > 0)).astype(float)
+
+
+#: KPIs that can be computed over any set of intervals (see :mod:`contactsim.analysis.kpis`)
+PERIOD_KPIS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
+    "offered": lambda s: s["offered"].astype(float),
+    "answered": lambda s: s["answered"].astype(float),
+    "abandoned": lambda s: s["abandoned"].astype(float),
+    "asa_s": lambda s: _ratio(s["wait_sum_s"], s["answered"]),
+    "abandon_rate": lambda s: _ratio(s["abandoned"], s["answered"] + s["abandoned"]),
+    "service_level": lambda s: _ratio(s["answered_within"], s["answered"] + s["abandoned"]),
+}
+
+
+def by_month(starts: pd.Series) -> pd.Series:
+    """Key: the calendar month (1-12)."""
+    return starts.dt.month
+
+
+def by_hour_of_week(starts: pd.Series) -> pd.Series:
+    """Key: the hour of the week, Monday 00:00-01:00 being 0."""
+    return starts.dt.day_of_week * 24 + starts.dt.hour
+
+
+def period_kpis(intervals: pd.DataFrame, period: pd.Series) -> pd.DataFrame:
+    """Every period KPI per replication, line and period (``period``: a key per interval row):
+    columns ``replication, line, period`` and one per KPI."""
+    sums = (
+        intervals.assign(period=np.asarray(period))
+        .groupby(["replication", "line", "period"], sort=True)[SUMS]
+        .sum()
+    )
+    return pd.DataFrame({kpi: value(sums) for kpi, value in PERIOD_KPIS.items()}).reset_index()
+
+
+def band(
+    per_replication: pd.DataFrame, value: str, keys: tuple[str, ...] = ("line", "period")
+) -> pd.DataFrame:
+    """Mean and 95% interval across replications of ``value`` (a KPI: the interval is clipped
+    to its range), per combination of ``keys``: columns ``*keys, mean, low, high``."""
+    rows = []
+    for key, group in per_replication.groupby(list(keys), sort=True):
+        mean, low, high = kpi_interval(group[value].to_numpy(dtype=float), value)
+        rows.append((*(key if isinstance(key, tuple) else (key,)), mean, low, high))
+    return pd.DataFrame(rows, columns=[*keys, "mean", "low", "high"])
+
+
+def _check(kpi: str) -> None:
+    if kpi not in PERIOD_KPIS:
+        raise ValueError(f"{kpi!r} is not a KPI of a period; one of {sorted(PERIOD_KPIS)}")
+
+
+def period_values(
+    intervals: pd.DataFrame, line: str, kpi: str, months: tuple[int, ...] | None = None
+) -> pd.Series:
+    """One value per replication (indexed by it) of ``kpi`` on ``line`` over ``months``
+    (None: every interval)."""
+    _check(kpi)
+    rows = intervals[intervals["line"] == line]
+    if months is not None:
+        rows = rows[rows["interval_start"].dt.month.isin(months)]
+    table = period_kpis(rows, pd.Series(0, index=rows.index))
+    return table.set_index("replication")[kpi]
+
+
+def summarise_by(
+    intervals: pd.DataFrame, line: str, kpi: str, key: Callable[[pd.Series], pd.Series]
+) -> pd.DataFrame:
+    """``kpi`` on ``line`` for each key (``key`` maps interval starts to an hour of the week, a
+    month, ...): columns ``key, mean, ci_low, ci_high`` (95% Student-t across replications)."""
+    _check(kpi)
+    rows = intervals[intervals["line"] == line]
+    table = period_kpis(rows, key(rows["interval_start"]))
+    summary = band(table, kpi, keys=("period",))
+    return summary.rename(columns={"period": "key", "low": "ci_low", "high": "ci_high"})

@@ -1,0 +1,343 @@
+"""Staffing plans: how many operators of a pool can take calls, as a step function of time.
+
+A plan is built from one of three rosters — ``flat``, ``per_interval`` (a CSV by hour of week or
+by date-time) or ``shifts`` — times its ``scale`` (and any dated ``changes`` of scale); then
+shrinkage is taken off as absence: each rostered person's shift (or, without shifts, day) is
+lost whole with probability ``shrinkage`` (see :mod:`contactsim.build.absence`). The expected number
+on the phones is exactly rostered × scale × (1 − shrinkage).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import zlib
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+import numpy as np
+
+from contactsim.build import absence
+from contactsim.config.scenario import DAY_NAMES, Horizon, Pool, Scenario, Shift, Staffing
+from contactsim.data.files import read_input_text
+from contactsim.errors import ScenarioError
+from contactsim.limits import MAX_OPERATORS_PER_POOL, MAX_TABLE_BYTES
+
+HOURS_PER_WEEK = 168
+
+#: Slots of named shifts (see :func:`_shift_slots`) lie in [NAMED_SLOTS, 2 × NAMED_SLOTS), clear
+#: of the places of unnamed ones.
+NAMED_SLOTS = 1 << 19
+
+
+@dataclass(frozen=True)
+class StaffingPlan:
+    """Operators available from each change time (s from the horizon's start) to the next."""
+
+    times_s: tuple[float, ...]
+    operators: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        if not self.times_s or self.times_s[0] != 0.0:
+            raise ValueError("a staffing plan starts at time 0")
+        if len(self.times_s) != len(self.operators):
+            raise ValueError("one operator count per change time")
+
+    def at(self, time_s: float) -> int:
+        """Operators available at ``time_s``."""
+        index = int(np.searchsorted(self.times_s, time_s, side="right")) - 1
+        return self.operators[index]
+
+    def operator_hours(self, end_s: float, start_s: float = 0.0) -> float:
+        """Operator-hours available between ``start_s`` and ``end_s``."""
+        edges = [*self.times_s, math.inf]
+        total = 0.0
+        for level, begin, finish in zip(self.operators, edges[:-1], edges[1:], strict=True):
+            overlap = min(finish, end_s) - max(begin, start_s)
+            if overlap > 0:
+                total += level * overlap
+        return total / 3600.0
+
+
+def change_on_duty(idle: int, busy: int, leaving: int, target: int) -> tuple[int, int, int]:
+    """Move a team to ``target`` on duty: the new ``(idle, leaving, joining)``.
+
+    Busy people due to go off duty (``leaving``) stay on when the plan rises again; beyond
+    them, ``joining`` people come on duty (the caller sets them to work). When the plan falls,
+    idle people go at once and busy ones finish their task first (they become ``leaving``).
+    """
+    on_duty = idle + busy - leaving
+    if target >= on_duty:
+        stay = min(leaving, target - on_duty)
+        return idle, leaving - stay, target - on_duty - stay
+    surplus = on_duty - target
+    going_now = min(idle, surplus)
+    return idle - going_now, leaving + surplus - going_now, 0
+
+
+def within_hours(plan: StaffingPlan, open_minute: int, close_minute: int, end_s: float) -> (
+    StaffingPlan
+):
+    """The plan with nobody on duty outside the daily hours ``[open_minute, close_minute)``."""
+    edges = set(plan.times_s)
+    for day in range(math.ceil(end_s / 86400.0) + 1):
+        for minute in (open_minute, close_minute):
+            at = day * 86400.0 + minute * 60.0
+            if at < end_s:
+                edges.add(at)
+    times = sorted(edges)
+    levels = []
+    for time in times:
+        clock_minute = (time / 60.0) % 1440.0
+        levels.append(plan.at(time) if open_minute <= clock_minute < close_minute else 0)
+    return _compress(times, levels)
+
+
+def plan_for(pool: Pool, scenario: Scenario, absence_key: int) -> StaffingPlan:
+    """The operators of ``pool`` on the phones over the scenario's horizon: its roster, with
+    each duty absent with probability = its shrinkage, decided by ``absence_key`` (one draw
+    from the replication's ``absence/POOL`` stream)."""
+    return plan_from(pool.staffing, scenario.pool_shrinkage(pool), scenario.horizon, absence_key)
+
+
+def plan_from(
+    staffing: Staffing, shrinkage: float, horizon: Horizon, absence_key: int
+) -> StaffingPlan:
+    """The people of a roster on duty over the horizon, shrinkage taken off as absence."""
+    presence = 1.0 - shrinkage
+    if staffing.shifts is not None:
+        duties = shift_duties(staffing, horizon)
+        present = absence.present_in_duties(
+            [d.people for d in duties], [d.day for d in duties], [d.slot for d in duties],
+            presence, absence_key,
+        )
+        return _compress(*_levels_of(duties, present.tolist(), horizon.end_s))
+    times, people = rostered(staffing, horizon)
+    return _compress(*absence.present_by_day(times, people, horizon.end_s, presence,
+                                             absence_key))
+
+
+def rostered(staffing: Staffing, horizon: Horizon) -> tuple[list[float], list[float]]:
+    """The people rostered (times the scale in force: a float) as a step function: change
+    times in seconds from the horizon's start, and the level from each to the next."""
+    if staffing.shifts is not None:
+        duties = shift_duties(staffing, horizon)
+        return _levels_of(duties, [d.people for d in duties], horizon.end_s)
+    if staffing.flat is not None:
+        times, counts = [0.0], [staffing.flat]
+    else:
+        assert staffing.per_interval is not None
+        times, counts = _from_table(read_per_interval(staffing.per_interval), horizon)
+    change_s, scales = _scale_changes(staffing, horizon)
+    edges = sorted({*times, *(t for t in change_s if 0.0 < t < horizon.end_s)})
+    in_force = np.asarray(scales)[np.searchsorted(change_s, edges, side="right")]
+    level = np.asarray(counts, dtype=float)[np.searchsorted(times, edges, side="right") - 1]
+    return edges, (level * in_force).tolist()
+
+
+def _scale_changes(staffing: Staffing, horizon: Horizon) -> tuple[list[float], list[float]]:
+    """When each dated change of scale starts (s from the horizon's start), and the scales in
+    force: the plan's own before the first change, then each change's."""
+    origin = datetime.combine(horizon.start, datetime.min.time())
+    change_s = [(datetime.combine(c.starts, datetime.min.time()) - origin).total_seconds()
+                for c in staffing.changes]
+    return change_s, [staffing.scale, *(c.scale for c in staffing.changes)]
+
+
+@dataclass(frozen=True)
+class StaffingTable:
+    """A per-interval staffing file: by hour of week, or by date-time."""
+
+    path: str
+    hour_of_week: tuple[int, ...] | None = None
+    starts: tuple[datetime, ...] | None = None
+    operators: tuple[int, ...] = ()
+
+
+def read_per_interval(path: str) -> StaffingTable:
+    """Read a staffing CSV (see :func:`_read_per_interval`), cached per file version."""
+    from contactsim.data.calllog import file_version
+
+    return _read_per_interval(path, *file_version(path))
+
+
+@lru_cache(maxsize=32)
+def _read_per_interval(path: str, mtime_ns: int, size: int) -> StaffingTable:
+    """Read a staffing CSV: ``hour_of_week,operators`` (168 rows, Monday 00:00 is 0) or
+    ``interval_start,operators`` (ISO date-times; each count holds until the next row). The
+    file must be a regular file of at most :data:`~contactsim.limits.MAX_TABLE_BYTES`, in UTF-8;
+    a count may be at most :data:`~contactsim.limits.MAX_OPERATORS_PER_POOL`.
+    """
+    text = read_input_text(path, "staffing CSV", MAX_TABLE_BYTES)
+    with io.StringIO(text, newline="") as handle:
+        reader = csv.DictReader(handle)
+        columns = set(reader.fieldnames or ())
+        by_hour = {"hour_of_week", "operators"} <= columns
+        by_time = {"interval_start", "operators"} <= columns
+        if not (by_hour or by_time):
+            raise ScenarioError.single(
+                "columns", reader.fieldnames,
+                "columns hour_of_week,operators or interval_start,operators", path,
+            )
+        keys: list[int] = []
+        starts: list[datetime] = []
+        counts: list[int] = []
+        for row_number, row in enumerate(reader, start=2):
+            count = _whole(row["operators"], "operators", path, row_number)
+            if count > MAX_OPERATORS_PER_POOL:
+                raise ScenarioError.single(
+                    "operators", count, f"at most {MAX_OPERATORS_PER_POOL:,} operators",
+                    path, row_number,
+                )
+            counts.append(count)
+            if by_hour:
+                key = _whole(row["hour_of_week"], "hour_of_week", path, row_number)
+                if key >= HOURS_PER_WEEK:
+                    raise ScenarioError.single(
+                        "hour_of_week", key, "0..167 (Monday 00:00 is 0)", path, row_number
+                    )
+                keys.append(key)
+            else:
+                starts.append(_date_time(row["interval_start"], path, row_number))
+    if by_hour:
+        if sorted(keys) != list(range(HOURS_PER_WEEK)):
+            missing = sorted(set(range(HOURS_PER_WEEK)) - set(keys))
+            raise ScenarioError.single(
+                "hour_of_week", f"missing or repeated hours (missing: {missing[:6]})",
+                "each hour of the week 0..167 exactly once", path,
+            )
+        ordered = [count for _, count in sorted(zip(keys, counts, strict=True))]
+        return StaffingTable(path=path, hour_of_week=tuple(range(168)), operators=tuple(ordered))
+    if not starts:
+        raise ScenarioError.single("interval_start", "no rows", "at least one row", path)
+    order = sorted(range(len(starts)), key=starts.__getitem__)
+    return StaffingTable(
+        path=path,
+        starts=tuple(starts[i] for i in order),
+        operators=tuple(counts[i] for i in order),
+    )
+
+
+def _whole(text: str | None, column: str, path: str, row: int) -> int:
+    try:
+        value = int(str(text).strip())
+    except ValueError:
+        raise ScenarioError.single(column, text, "a whole number >= 0", path, row) from None
+    if value < 0:
+        raise ScenarioError.single(column, value, "a whole number >= 0", path, row)
+    return value
+
+
+def _date_time(text: str | None, path: str, row: int) -> datetime:
+    try:
+        when = datetime.fromisoformat(str(text).strip())
+    except ValueError:
+        raise ScenarioError.single(
+            "interval_start", text, "an ISO date-time such as 2018-01-01T07:00", path, row
+        ) from None
+    if when.tzinfo is not None:
+        raise ScenarioError.single(
+            "interval_start", text, "a local date-time without a time zone (the horizon is in "
+            "local clock time), such as 2018-07-01T07:00", path, row)
+    return when
+
+
+def _from_table(table: StaffingTable, horizon: Horizon) -> tuple[list[float], list[int]]:
+    if table.hour_of_week is not None:
+        hours = math.ceil(horizon.end_s / 3600)
+        first = horizon.start.weekday() * 24
+        levels = [table.operators[(first + h) % HOURS_PER_WEEK] for h in range(hours)]
+        return [3600.0 * h for h in range(hours)], levels
+    assert table.starts is not None
+    origin = datetime.combine(horizon.start, datetime.min.time())
+    offsets = [(start - origin).total_seconds() for start in table.starts]
+    if offsets[0] > 0:
+        raise ScenarioError.single(
+            "interval_start", table.starts[0].isoformat(),
+            f"a first row at or before the horizon's start ({origin.isoformat()})", table.path,
+        )
+    covering = max(i for i, offset in enumerate(offsets) if offset <= 0)
+    times = [0.0] + [o for o in offsets[covering + 1 :] if o < horizon.end_s]
+    levels = list(table.operators[covering : covering + len(times)])
+    return times, levels
+
+
+@dataclass(frozen=True)
+class Duty:
+    """People on one shift on one day: from ``begin_s`` to ``end_s`` (clipped to the horizon),
+    ``people`` of them (the shift's count times the scale in force when it starts). ``day`` and
+    ``slot`` (the day from the horizon's start, plus one; the shift's place in the list, from
+    one, or a number from its name: :func:`_shift_slots`) name the duty for
+    :mod:`contactsim.build.absence`."""
+
+    begin_s: float
+    end_s: float
+    people: float
+    day: int
+    slot: int
+
+
+def shift_duties(staffing: Staffing, horizon: Horizon) -> list[Duty]:
+    """Every shift of the roster that is on duty within the horizon."""
+    assert staffing.shifts is not None
+    change_s, scales = _scale_changes(staffing, horizon)
+    slots = _shift_slots(staffing.shifts)
+    duties = []
+    end_s = horizon.end_s
+    first_weekday = horizon.start.weekday()
+    # a shift starting the day before the horizon may still be on duty at its start
+    for day in range(-1, math.ceil(horizon.days) + 1):
+        weekday = DAY_NAMES[(first_weekday + day) % 7]
+        for slot, shift in zip(slots, staffing.shifts, strict=True):
+            if weekday not in shift.days or shift.count == 0:
+                continue
+            begin = day * 86400.0 + shift.start_minute * 60.0
+            finish = begin + shift.length_h * 3600.0
+            if finish <= 0 or begin >= end_s:
+                continue
+            in_force = scales[int(np.searchsorted(change_s, begin, side="right"))]
+            duties.append(Duty(max(begin, 0.0), min(finish, end_s), shift.count * in_force,
+                               day + 1, slot))
+    return duties
+
+
+def _shift_slots(shifts: tuple[Shift, ...]) -> list[int]:
+    """Each shift's ``slot`` for :mod:`~contactsim.build.absence`: its place in the list (from
+    one), or
+    for a named shift a number drawn from its name, so that a named shift keeps its people's
+    absences when shifts before it are added or removed."""
+    slots = list(range(1, len(shifts) + 1))
+    named = {}
+    for index, shift in enumerate(shifts):
+        if shift.name is not None:
+            named[index] = NAMED_SLOTS + zlib.crc32(shift.name.encode()) % NAMED_SLOTS
+    if len(set(named.values())) == len(named):  # two names on one number: keep places
+        slots = [named.get(index, slot) for index, slot in enumerate(slots)]
+    return slots
+
+
+def _levels_of(
+    duties: list[Duty], people: list[float] | list[int], end_s: float
+) -> tuple[list[float], list[float]]:
+    """The step function of ``people`` on the duties, each from its begin to its end."""
+    changes: dict[float, float] = {0.0: 0}
+    for duty, count in zip(duties, people, strict=True):
+        changes[duty.begin_s] = changes.get(duty.begin_s, 0) + count
+        if duty.end_s < end_s:
+            changes[duty.end_s] = changes.get(duty.end_s, 0) - count
+    times = sorted(changes)
+    levels = np.cumsum([changes[t] for t in times])
+    return times, [round(float(level), 9) for level in levels]
+
+
+def _compress(times: list[float], levels: list[int] | list[float]) -> StaffingPlan:
+    kept_times: list[float] = []
+    kept_levels: list[int] = []
+    for time, level in zip(times, levels, strict=True):
+        if kept_levels and kept_levels[-1] == level:
+            continue
+        kept_times.append(float(time))
+        kept_levels.append(int(level))
+    return StaffingPlan(times_s=tuple(kept_times), operators=tuple(kept_levels))

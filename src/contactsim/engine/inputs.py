@@ -1,0 +1,98 @@
+"""The plain objects the SimPy model takes: lines, pools, redials and run settings.
+
+Built from a validated scenario by :mod:`contactsim.runs.replication`; the model needs nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from contactsim.build.sampling import Sampler
+from contactsim.build.staffing import StaffingPlan
+from contactsim.engine.resolution import TriageInputs
+
+
+@dataclass(frozen=True)
+class RedialInputs:
+    """Callers of a line who abandon and ring again."""
+
+    probability: float
+    decide: Sampler  # uniform, one draw per abandonment that may redial
+    delay: Sampler
+    max_calls_per_caller: int
+    switch_to_999: float = 0.0
+    switch: Sampler | None = None  # uniform, one draw per redial
+
+
+@dataclass(frozen=True)
+class LineInputs:
+    """One line as the model sees it.
+
+    ``redial`` is how this line's abandoning callers ring again. A caller who redials into this
+    line draws a new patience from ``redial_patience`` (required when the line has a patience
+    and any line redials into it) and, if they came from another line, a handle time from
+    ``redial_handle_time``; a caller redialling the same line keeps their handle time.
+    """
+
+    name: str
+    arrival_times_s: Iterator[float]
+    handle_time: Sampler
+    patience: Sampler | None
+    service_level_s: float
+    online_shift: float = 0.0
+    deflection: Sampler | None = None
+    redial: RedialInputs | None = None
+    redial_handle_time: Sampler | None = None
+    redial_patience: Sampler | None = None
+    #: replayed logs: (caller id, the caller's call number) per arrival; None: all new callers
+    arrival_callers: Iterator[tuple[int, int]] | None = None
+    triage: TriageInputs | None = None
+
+    def __post_init__(self) -> None:
+        if self.redial is not None and self.patience is not None and self.redial_patience is None:
+            raise ValueError(
+                f"line {self.name}: redials need redial_patience, or they would never abandon"
+            )
+
+
+@dataclass(frozen=True)
+class PoolInputs:
+    """One pool as the model sees it."""
+
+    name: str
+    skills: tuple[str, ...]
+    staffing: StaffingPlan
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Horizon, routing and what to keep. Times in seconds from the horizon's start."""
+
+    end_s: float
+    warmup_s: float = 0.0
+    interval_s: float = 3600.0
+    priority: tuple[str, ...] = ()
+    reserve_line: str | None = None
+    reserve_idle: int = 0
+    keep_records: bool = False
+    observe_every_s: float | None = None
+
+    def __post_init__(self) -> None:
+        # KPIs are summed over whole intervals after the warm-up, while calls still waiting at
+        # the end are counted by arrival time: the two agree only on an interval boundary
+        if not (self.end_s > 0 and self.interval_s > 0 and 0 <= self.warmup_s < self.end_s):
+            raise ValueError(
+                f"need end_s > 0, interval_s > 0 and 0 <= warmup_s < end_s; got end_s="
+                f"{self.end_s}, interval_s={self.interval_s}, warmup_s={self.warmup_s}"
+            )
+        if not float(self.interval_s).is_integer():
+            # the model finds a call's interval by comparing with the next boundary, which is
+            # exact (and agrees with floor division) for whole seconds
+            raise ValueError(f"interval_s must be a whole number of seconds, got {self.interval_s}")
+        intervals = self.warmup_s / self.interval_s
+        if abs(intervals - round(intervals)) > 1e-9:
+            raise ValueError(
+                f"warmup_s ({self.warmup_s}) must be a whole number of intervals "
+                f"({self.interval_s} s)"
+            )

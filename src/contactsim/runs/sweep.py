@@ -1,0 +1,456 @@
+"""Sweeps: a base scenario run over a grid of changes, every point × replication once, resumable.
+
+A sweep file names a base scenario, ``reps`` and ``seed``, a ``grid`` of dotted fields to value
+lists (their full product) and/or a list of named ``variants`` (each a set of changes). Each
+run (point × replication) writes its own folder — resolved scenario, KPIs and ``meta.json``
+(seed, code version, run time, and any error) — to a temporary name, renamed when whole. A
+sweep restarted in the same folder skips every run whose folder is complete and whose
+fingerprint (resolved scenario, code version, seed, replication) matches, and refuses a folder
+made by a different sweep. A run that fails is recorded and the sweep goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import os
+import shutil
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from contactsim import limits
+from contactsim.analysis.kpis import kpi_rows
+from contactsim.analysis.stats import summarize
+from contactsim.config.loader import dump_resolved, load_scenario, read_yaml_mapping
+from contactsim.config.scenario import Scenario
+from contactsim.data.files import check_input_file, write_atomic, write_text_atomic
+from contactsim.errors import ContactsimError, EnvironmentFault, ScenarioError
+from contactsim.output.results import MARKER, check_replaceable, write_marker
+from contactsim.runs.executors import Executor, LocalExecutor
+from contactsim.runs.replication import run_tallies
+
+SWEEP_FILE = "sweep.json"
+META = "meta.json"
+KPIS = "kpis.parquet"
+
+
+@dataclass(frozen=True)
+class Point:
+    """One point of the sweep: a name and the ``--set`` changes that make it."""
+
+    index: int
+    name: str
+    changes: dict[str, Any]
+
+    @property
+    def overrides(self) -> list[str]:
+        """The changes as ``dotted.path=value`` texts."""
+        # JSON is YAML: numbers, quoted text, lists and mappings all read back as given
+        return [f"{key}={json.dumps(value, default=str)}" for key, value in self.changes.items()]
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """A validated sweep file."""
+
+    source: Path
+    base: Path
+    reps: int
+    seed: int
+    points: list[Point]
+    plot_scope: str | None = None
+    plot_kpi: str | None = None
+    text: str = ""
+
+    @property
+    def fingerprint(self) -> str:
+        """What makes two sweeps the same sweep: the file's content and the base scenario's."""
+        digest = hashlib.sha256(self.text.encode())
+        digest.update(self.base.read_bytes())
+        return digest.hexdigest()[:16]
+
+
+def load_sweep(path: str | Path) -> SweepSpec:
+    """Read and check a sweep file (YAML, loaded safely): every field, before any run.
+
+    ``plot`` (optional) is ``{scope: LINE, POOL or resolution_centre, kpi: KPI}``: the KPI must
+    be a known KPI of that kind of scope, and the scope a line or pool of the base scenario.
+    """
+    from contactsim.analysis import kpis as registry
+
+    source = Path(path)
+    file = str(source)
+    text, data = read_yaml_mapping(source, "sweep file")
+    known = {"base", "reps", "seed", "grid", "variants", "plot"}
+    for key in data:
+        if key not in known:
+            raise ScenarioError.single(str(key), key, f"a known field ({', '.join(sorted(known))})",
+                                       file)
+    if not isinstance(data.get("base"), str):
+        raise ScenarioError.single("base", data.get("base"), "the base scenario's file", file)
+    base = (source.parent / data["base"]).resolve()
+    try:
+        check_input_file(base, "scenario file", limits.MAX_YAML_BYTES)
+    except ScenarioError as exc:
+        raise ScenarioError.single("base", data["base"], f"{exc.problems[0].expected} ({base})",
+                                   file) from None
+    reps = data.get("reps", 5)
+    seed = data.get("seed", 2018)
+    for name, value in (("reps", reps), ("seed", seed)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < (1 if name == "reps"
+                                                                              else 0):
+            raise ScenarioError.single(name, value, "a whole number" +
+                                       (" >= 1" if name == "reps" else " >= 0"), file)
+    grid = data.get("grid") or {}
+    if not isinstance(grid, dict):
+        raise ScenarioError.single("grid", grid, "dotted.field: [value, value, ...]", file)
+    for key, values in grid.items():
+        if not isinstance(key, str) or not key.strip():
+            raise ScenarioError.single("grid", key, "dotted.field names (text) as the grid's "
+                                       "keys, e.g. shrinkage or pools.blended.staffing.flat",
+                                       file)
+        if not isinstance(values, list) or not values:
+            raise ScenarioError.single(f"grid.{key}", values,
+                                       "a list of at least one value: [value, value, ...]", file)
+    variants = data.get("variants") or [{"name": "", "set": {}}]
+    if not isinstance(variants, list):
+        raise ScenarioError.single("variants", variants, "a list of {name, set}", file)
+    for index, variant in enumerate(variants):
+        if not (isinstance(variant, dict) and set(variant) <= {"name", "set"}
+                and isinstance(variant.get("name", ""), str)
+                and isinstance(variant.get("set") or {}, dict)
+                and all(isinstance(k, str) for k in (variant.get("set") or {}))):
+            raise ScenarioError.single(f"variants[{index}]", variant,
+                                       "{name: TEXT, set: {dotted.field: value}}", file)
+    runs = math.prod(len(v) for v in grid.values()) * len(variants) * reps
+    if reps > limits.MAX_REPLICATIONS or runs > limits.MAX_SWEEP_RUNS:
+        raise ScenarioError.single(
+            "grid", f"{runs:,} runs ({reps} replications of each point)",
+            f"at most {limits.MAX_REPLICATIONS:,} replications a point and "
+            f"{limits.MAX_SWEEP_RUNS:,} runs in one sweep", file)
+    points: list[Point] = []
+    keys = list(grid)
+    for values in itertools.product(*(grid[key] for key in keys)):
+        for variant in variants:
+            changes = {**dict(zip(keys, values, strict=True)), **(variant.get("set") or {})}
+            label = ", ".join(f"{k.split('.')[-1]}={v}" for k, v in zip(keys, values,
+                                                                         strict=True))
+            name = " / ".join(part for part in (variant.get("name", ""), label) if part)
+            points.append(Point(len(points), name or "base", changes))
+    plot = data.get("plot")
+    plot = {} if plot is None else plot
+    shape = "{scope: LINE or POOL, kpi: KPI}"
+    if not isinstance(plot, dict):
+        raise ScenarioError.single("plot", plot, shape, file)
+    for key in plot:
+        if key not in ("scope", "kpi"):
+            raise ScenarioError.single(f"plot.{key}", key, f"a field of plot: {shape}", file)
+    scope = plot.get("scope")
+    if scope is not None and (isinstance(scope, bool) or not isinstance(scope, str | int)):
+        raise ScenarioError.single("plot.scope", scope, "a line or pool name", file)
+    scope = None if scope is None else str(scope)
+    kpi = plot.get("kpi")
+    if kpi is not None and (not isinstance(kpi, str) or kpi not in registry.KPIS):
+        raise ScenarioError.single("plot.kpi", kpi,
+                                   f"a KPI name, one of {', '.join(registry.KPIS)}", file)
+    if scope is not None or kpi is not None:
+        # the scope must be a line or pool of the base scenario (a base that does not load is
+        # left to the runs, which record why), and the KPI one that kind of scope has
+        try:
+            scenario: Scenario | None = load_scenario(base).scenario
+        except ScenarioError:
+            scenario = None
+        if scenario is not None:
+            line_kpis = [k.name for k in (*registry.LINE_KPIS, *registry.TRIAGE_KPIS)]
+            kinds: dict[str, list[str]] = {line: list(line_kpis) for line in scenario.lines}
+            for pool in scenario.pools:
+                kinds.setdefault(pool.name, []).extend(k.name for k in registry.POOL_KPIS)
+            if scenario.resolution_centre is not None:
+                kinds.setdefault(registry.RC_SCOPE, []).extend(k.name for k in registry.RC_KPIS)
+            if scope is not None and scope not in kinds:
+                raise ScenarioError.single(
+                    "plot.scope", scope,
+                    f"a line or pool of {base.name}: one of {', '.join(kinds)}", file)
+            allowed = kinds[scope] if scope is not None else line_kpis  # default: first line
+            shown = kpi or "asa_s"  # the plot's default KPI
+            if shown not in allowed:
+                where = f"{scope}" if scope is not None else "a line (the default scope)"
+                default = "" if kpi else f" (the default, {shown}, is not one)"
+                raise ScenarioError.single(
+                    "plot.kpi", kpi,
+                    f"a KPI of {where}{default}: one of {', '.join(allowed)}", file)
+    return SweepSpec(
+        source=source, base=base, reps=reps, seed=seed, points=points,
+        plot_scope=scope, plot_kpi=kpi, text=text,
+    )
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """The package version and a digest of its source: edited code is a different version
+    (read once a process: a running sweep's code does not change under it)."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parents[1]
+    for file in sorted(package.rglob("*.py")):
+        digest.update(file.relative_to(package).as_posix().encode())
+        digest.update(file.read_bytes())
+    try:
+        version = metadata.version("contactsim")
+    except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree
+        version = "unknown"
+    return f"{version}+{digest.hexdigest()[:12]}"
+
+
+def run_fingerprint(resolved_yaml: str, seed: int, replication: int) -> str:
+    """What a finished run must match to be reused."""
+    text = f"{resolved_yaml}\n{code_version()}\n{seed}\n{replication}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass
+class Task:
+    """One run to do: a point's scenario and a replication."""
+
+    point: Point
+    replication: int
+    folder: Path
+    scenario: Scenario | None
+    resolved: str
+    fingerprint: str
+    error: str | None = None
+
+
+def _run_folder(out: Path, point: Point, replication: int) -> Path:
+    return out / "runs" / f"p{point.index:03d}" / f"r{replication:03d}"
+
+
+def is_complete(folder: Path, fingerprint: str) -> bool:
+    """A run folder that holds a successful run with this fingerprint."""
+    try:
+        meta = json.loads((folder / META).read_text())
+    except (OSError, ValueError):
+        return False
+    return meta.get("fingerprint") == fingerprint and meta.get("status") == "ok" and (
+        folder / KPIS
+    ).exists()
+
+
+def execute(task: Task, seed: int) -> tuple[str, float]:
+    """Run one task and write its folder whole: (status, seconds). Failures are recorded."""
+    started = time.perf_counter()
+    temporary = task.folder.parent / f".{task.folder.name}.partial-{uuid.uuid4().hex[:8]}"
+    temporary.mkdir(parents=True)
+    status, error = "ok", task.error
+    try:
+        if task.scenario is None:
+            raise ContactsimError(task.error or "the point's scenario is invalid")
+        # the KPIs only: a sweep keeps no interval series, so none is built
+        tallies = run_tallies(task.scenario, seed, task.replication)
+        table = pd.DataFrame(kpi_rows(tallies), columns=["scope", "kpi", "value"])
+        table.to_parquet(temporary / KPIS, index=False)
+    except ContactsimError as exc:  # the point's input: the planner's message, no traceback
+        status, error = "failed", str(exc)
+    except Exception:  # a failed run is recorded; the sweep goes on
+        status, error = "failed", traceback.format_exc(limit=8)
+    except BaseException:  # Ctrl-C: the run is not done, and leaves nothing behind
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    elapsed = time.perf_counter() - started
+    (temporary / "scenario.resolved.yaml").write_text(task.resolved, encoding="utf-8")
+    meta = {
+        "point": task.point.index, "name": task.point.name, "changes": task.point.changes,
+        "replication": task.replication, "seed": seed, "code_version": code_version(),
+        "fingerprint": task.fingerprint, "run_time_s": round(elapsed, 3), "status": status,
+        "error": error,
+    }
+    (temporary / META).write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
+    if task.folder.exists():
+        shutil.rmtree(task.folder)
+    os.replace(temporary, task.folder)
+    return status, elapsed
+
+
+@dataclass
+class SweepProgress:
+    """Counts the parent shows while a sweep runs."""
+
+    total: int
+    skipped: int = 0
+    done: int = 0
+    failed: int = 0
+    seconds: list[float] = field(default_factory=list)
+
+
+def run_sweep(
+    spec: SweepSpec,
+    out: str | Path,
+    workers: int = 1,
+    progress: Callable[[SweepProgress], None] | None = None,
+    executor: Executor | None = None,
+) -> pd.DataFrame:
+    """Run every point × replication not already done in ``out`` and collate them, on
+    ``executor`` (default: ``workers`` local processes). With a Dask cluster, ``out`` must be
+    on a file system every worker sees.
+
+    Returns the tidy table written to ``sweep.parquet``. Interrupted (KeyboardInterrupt), it
+    stops the runs under way at once, keeps every finished run's folder (each is written whole),
+    collates nothing and lets the KeyboardInterrupt go on: the same call again resumes.
+    """
+    out = Path(out)
+    _claim(out, spec)
+    _remove_partial_runs(out)  # left by a sweep killed mid-write
+    tasks = _tasks(spec, out)
+    state = SweepProgress(total=len(tasks))
+    pending = [task for task in tasks if not is_complete(task.folder, task.fingerprint)]
+    state.skipped = len(tasks) - len(pending)
+    if progress is not None:
+        progress(state)
+
+    def record(result: tuple[str, float]) -> None:
+        status, seconds = result
+        state.done += 1
+        state.failed += status != "ok"
+        state.seconds.append(seconds)
+        if progress is not None:
+            progress(state)
+
+    runner = executor if executor is not None else LocalExecutor(workers)
+    results = runner.as_completed(execute, [(task, spec.seed) for task in pending])
+    try:
+        for result in results:
+            record(result)
+    except BaseException as stopped:
+        # stopped early: the executor cancels what is queued and ends its workers
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()
+        if isinstance(stopped, KeyboardInterrupt):
+            _remove_partial_runs(out)  # the runs that were under way leave nothing
+            _recount(state, pending)
+            if progress is not None:
+                progress(state)
+        raise
+    return collate(spec, out, tasks)
+
+
+def _remove_partial_runs(out: Path) -> None:
+    """Delete the temporary folders of runs that never finished."""
+    for partial in out.glob("runs/*/.*.partial-*"):
+        shutil.rmtree(partial, ignore_errors=True)
+
+
+def _recount(state: SweepProgress, pending: list[Task]) -> None:
+    """Count the runs done from their folders: a worker may have finished a run (its folder is
+    whole) whose result had not reached this process when the sweep was interrupted."""
+    done = [meta for meta, task in ((_read_meta(task.folder), task) for task in pending)
+            if meta is not None and meta.get("fingerprint") == task.fingerprint]
+    state.done = len(done)
+    state.failed = sum(meta.get("status") != "ok" for meta in done)
+
+
+def _claim(out: Path, spec: SweepSpec) -> None:
+    """Make ``out`` this sweep's folder, or check that it already is: a folder holding another
+    sweep, or anything contactsim did not make, is refused before any run."""
+    marker = out / SWEEP_FILE
+    if marker.exists():
+        try:
+            made_by = json.loads(marker.read_text(encoding="utf-8")).get("fingerprint")
+        except (OSError, ValueError, AttributeError):
+            raise ContactsimError(
+                f"{marker}: not a sweep's record (unreadable); give a new --out"
+            ) from None
+        if made_by != spec.fingerprint:
+            raise ContactsimError(
+                f"{out}: this folder holds another sweep's runs (made from a different sweep "
+                "file or base scenario); give a new --out, or delete the folder to start over"
+            )
+        if not (out / MARKER).exists():  # made before the marker existed
+            write_marker(out, "sweep")
+        return
+    check_replaceable(out, "sweep")
+    if out.exists() and any(out.iterdir()):
+        raise ContactsimError(f"{out}: the folder is not empty and holds no sweep; give a new "
+                              "or empty folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EnvironmentFault(f"--out {out}: cannot be created ({exc.strerror})") from None
+    write_marker(out, "sweep")
+    write_text_atomic(marker, json.dumps({"fingerprint": spec.fingerprint,
+                                          "sweep_file": str(spec.source)}, indent=2))
+
+
+def _tasks(spec: SweepSpec, out: Path) -> list[Task]:
+    tasks = []
+    for point in spec.points:
+        scenario, resolved, error = None, "", None
+        try:
+            loaded = load_scenario(spec.base, point.overrides)
+            scenario, resolved = loaded.scenario, dump_resolved(loaded, spec.seed)
+        except ScenarioError as exc:
+            error = f"the point's changes make an invalid scenario:\n{exc}"
+            resolved = f"# invalid: {point.changes}\n"
+        for replication in range(spec.reps):
+            tasks.append(Task(
+                point=point, replication=replication,
+                folder=_run_folder(out, point, replication), scenario=scenario,
+                resolved=resolved, error=error,
+                fingerprint=run_fingerprint(resolved, spec.seed, replication),
+            ))
+    return tasks
+
+
+def collate(spec: SweepSpec, out: Path, tasks: list[Task]) -> pd.DataFrame:
+    """Gather every successful run into ``sweep.parquet`` and ``sweep_summary.csv``; list the
+    failed ones in ``failures.csv``."""
+    frames, failures = [], []
+    for task in tasks:
+        if is_complete(task.folder, task.fingerprint):
+            table = pd.read_parquet(task.folder / KPIS)
+            table.insert(0, "replication", task.replication)
+            table.insert(0, "point_name", task.point.name)
+            table.insert(0, "point", task.point.index)
+            for key, value in task.point.changes.items():
+                table[key] = str(value) if isinstance(value, list | dict) else value
+            frames.append(table)
+        else:
+            meta = _read_meta(task.folder)
+            failures.append({"point": task.point.index, "point_name": task.point.name,
+                             "replication": task.replication,
+                             "error": (meta or {}).get("error") or "not run"})
+    tidy = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    write_atomic(out / "sweep.parquet", lambda path: tidy.to_parquet(path, index=False))
+    if not tidy.empty:
+        keys = ["point", "point_name"]
+        rows = []
+        for (point, name), group in tidy.groupby(keys, sort=True):
+            summary = summarize(group[["replication", "scope", "kpi", "value"]])
+            summary.insert(0, "point_name", name)
+            summary.insert(0, "point", point)
+            rows.append(summary)
+        summary_table = pd.concat(rows, ignore_index=True)
+        write_text_atomic(out / "sweep_summary.csv", summary_table.to_csv(index=False))
+    failed = out / "failures.csv"
+    if failures:
+        write_text_atomic(failed, pd.DataFrame(failures).to_csv(index=False))
+    elif failed.exists():
+        failed.unlink()
+    return tidy
+
+
+def _read_meta(folder: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads((folder / META).read_text())
+    except (OSError, ValueError):
+        return None
