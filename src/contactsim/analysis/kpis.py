@@ -18,8 +18,17 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from contactsim.config.scenario import TRIAGE_OUTCOMES
-from contactsim.engine.records import LineTally, RCTally, RunTallies
+from contactsim.engine.records import (
+    CLOSED,
+    RESOLVED,
+    TO_FRONT_LINE,
+    TO_PARTNER,
+    TO_RESOLUTION_CENTRE,
+    TRIAGE_OUTCOMES,
+    LineTally,
+    RCTally,
+    RunTallies,
+)
 
 #: The answered wait percentile reported as ``wait_p90_s``.
 WAIT_PERCENTILE = 0.90
@@ -145,8 +154,8 @@ RC_SCOPE = "resolution_centre"
 
 
 def _rc_share(run: RunTallies) -> float:
-    referred = sum(t.triaged[4] for t in run.lines.values())
-    incidents = sum(sum(t.triaged[1:]) for t in run.lines.values())
+    referred = sum(t.triaged[TO_RESOLUTION_CENTRE] for t in run.lines.values())
+    incidents = sum(sum(t.triaged) - t.triaged[CLOSED] for t in run.lines.values())
     return _ratio(referred, incidents)
 
 
@@ -160,12 +169,12 @@ RC_KPIS: tuple[Kpi, ...] = (
         "incidents that reached the Resolution Centre in the window",
         lambda r: float(_rc(r).incidents)),
     Kpi("rc_resolved", "RC resolved", "incidents", RC_SCOPE, "of those, resolved by the RC",
-        lambda r: float(_rc(r).outcomes[0])),
+        lambda r: float(_rc(r).outcomes[RESOLVED])),
     Kpi("rc_front_line", "RC to front line", "incidents", RC_SCOPE,
         "passed to the front line (including victims never reached)",
-        lambda r: float(_rc(r).outcomes[1])),
+        lambda r: float(_rc(r).outcomes[TO_FRONT_LINE])),
     Kpi("rc_partner", "RC to partner agencies", "incidents", RC_SCOPE,
-        "passed to partner agencies", lambda r: float(_rc(r).outcomes[2])),
+        "passed to partner agencies", lambda r: float(_rc(r).outcomes[TO_PARTNER])),
     Kpi("rc_share_of_incidents", "RC share of incidents", "share", RC_SCOPE,
         "calls graded resolution_centre ÷ calls graded anything but closed", _rc_share),
     Kpi("rc_backlog_end", "RC backlog at the end", "incidents", RC_SCOPE,

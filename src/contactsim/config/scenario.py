@@ -23,6 +23,7 @@ from pydantic import (
 
 from contactsim import limits
 from contactsim.data.files import safe_component
+from contactsim.engine.records import RC_OUTCOMES, TRIAGE_OUTCOMES
 from contactsim.errors import ContactsimError, Problem
 
 PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -495,8 +496,7 @@ class Redial(Frozen):
 
 # --- triage and the Resolution Centre ------------------------------------------------------
 
-TRIAGE_OUTCOMES = ("closed", "grade1", "grade2", "scheduled", "resolution_centre")
-RC_OUTCOMES = ("resolved", "front_line", "partner")
+# the shares' names are the engine's outcomes, in the order its tallies count them
 
 
 def _sums_to_one(model: BaseModel, names: tuple[str, ...]) -> None:

@@ -20,6 +20,17 @@ WAIT_HISTOGRAM_S = 4 * 3600
 RESOLVE_HISTOGRAM_MIN = 30 * 24 * 60
 
 
+#: What triage makes of a graded call, in the order of :attr:`LineTally.triaged`: closed at
+#: the call, a grade 1 or grade 2 deployment, a scheduled appointment, or referred to the
+#: Resolution Centre.
+TRIAGE_OUTCOMES = ("closed", "grade1", "grade2", "scheduled", "resolution_centre")
+CLOSED, GRADE1, GRADE2, SCHEDULED, TO_RESOLUTION_CENTRE = range(len(TRIAGE_OUTCOMES))
+#: What becomes of a Resolution Centre incident, in the order of :attr:`RCTally.outcomes`:
+#: resolved by phone, sent to the front line, or passed to a partner agency.
+RC_OUTCOMES = ("resolved", "front_line", "partner")
+RESOLVED, TO_FRONT_LINE, TO_PARTNER = range(len(RC_OUTCOMES))
+
+
 class CallRecord(NamedTuple):
     """How one offered call ended: ``outcome`` is answered, abandoned, callback (accepted a
     callback) or waiting (still queued at the end). ``caller_id`` is shared by a caller's
@@ -67,7 +78,7 @@ class LineTally:
     callbacks_completed_within_target: int = 0
     callback_wait_sum_s: float = 0.0
     #: graded calls counted in the window: closed, grade1, grade2, scheduled, RC
-    triaged: list[int] = field(default_factory=lambda: [0, 0, 0, 0, 0])
+    triaged: list[int] = field(default_factory=lambda: [0] * len(TRIAGE_OUTCOMES))
     graded: bool = False  # whether the line has a triage rule
     #: waits of calls answered in the window: answered at once (zero), one-second bins below
     #: WAIT_HISTOGRAM_S (bin i: i <= wait < i + 1), and longer waits kept exactly
@@ -136,7 +147,7 @@ class RCTally:
     and what became of them; backlog (open incidents, waiting or in progress) over time."""
 
     incidents: int = 0
-    outcomes: list[int] = field(default_factory=lambda: [0, 0, 0])  # resolved, front, partner
+    outcomes: list[int] = field(default_factory=lambda: [0] * len(RC_OUTCOMES))  # RC_OUTCOMES
     #: time to resolve of incidents ended: their sum, and one-minute bins up to
     #: RESOLVE_HISTOGRAM_MIN (longer times kept exactly), so memory does not grow with the run
     resolve_sum_h: float = 0.0
