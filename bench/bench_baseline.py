@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from common import Measurement, interleaved, reference_run, verdict
-from contactsim.config.loader import load_scenario
+from contactsim.build.loading import load_scenario
 from contactsim.runs.replication import run_tallies
 
 TARGET = 4.0

@@ -30,7 +30,7 @@ from common import (
     reference_run,
     verdict,
 )
-from contactsim.config.loader import scenario_from_mapping
+from contactsim.build.loading import scenario_from_mapping
 from contactsim.runs.replication import run_tallies
 
 TARGET = 2.0

@@ -22,8 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 CHILD = """
 import json, sys, tracemalloc
-from contactsim.config.loader import load_scenario
-from contactsim.runs.replication import model_inputs, run_tallies
+from contactsim.build.loading import load_scenario
+from contactsim.build.model_inputs import model_inputs
+from contactsim.runs.replication import run_tallies
 from contactsim.engine.records import LineTally
 from contactsim.build.streams import Streams
 

@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 from contactsim.runs.executors import LocalExecutor
-from contactsim.runs.sweep import SweepProgress, load_sweep, run_sweep
+from contactsim.runs.sweep import SweepProgress, run_sweep
+from contactsim.runs.sweep_file import load_sweep
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 TARGET = 1.8

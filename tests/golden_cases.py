@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from contactsim.config.loader import load_scenario
+from contactsim.build.loading import load_scenario
 from contactsim.engine.records import RunTallies
 from contactsim.runs.replication import run_tallies
 

@@ -164,7 +164,7 @@ def test_one_more_rostered_operator_shortens_101_waits_on_the_baseline() -> None
     the baseline's first eight weeks shortens 101 waits, by more than the paired interval."""
     from pathlib import Path
 
-    from contactsim.config.loader import load_scenario
+    from contactsim.build.loading import load_scenario
     from contactsim.runs.experiment import compare_scenarios
 
     baseline = Path(__file__).parent.parent / "scenarios" / "baseline-2018.yaml"

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from contactsim.analysis.periods import by_month, period_values, summarise_by
-from contactsim.config.loader import load_scenario
+from contactsim.build.loading import load_scenario
 from contactsim.runs.experiment import RunResults, run_scenario
 
 BASELINE = Path(__file__).parent.parent / "scenarios" / "baseline-2018.yaml"

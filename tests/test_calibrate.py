@@ -14,8 +14,8 @@ import yaml
 from click.testing import CliRunner
 
 from contactsim.analysis.periods import period_values
+from contactsim.build.loading import load_scenario
 from contactsim.cli.main import main
-from contactsim.config.loader import load_scenario
 from contactsim.errors import ScenarioError
 from contactsim.planning.calibration import calibrate
 from contactsim.planning.targets import SearchSettings, check_against, load_targets

@@ -29,19 +29,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contactsim.analysis.kpis import kpi_rows
+from contactsim.build.loading import scenario_from_mapping
+from contactsim.build.model_inputs import model_inputs
 from contactsim.build.streams import Streams
-from contactsim.config.loader import scenario_from_mapping
 from contactsim.config.scenario import Scenario
-from contactsim.engine.callback import ABOVE_LIVE, BELOW_LIVE, WHEN_IDLE, CallbackInputs
-from contactsim.engine.model import (
-    ContactCentre,
-    ModelSettings,
-    RedialInputs,
-    simulate,
+from contactsim.engine import ModelInputs, ModelSettings, RedialInputs, build_centre, simulate
+from contactsim.engine.callback import (
+    ABOVE_LIVE,
+    BELOW_LIVE,
+    CallbackInputs,
+    CallbackServe,
+    when_idle,
 )
+from contactsim.engine.calls import PoolState
 from contactsim.engine.records import CallRecord, RunTallies
-from contactsim.engine.routing import PoolState
-from contactsim.runs.replication import model_inputs, run_tallies
+from contactsim.runs.replication import run_tallies
 from trace_helpers import NEVER, Draws, draws_used, line, pool
 
 TIME_EPS_S = 1e-6  # float slack for times rebuilt from records (arrival + wait)
@@ -69,7 +71,6 @@ def callback_rule(accepts: Sequence[float], answers: Sequence[float], **changes:
         "complete_within_s": 3600.0,
         "handle_time": None,
         "serve": BELOW_LIVE,
-        "idle_at_least": 1,
     }
     rule.update(changes)
     return CallbackInputs(**rule)
@@ -100,12 +101,12 @@ def run_101(
     end_s: float = 10_000.0,
 ) -> RunTallies:
     """One 101 line on one pool of ``operators``, with ``callback``."""
-    return simulate(
+    return simulate(ModelInputs(
         [line("101", arrivals, handles, patiences)],
         [pool("all", ("101",), operators)],
         ModelSettings(end_s=end_s, keep_records=True),
         callback=callback,
-    )
+    ))
 
 
 # --- the offer at the threshold ---------------------------------------------------------------
@@ -192,12 +193,12 @@ def test_callbacks_are_offered_on_their_line_only() -> None:
     # The rule is for 101: a 999 caller waiting far past 60 s is never offered.
     #   one multi-skilled operator; 999 A at 0 (h 500), 999 B at 10 (h 10): B waits 490
     rule = callback_rule(accepts=[], answers=[])
-    tallies = simulate(
+    tallies = simulate(ModelInputs(
         [line("999", [0.0, 10.0], [500.0, 10.0], [NEVER] * 2, 10.0), line("101", [], [], [])],
         [pool("multi", ("999", "101"), 1)],
         ModelSettings(end_s=1000.0, priority=("999", "101"), keep_records=True),
         callback=rule,
-    )
+    ))
     assert outcomes(tallies, "999") == [("answered", 0.0), ("answered", 490.0)]
     assert tallies.lines["999"].total("callbacks_offered") == 0
     assert draws_used(rule.accept) == 0
@@ -213,13 +214,13 @@ def test_caller_turned_away_online_still_draws_their_acceptance() -> None:
     #   C at 20 (h 50): offered at 80, draw 0.9 >= 0.5: declines; answered at 300, wait 280
     # Had B drawn no acceptance, C would have drawn 0.1 and accepted.
     rule = callback_rule(accepts=[0.1, 0.1, 0.9], answers=[])
-    tallies = simulate(
+    tallies = simulate(ModelInputs(
         [line("101", [0.0, 10.0, 20.0], [300.0, 100.0, 50.0], [NEVER] * 3, online_shift=0.5,
               deflection=Draws([0.9, 0.1, 0.9]))],
         [pool("all", ("101",), 1)],
         ModelSettings(end_s=1000.0, keep_records=True),
         callback=rule,
-    )
+    ))
     assert outcomes(tallies, "101") == [("answered", 0.0), ("answered", 280.0)]
     assert kpis(tallies)["deflected"] == 1.0
     tally = tallies.lines["101"]
@@ -241,13 +242,13 @@ def test_redial_keeps_the_callers_acceptance_draw() -> None:
         probability=0.5, decide=Draws([0.1]), delay=Draws([100.0]), max_calls_per_caller=3,
     )
     rule = callback_rule(accepts=[0.9, 0.1], answers=[0.1])
-    tallies = simulate(
+    tallies = simulate(ModelInputs(
         [line("101", [0.0, 10.0], [1000.0, 70.0], [NEVER, 20.0], redial=redial,
               redial_patience=Draws([NEVER]))],
         [pool("all", ("101",), 1)],
         ModelSettings(end_s=2000.0, keep_records=True),
         callback=rule,
-    )
+    ))
     records = by_arrival(tallies, "101")
     assert [(r.arrival_s, r.outcome, r.wait_s, r.attempt) for r in records] == [
         (0.0, "answered", 0.0, 1), (10.0, "abandoned", 20.0, 1), (130.0, "callback", 60.0, 2),
@@ -386,7 +387,7 @@ def test_callback_never_attempted_at_the_end_is_pending() -> None:
 # --- serving policies -----------------------------------------------------------------------
 
 
-def policy_trace(serve: str) -> RunTallies:
+def policy_trace(serve: CallbackServe) -> RunTallies:
     # One multi-skilled operator, every 999 and 101 caller patient.
     # Acceptance draws of the 101 callers: A 0.1 (never offered), B 0.1, C 0.9; 999 callers
     # draw none.
@@ -396,7 +397,7 @@ def policy_trace(serve: str) -> RunTallies:
     #   999 D at 150 (h 50): queues
     # At 200 the operator frees with a 999 call, a live 101 call and a callback all waiting.
     rule = callback_rule(accepts=[0.1, 0.1, 0.9], answers=[0.1], serve=serve)
-    return simulate(
+    return simulate(ModelInputs(
         [
             line("999", [150.0], [50.0], [NEVER], 10.0),
             line("101", [0.0, 10.0, 20.0], [200.0, 100.0, 100.0], [NEVER] * 3),
@@ -404,7 +405,7 @@ def policy_trace(serve: str) -> RunTallies:
         [pool("multi", ("999", "101"), 1)],
         ModelSettings(end_s=1000.0, priority=("999", "101"), keep_records=True),
         callback=rule,
-    )
+    ))
 
 
 def test_below_live_serves_live_calls_first() -> None:
@@ -431,7 +432,7 @@ def test_above_live_at_once_when_a_101_only_operator_frees() -> None:
     # before C: callback wait 200 - 70 = 130; C answered at 300, wait 280. Acceptance draws
     # as in the policy trace: A 0.1, B 0.1, C 0.9.
     rule = callback_rule(accepts=[0.1, 0.1, 0.9], answers=[0.1], serve=ABOVE_LIVE)
-    tallies = simulate(
+    tallies = simulate(ModelInputs(
         [
             line("999", [150.0], [50.0], [NEVER], 10.0),
             line("101", [0.0, 10.0, 20.0], [200.0, 100.0, 100.0], [NEVER] * 3),
@@ -439,18 +440,17 @@ def test_above_live_at_once_when_a_101_only_operator_frees() -> None:
         [pool("nonemergency", ("101",), 1), pool("emergency", ("999",), 1)],
         ModelSettings(end_s=1000.0, priority=("999", "101"), keep_records=True),
         callback=rule,
-    )
+    ))
     assert outcomes(tallies, "999") == [("answered", 0.0)]
     assert outcomes(tallies, "101")[2] == ("answered", 280.0)
     assert tallies.lines["101"].callback_wait_sum_s == 130.0
 
 
-def when_idle_trace(serve: str, idle_at_least: int) -> RunTallies:
+def when_idle_trace(serve: CallbackServe) -> RunTallies:
     # Two 101 operators. A at 0 (h 200) and B at 1 (h 500) take both; C at 10 (h 100) accepts
     # at 70 (0.1); D at 310 (h 100) is a live call. Acceptance draws A, B, C, D all 0.1: only C
     # is ever offered.
-    rule = callback_rule(accepts=[0.1] * 4, answers=[0.1], serve=serve,
-                         idle_at_least=idle_at_least)
+    rule = callback_rule(accepts=[0.1] * 4, answers=[0.1], serve=serve)
     return run_101([0.0, 1.0, 10.0, 310.0], [200.0, 500.0, 100.0, 100.0], [NEVER] * 4, rule, 2)
 
 
@@ -461,13 +461,13 @@ def test_when_idle_waits_for_k_idle_operators() -> None:
     #   t=310: D takes the idle operator 1 at once (wait 0), until 410.
     #   t=410: operator 1 frees: 1 idle (itself) < 2: idle again.
     #   t=501: operator 2 frees: 1 idle + itself = 2 >= 2: it calls C back: wait 501 - 70 = 431.
-    tallies = when_idle_trace(WHEN_IDLE, 2)
+    tallies = when_idle_trace(when_idle(2))
     assert outcomes(tallies, "101")[3] == ("answered", 0.0)
     assert tallies.lines["101"].callback_wait_sum_s == 431.0
     # with k = 1 it is below_live: operator 1 calls back at 200 (wait 130), until 300, and D
     # finds operator 1 free again at 310: wait 0
-    for serve, k in ((WHEN_IDLE, 1), (BELOW_LIVE, 1)):
-        tallies = when_idle_trace(serve, k)
+    for serve in (when_idle(1), BELOW_LIVE):
+        tallies = when_idle_trace(serve)
         assert tallies.lines["101"].callback_wait_sum_s == 130.0
         assert outcomes(tallies, "101")[3] == ("answered", 0.0)
 
@@ -492,8 +492,7 @@ def test_when_idle_counts_idle_operators_when_a_request_falls_due(
     #   t=100: operator 1 frees: 1 idle (itself) < 2: idle.
     #   t=101: operator 2 frees: 1 idle + itself = 2: attempt 1, unanswered (0.9), until 111;
     #          due again at 211. t=111: operator 2 idle.
-    rule = callback_rule(accepts=[0.1] * len(arrivals), answers=[0.9, 0.1], serve=WHEN_IDLE,
-                         idle_at_least=2)
+    rule = callback_rule(accepts=[0.1] * len(arrivals), answers=[0.9, 0.1], serve=when_idle(2))
     tallies = run_101(arrivals, handles, [NEVER] * len(arrivals), rule, 2)
     tally = tallies.lines["101"]
     assert tally.total("callback_attempts") == 2
@@ -506,8 +505,7 @@ def test_when_idle_no_callback_while_a_live_call_waits() -> None:
     # E, exactly as below_live: A until 200; C (wait 180) until 300; E at 250 (wait 50) until
     # 400; callback at 400: wait 330. Acceptance draws A 0.1, B 0.1, C 0.9, E 0.1 (A and E,
     # answered within the threshold, are never offered).
-    rule = callback_rule(accepts=[0.1, 0.1, 0.9, 0.1], answers=[0.1], serve=WHEN_IDLE,
-                         idle_at_least=1)
+    rule = callback_rule(accepts=[0.1, 0.1, 0.9, 0.1], answers=[0.1], serve=when_idle(1))
     tallies = run_101([0.0, 10.0, 20.0, 250.0], [200.0, 100.0, 100.0, 100.0], [NEVER] * 4, rule)
     assert [w for _, w in outcomes(tallies, "101")] == [0.0, 60.0, 180.0, 50.0]
     assert tallies.lines["101"].callback_wait_sum_s == 330.0
@@ -568,12 +566,12 @@ def test_abandoning_caller_redials_with_the_same_caller_id_until_the_cap() -> No
         probability=0.5, decide=Draws([0.1, 0.2, 0.3]), delay=Draws([100.0, 200.0]),
         max_calls_per_caller=3,
     )
-    tallies = simulate(
+    tallies = simulate(ModelInputs(
         [line("101", [0.0, 10.0], [1000.0, 70.0], [NEVER, 20.0], redial=redial,
               redial_patience=Draws([40.0, 50.0]))],
         [pool("all", ("101",), 1)],
         ModelSettings(end_s=2000.0, keep_records=True),
-    )
+    ))
     records = by_arrival(tallies, "101")
     assert [(r.arrival_s, r.outcome, r.wait_s) for r in records] == [
         (0.0, "answered", 0.0), (10.0, "abandoned", 20.0), (130.0, "abandoned", 40.0),
@@ -598,12 +596,12 @@ def test_redial_that_would_ring_after_the_end_is_not_offered() -> None:
     # B abandons at 30 and would ring again at 30 + 1000 = 1030, after the end at 1000.
     redial = RedialInputs(probability=0.5, decide=Draws([0.1]), delay=Draws([1000.0]),
                           max_calls_per_caller=3)
-    tallies = simulate(
+    tallies = simulate(ModelInputs(
         [line("101", [0.0, 10.0], [2000.0, 70.0], [NEVER, 20.0], redial=redial,
               redial_patience=Draws([]))],
         [pool("all", ("101",), 1)],
         ModelSettings(end_s=1000.0, keep_records=True),
-    )
+    ))
     values = kpis(tallies)
     assert (values["offered"], values["redials"], values["unique_callers"]) == (2.0, 0.0, 2.0)
 
@@ -618,9 +616,9 @@ def test_redial_switched_to_999_is_offered_on_999_and_counted_on_101() -> None:
     # 999: offered 1, redials 1, unique 0 (the caller was counted on 101 at their first call).
     redial = RedialInputs(
         probability=0.5, decide=Draws([0.1]), delay=Draws([100.0]), max_calls_per_caller=3,
-        switch_to_999=0.5, switch=Draws([0.3]),
+        switch_share=0.5, switch_line="999", switch=Draws([0.3]),
     )
-    tallies = simulate(
+    tallies = simulate(ModelInputs(
         [
             line("999", [], [], [], 10.0, redial_handle_time=Draws([80.0]),
                  redial_patience=Draws([NEVER])),
@@ -630,7 +628,7 @@ def test_redial_switched_to_999_is_offered_on_999_and_counted_on_101() -> None:
         ],
         [pool("multi", ("999", "101"), 1)],
         ModelSettings(end_s=1000.0, priority=("999", "101"), keep_records=True),
-    )
+    ))
     (call_999,) = by_arrival(tallies, "999")
     first = by_arrival(tallies, "101")[1]
     assert (call_999.arrival_s, call_999.outcome, call_999.wait_s) == (130.0, "answered", 370.0)
@@ -648,9 +646,9 @@ def test_redial_not_switched_stays_on_its_line() -> None:
     # handle time (300) and a redial patience (never); answered at 500, wait 370.
     redial = RedialInputs(
         probability=0.5, decide=Draws([0.1]), delay=Draws([100.0]), max_calls_per_caller=3,
-        switch_to_999=0.5, switch=Draws([0.7]),
+        switch_share=0.5, switch_line="999", switch=Draws([0.7]),
     )
-    tallies = simulate(
+    tallies = simulate(ModelInputs(
         [
             line("999", [], [], [], 10.0, redial_handle_time=Draws([]),
                  redial_patience=Draws([])),
@@ -659,7 +657,7 @@ def test_redial_not_switched_stays_on_its_line() -> None:
         ],
         [pool("multi", ("999", "101"), 1)],
         ModelSettings(end_s=1000.0, priority=("999", "101"), keep_records=True),
-    )
+    ))
     assert [(r.outcome, r.attempt, r.handle_s, r.wait_s) for r in by_arrival(tallies, "101")] == [
         ("answered", 1, 500.0, 0.0), ("abandoned", 1, 300.0, 20.0),
         ("answered", 2, 300.0, 370.0),
@@ -732,12 +730,12 @@ def test_callbacks_of_callers_who_rang_in_the_warm_up_are_not_counted() -> None:
     #   C at 150 accepts at 210: counted. At 300 B is called back (answered, h 50) until 350,
     #   then C at 350 (answered): wait 350 - 210 = 140.
     rule = callback_rule(accepts=[0.1, 0.1, 0.1], answers=[0.1, 0.1])
-    tallies = simulate(
+    tallies = simulate(ModelInputs(
         [line("101", [0.0, 10.0, 150.0], [300.0, 50.0, 50.0], [NEVER] * 3)],
         [pool("all", ("101",), 1)],
         ModelSettings(end_s=1000.0, warmup_s=100.0, interval_s=100.0, keep_records=True),
         callback=rule,
-    )
+    ))
     values = kpis(tallies)
     assert (values["offered"], values["callbacks_offered"], values["callbacks_accepted"]) == (
         1.0, 1.0, 1.0
@@ -972,17 +970,17 @@ def test_property_callbacks_made_as_the_policy_says_and_never_left_waiting(
     #   operator stays idle while a live call of its skills waits (no reserve here).
     assert scenario.callback is not None
     inputs = model_inputs(scenario, Streams(seed, 0))
-    centre = ContactCentre(inputs.lines, inputs.pools, inputs.settings, inputs.callback)
+    centre = build_centre(ModelInputs(inputs.lines, inputs.pools, inputs.settings, inputs.callback))
     desk, routing = centre.callback_desk, centre.routing
     assert desk is not None and routing.callback_line is not None
     callback_pools = routing.callback_line.pools
     serve = inputs.callback.serve if inputs.callback else BELOW_LIVE
-    k = inputs.callback.idle_at_least if inputs.callback else 1
+    k = serve.idle_at_least
     attempts = 0
 
     # live lines that go before callbacks: the more urgent ones (above_live), or all of them
     first = scenario.lines
-    if serve == ABOVE_LIVE:
+    if serve.above_live:
         first = scenario.lines[: scenario.lines.index(scenario.callback.line)]
 
     def may_call_back(pool: PoolState, idle_besides: int) -> bool:
@@ -990,37 +988,37 @@ def test_property_callbacks_made_as_the_policy_says_and_never_left_waiting(
         other operators of the callback pools idle."""
         if any(line.waiting for line in pool.lines if line.name in first):
             return False
-        return serve != WHEN_IDLE or idle_besides + 1 >= k
+        return idle_besides + 1 >= k
 
-    make_attempt = centre._attempt_callback
+    make_attempt = centre.operators.attempt_callback
 
     def watched_attempt(request: Any, pool: PoolState) -> None:
         nonlocal attempts
         attempts += 1
-        assert desk.open and desk.is_open_at(centre.env.now)
-        assert may_call_back(pool, sum(p.idle for p in callback_pools)), centre.env.now
+        assert desk.open and desk.is_open_at(centre.kernel.now)
+        assert may_call_back(pool, sum(p.idle for p in callback_pools)), centre.kernel.now
         make_attempt(request, pool)
 
-    step = centre.env.step
+    step = centre.kernel.step
 
     def watched_step() -> None:
         step()
-        if centre.env.peek() == centre.env.now:
+        if centre.kernel.peek() == centre.kernel.now:
             # more events at this instant (the desk's opening among them, perhaps, after the
             # run's daily stop event): the state is checked once the instant is over
             return
         for queue in centre.queues.values():
             if queue.waiting:
-                assert all(p.idle == 0 for p in queue.pools), (centre.env.now, queue.name)
+                assert all(p.idle == 0 for p in queue.pools), (centre.kernel.now, queue.name)
         if desk.open and desk.ready:
             idle = sum(p.idle for p in callback_pools)
             for pool in callback_pools:
                 assert not (pool.idle and may_call_back(pool, idle - 1)), (
-                    f"t={centre.env.now}: an idle operator of {pool.name} leaves "
+                    f"t={centre.kernel.now}: an idle operator of {pool.name} leaves "
                     f"{len(desk.ready)} ready callbacks waiting"
                 )
 
-    centre._attempt_callback = watched_attempt  # type: ignore[method-assign]
-    centre.env.step = watched_step  # type: ignore[method-assign]
+    centre.operators.attempt_callback = watched_attempt  # type: ignore[method-assign]
+    centre.kernel.step = watched_step  # type: ignore[method-assign]
     tallies = centre.run()
     assert attempts == sum(tallies.lines[scenario.callback.line].callback_attempts)

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from contactsim.analysis.stats import t_interval
+from contactsim.build.loading import load_scenario, scenario_from_mapping
 from contactsim.cli.main import main
-from contactsim.config.loader import load_scenario, scenario_from_mapping
 from contactsim.errors import ScenarioError
 from contactsim.runs.experiment import run_scenario
 
@@ -184,8 +184,9 @@ def test_shipped_callback_scenarios_differ_only_in_the_threshold() -> None:
 
 
 def test_a_run_with_callbacks_plots_the_callback_workload(tmp_path: Path) -> None:
+    from contactsim.data.folders import atomic_folder
     from contactsim.output.report import plot_run
-    from contactsim.output.results import atomic_folder, write_run
+    from contactsim.output.results import write_run
 
     results = run_scenario(scenario_from_mapping(busy_centre(callback=CALLBACK)), 2, 1, 1)
     with atomic_folder(tmp_path / "run") as folder:
@@ -201,14 +202,15 @@ def test_a_run_with_callbacks_plots_the_callback_workload(tmp_path: Path) -> Non
 
 
 def test_model_inputs_refuse_redials_that_could_never_abandon() -> None:
-    from contactsim.build.staffing import StaffingPlan
-    from contactsim.engine.model import (
+    from contactsim.engine import (
         LineInputs,
+        ModelInputs,
         ModelSettings,
         PoolInputs,
         RedialInputs,
         simulate,
     )
+    from contactsim.engine.plan import StaffingPlan
 
     def draws() -> float:
         return 0.5
@@ -218,9 +220,9 @@ def test_model_inputs_refuse_redials_that_could_never_abandon() -> None:
         LineInputs("101", iter([]), draws, draws, 60.0, redial=redial)
     switching = RedialInputs(
         probability=1.0, decide=draws, delay=draws, max_calls_per_caller=2,
-        switch_to_999=0.5, switch=draws,
+        switch_share=0.5, switch=draws, switch_line="999",
     )
     line = LineInputs("101", iter([]), draws, None, 60.0, redial=switching)
     pool = PoolInputs("all", ("101",), StaffingPlan((0.0,), (1,)))
     with pytest.raises(ValueError, match="switch to 999"):
-        simulate([line], [pool], ModelSettings(end_s=60.0))
+        simulate(ModelInputs([line], [pool], ModelSettings(end_s=60.0)))

@@ -13,8 +13,8 @@ import yaml
 from click.testing import CliRunner, Result
 
 from contactsim.analysis import erlang
+from contactsim.build.loading import load_scenario
 from contactsim.cli.main import main
-from contactsim.config.loader import load_scenario
 from contactsim.config.scenario import Scenario
 
 TINY = """\

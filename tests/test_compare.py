@@ -11,8 +11,8 @@ import pandas as pd
 from click.testing import CliRunner
 from scipy import stats as scipy_stats
 
+from contactsim.build.loading import scenario_from_mapping
 from contactsim.cli.main import main
-from contactsim.config.loader import scenario_from_mapping
 from contactsim.runs.experiment import compare_scenarios, run_scenario, unique_names
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"

@@ -22,12 +22,12 @@ from scipy.special import gammainc, pdtrc
 
 from contactsim.analysis.erlang import (
     QueueMeasures,
-    _wait_cdf_by_position,
     agents_for_target,
     erlang_a,
     erlang_c,
     wait_probability_erlang_c,
 )
+from contactsim.analysis.queue_math import wait_cdf_by_position
 
 # ------------------------------------------------------------------------ reference code
 
@@ -360,7 +360,7 @@ def test_wait_cdf_matches_matrix_exponential() -> None:
     gen = np.diag(-rates) + np.diag(rates[1:], k=-1)
     survival = scipy.linalg.expm(gen * t) @ np.ones(size)
     np.testing.assert_allclose(
-        _wait_cdf_by_position(n_mu, theta, size, t), 1.0 - survival, rtol=0, atol=1e-12
+        wait_cdf_by_position(n_mu, theta, size, t), 1.0 - survival, rtol=0, atol=1e-12
     )
 
 
@@ -378,7 +378,7 @@ def test_wait_cdf_matches_matrix_exponential() -> None:
 def test_wait_cdf_matches_uniformization(n_mu: float, theta: float, size: int, t: float) -> None:
     expected = uniformized_hypoexponential_cdf(stage_rates(n_mu, theta, size), t)
     np.testing.assert_allclose(
-        _wait_cdf_by_position(n_mu, theta, size, t), expected, rtol=0, atol=1e-10
+        wait_cdf_by_position(n_mu, theta, size, t), expected, rtol=0, atol=1e-10
     )
 
 
@@ -388,7 +388,7 @@ def test_wait_cdf_without_service_is_maximum_of_exponentials() -> None:
     theta, t, size = 0.05, 30.0, 200
     m = np.arange(size)
     np.testing.assert_allclose(
-        _wait_cdf_by_position(0.0, theta, size, t),
+        wait_cdf_by_position(0.0, theta, size, t),
         (-math.expm1(-theta * t)) ** (m + 1),
         rtol=1e-12,
         atol=1e-15,
@@ -400,12 +400,12 @@ def test_wait_cdf_with_negligible_abandonment_is_erlang_distribution() -> None:
     n_mu, t, size = 0.2, 40.0, 300
     m = np.arange(size)
     np.testing.assert_allclose(
-        _wait_cdf_by_position(n_mu, 1e-14, size, t), gammainc(m + 1, n_mu * t), atol=1e-10
+        wait_cdf_by_position(n_mu, 1e-14, size, t), gammainc(m + 1, n_mu * t), atol=1e-10
     )
 
 
 def test_wait_cdf_at_zero_time_is_zero() -> None:
-    np.testing.assert_array_equal(_wait_cdf_by_position(0.1, 0.01, 5, 0.0), 0.0)
+    np.testing.assert_array_equal(wait_cdf_by_position(0.1, 0.01, 5, 0.0), 0.0)
 
 
 # ------------------------------------------------------------------------- properties

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import simpy
 from hypothesis import given
 from hypothesis import strategies as st
 from simpy.events import Timeout
 
-from contactsim.engine.kernel import Scheduled, schedule_in
+from contactsim.engine.kernel import Kernel, Scheduled
 
 
 def _order(delays: list[float], light: list[bool], until: float | None) -> list[tuple[float, int]]:
     """Schedule one event per delay (a Timeout or a Scheduled) and return (time, index) as run."""
-    env = simpy.Environment()
+    env = Kernel(end_s=1e9)
     seen: list[tuple[float, int]] = []
 
     def note(event: Any) -> None:
@@ -26,7 +25,7 @@ def _order(delays: list[float], light: list[bool], until: float | None) -> list[
 
     for index, (delay, is_light) in enumerate(zip(delays, light, strict=True)):
         if is_light:
-            schedule_in(env, delay, (note,), index)
+            env.schedule_in(delay, (note,), index)
         else:
             Timeout(env, delay, index).callbacks.append(note)
     if until is not None:
@@ -63,11 +62,11 @@ def test_events_at_the_same_time_run_in_the_order_they_were_scheduled() -> None:
 
 
 def test_an_event_runs_every_callback_with_itself_and_is_then_spent() -> None:
-    env = simpy.Environment()
+    env = Kernel(end_s=1e9)
     calls: list[tuple[str, object]] = []
-    schedule_in(env, 2.0, (lambda e: calls.append(("a", e.value)),
-                           lambda e: calls.append(("b", e.value))), "x")
-    event = env._queue[0][3]
+    env.schedule_in(2.0, (lambda e: calls.append(("a", e.value)),
+                          lambda e: calls.append(("b", e.value))), "x")
+    event = env.next_event()
     assert isinstance(event, Scheduled)
     env.run()
     assert calls == [("a", "x"), ("b", "x")]

@@ -12,10 +12,11 @@ import pytest
 from scipy import stats as scipy_stats
 
 from contactsim.analysis.stats import summarize, t_interval
-from contactsim.config.loader import scenario_from_mapping
+from contactsim.build.loading import scenario_from_mapping
 from contactsim.config.scenario import Scenario
+from contactsim.data.folders import atomic_folder
 from contactsim.output.report import plot_run
-from contactsim.output.results import atomic_folder, read_summary, write_run
+from contactsim.output.results import read_summary, write_run
 from contactsim.runs.experiment import run_scenario
 
 
@@ -184,7 +185,7 @@ def test_written_run_reads_back_and_plots(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_a_dask_local_cluster_gives_the_same_replications() -> None:
     pytest.importorskip("dask.distributed")
-    from contactsim.runs.executors import DaskExecutor
+    from contactsim.runs.dask_executor import DaskExecutor
 
     scenario = two_line_scenario()
     here = run_scenario(scenario, reps=3, seed=5, workers=1)

@@ -22,10 +22,10 @@ import yaml
 from click.testing import CliRunner, Result
 
 from contactsim.build import demand
-from contactsim.build.demand import read_profile
 from contactsim.cli.main import main
 from contactsim.data import calllog
 from contactsim.data.calllog import CallLog, read_replay
+from contactsim.data.demand_profiles import read_profile
 from contactsim.limits import MAX_CALLS_PER_REPLICATION
 
 HOUR = "2018-03-05T09"
@@ -223,8 +223,8 @@ def test_demand_fit_refuses_a_fifo_at_once(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("target", "module"), [
-    ("profile", "contactsim.build.demand"), ("staffing", "contactsim.build.staffing"),
-    ("empirical", "contactsim.build.sampling"),
+    ("profile", "contactsim.data.demand_profiles"),
+    ("staffing", "contactsim.data.staffing_table"), ("empirical", "contactsim.data.empirical"),
 ])
 def test_a_table_over_its_size_limit_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str, module: str
@@ -351,7 +351,8 @@ def test_growth_that_would_make_too_many_calls_is_refused_before_they_are_made(
 
 def test_replay_refuses_growth_past_the_limit_whatever_way_in(tmp_path: Path) -> None:
     # a LineDemand not checked by the schema still never makes growth × rows calls
-    from contactsim.config.scenario import Horizon, LineDemand
+    from contactsim.config.horizon import Horizon
+    from contactsim.config.lines import LineDemand
     from contactsim.errors import ScenarioError
 
     log = tmp_path / "log.csv"

@@ -20,8 +20,10 @@ import pandas as pd
 import pytest
 
 from contactsim.errors import ContactsimError, EnvironmentFault
-from contactsim.runs.executors import DaskExecutor, make_executor
-from contactsim.runs.sweep import load_sweep, run_sweep
+from contactsim.runs.dask_executor import DaskExecutor
+from contactsim.runs.executors import make_executor
+from contactsim.runs.sweep import run_sweep
+from contactsim.runs.sweep_file import load_sweep
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(),
                                 reason="finds processes through /proc (Linux)")

@@ -15,8 +15,10 @@ import pytest
 import yaml
 
 from contactsim.build import demand, staffing
-from contactsim.config.loader import load_scenario
-from contactsim.config.scenario import Horizon, LineDemand, Scenario
+from contactsim.build.loading import load_scenario
+from contactsim.config.horizon import Horizon
+from contactsim.config.lines import LineDemand
+from contactsim.config.scenario import Scenario
 from contactsim.errors import Problem, ScenarioError
 
 TINY = """\

@@ -20,10 +20,11 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
+from contactsim.build.loading import load_scenario
 from contactsim.cli.main import main
-from contactsim.config.loader import load_scenario, overlay_changes
+from contactsim.config.overlays import overlay_changes
+from contactsim.data.folders import MARKER
 from contactsim.errors import ScenarioError
-from contactsim.output.results import MARKER
 
 BASE = """\
 name: base
@@ -397,7 +398,7 @@ def test_rerunning_the_moved_scenario_into_its_own_folder_is_the_same_scenario(
 def test_a_large_input_is_named_relative_to_the_folder_not_copied(
     with_inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("contactsim.output.results.MAX_COPIED_INPUT_BYTES", 1000)  # profiles: ~4 kB
+    monkeypatch.setattr("contactsim.data.portable.MAX_COPIED_INPUT_BYTES", 1000)  # profiles: ~4 kB
     out = tmp_path / "results" / "inputs"
     result = ok(cli("run", with_inputs, "--reps", 2, "--workers", 1, "--no-plots",
                     "--out", out))

@@ -19,14 +19,16 @@ from click.testing import CliRunner, Result
 
 from contactsim.analysis import erlang
 from contactsim.analysis.kpis import KPIS
+from contactsim.build.loading import load_scenario
 from contactsim.cli.main import main
-from contactsim.config.loader import dump_resolved, load_scenario
-from contactsim.config.scenario import DEFAULT_SERVICE_LEVEL_OTHER_S, DEFAULT_SERVICE_LEVEL_S
-from contactsim.output import report, tables
+from contactsim.config.lines import DEFAULT_SERVICE_LEVEL_OTHER_S, DEFAULT_SERVICE_LEVEL_S
+from contactsim.config.resolved import dump_resolved
+from contactsim.output import planning_plots, report, tables
 from contactsim.output.calibration_report import plot_calibration
-from contactsim.output.html import _in_words
-from contactsim.planning.staffing_search import parse_target
-from contactsim.runs.sweep import load_sweep, run_sweep
+from contactsim.output.scenario_words import scenario_in_words
+from contactsim.planning.service_targets import parse_target
+from contactsim.runs.sweep import run_sweep
+from contactsim.runs.sweep_file import load_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -74,7 +76,8 @@ class Figures:
             figure.savefig(path, dpi=60)
             return path
 
-        monkeypatch.setattr(report, "_save", keep)
+        for module in (report, planning_plots):  # each saves through plotting.save_figure
+            monkeypatch.setattr(module, "save_figure", keep)
 
 
 @pytest.fixture(scope="module")
@@ -189,7 +192,7 @@ def test_a_narrow_terminal_folds_a_long_name_rather_than_cutting_it() -> None:
 
 def test_the_report_says_days_hours_and_pools_as_a_planner_would() -> None:
     loaded = load_scenario(SCENARIOS / "baseline-2018.yaml")
-    words = _in_words(yaml.safe_load(dump_resolved(loaded, 2018)))
+    words = scenario_in_words(yaml.safe_load(dump_resolved(loaded, 2018)))
     assert "366 days from Sun 31 Dec 2017, the first 24 h a warm-up" in words
     assert "366.0" not in words and "24.0 h" not in words
     assert ("blended (multi-skilled: 999 and 101): 15 people rostered on 5 shifts a day "
@@ -282,7 +285,7 @@ def test_the_comparison_by_hour_has_weekday_and_weekend_panels(centre: dict[str,
     ],
 )
 def test_a_dotted_field_is_worded(path: str, words: str) -> None:
-    assert report.field_words(path) == words
+    assert planning_plots.field_words(path) == words
 
 
 def write_sweep_folder(folder: Path, kpi: str = "asa_s") -> None:
@@ -310,7 +313,7 @@ def test_the_heat_map_is_readable_and_labelled_in_words(
 ) -> None:
     figures = Figures(monkeypatch)
     write_sweep_folder(tmp_path)
-    [path] = report.plot_sweep(tmp_path, "101", "asa_s")
+    [path] = planning_plots.plot_sweep(tmp_path, "101", "asa_s")
     figure = figures.saved[path.name]
     axis, colourbar = figure.axes
     assert axis.get_ylabel() == "shrinkage"

@@ -20,13 +20,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contactsim.analysis.kpis import kpi_rows
+from contactsim.build.loading import scenario_from_mapping
+from contactsim.build.model_inputs import model_inputs
 from contactsim.build.staffing import StaffingPlan
 from contactsim.build.streams import Streams
-from contactsim.config.loader import scenario_from_mapping
 from contactsim.config.scenario import Scenario
-from contactsim.engine.model import simulate
+from contactsim.engine import ModelInputs, simulate
 from contactsim.engine.records import CallRecord, RunTallies
-from contactsim.runs.replication import model_inputs, run_tallies
+from contactsim.runs.replication import run_tallies
 
 #: Float slack for times rebuilt from records (arrival + wait): sums in another order than the
 #: simulation clock's may differ in the last bits, never by anything close to a microsecond.
@@ -158,7 +159,7 @@ def run_logged(scenario: Scenario, seed: int, replication: int) -> Run:
             return out[last[0]]
 
         logged.append(replace(line, handle_time=handle_time, patience=patience_time))
-    tallies = simulate(logged, pools, model_settings)
+    tallies = simulate(ModelInputs(logged, pools, model_settings))
     assert tallies.records is not None
     return Run(
         tallies=tallies,

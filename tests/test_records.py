@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from contactsim.build.loading import load_scenario
 from contactsim.cli.main import main
-from contactsim.config.loader import load_scenario
 from contactsim.data.record_file import RECORD_SCHEMA, RecordFile
 from contactsim.engine.records import CallRecord
 from contactsim.runs.replication import run_tallies

@@ -10,11 +10,12 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from contactsim.analysis.kpis import interval_frame, kpi_rows
-from contactsim.build.demand import read_profile
+from contactsim.analysis.intervals import interval_frame
+from contactsim.analysis.kpis import kpi_rows
+from contactsim.build.loading import load_scenario, scenario_from_mapping
 from contactsim.cli.main import main
-from contactsim.config.loader import load_scenario, scenario_from_mapping
 from contactsim.data.calllog import CallLog, read_replay
+from contactsim.data.demand_profiles import read_profile
 from contactsim.errors import ScenarioError
 from contactsim.planning.fit import fit_log
 from contactsim.runs.experiment import run_scenario

@@ -31,11 +31,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contactsim.analysis.kpis import RC_SCOPE, kpi_rows
-from contactsim.build.staffing import StaffingPlan, within_hours
+from contactsim.build.loading import scenario_from_mapping
+from contactsim.build.staffing import within_hours
 from contactsim.cli.main import main
-from contactsim.config.loader import scenario_from_mapping
 from contactsim.config.scenario import Scenario
-from contactsim.engine.model import LineInputs, ModelSettings, PoolInputs, simulate
+from contactsim.engine import LineInputs, ModelInputs, ModelSettings, PoolInputs, simulate
+from contactsim.engine.plan import StaffingPlan
 from contactsim.engine.records import RunTallies
 from contactsim.engine.resolution import RCInputs, ResolutionCentre, TriageInputs
 from contactsim.errors import ConservationError, ScenarioError
@@ -129,7 +130,8 @@ def night_closing_trace() -> tuple[RunTallies, RCInputs]:
         outcomes=[0.1, 0.95, 0.7],
     )
     pools = [PoolInputs("operators", ("101",), flat(10))]
-    tallies = simulate([calls], pools, ModelSettings(end_s=TRACE_END_S, keep_records=True), rc=rc)
+    settings = ModelSettings(end_s=TRACE_END_S, keep_records=True)
+    tallies = simulate(ModelInputs([calls], pools, settings, rc=rc))
     assert used(triage.draw) == 6
     return tallies, rc
 
@@ -213,7 +215,8 @@ def test_trace_rc_serves_the_most_urgent_line_first_then_first_come_first_served
     rc = rc_inputs(flat(1), work=[1000, 100, 100, 100], contacts=[0.1] * 4,
                    outcomes=[0.1] * 4)
     pools = [PoolInputs("operators", ("999", "101"), flat(10))]
-    tallies = simulate(lines, pools, ModelSettings(end_s=3600.0, keep_records=True), rc=rc)
+    settings = ModelSettings(end_s=3600.0, keep_records=True)
+    tallies = simulate(ModelInputs(lines, pools, settings, rc=rc))
     assert tallies.rc is not None
     assert tallies.rc.resolve_hours == pytest.approx(
         [(1010 - 10) / 3600, (1110 - 70) / 3600, (1210 - 30) / 3600, (1310 - 50) / 3600]
@@ -232,7 +235,7 @@ def closed_extra_trace(extra_s: float) -> RunTallies:
     )
     calls = line("101", [0, 10, 20, 30], [100] * 4, triage)
     settings_ = ModelSettings(end_s=3600.0, keep_records=True)
-    return simulate([calls], [PoolInputs("operators", ("101",), flat(1))], settings_)
+    return simulate(ModelInputs([calls], [PoolInputs("operators", ("101",), flat(1))], settings_))
 
 
 def test_closed_extra_handle_time_lengthens_exactly_the_calls_graded_closed() -> None:

@@ -22,10 +22,10 @@ from contactsim.analysis.stats import (
     t_interval,
 )
 from contactsim.cli.main import main
+from contactsim.data.folders import write_marker
 from contactsim.errors import ScenarioError
 from contactsim.limits import MIN_RELIABLE_REPS
-from contactsim.output.results import write_marker
-from contactsim.runs.sweep import load_sweep
+from contactsim.runs.sweep_file import load_sweep
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 

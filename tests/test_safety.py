@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 from contactsim import limits
 from contactsim.cli.main import main
 from contactsim.data.files import child, safe_component
+from contactsim.data.folders import MARKER
 from contactsim.errors import ContactsimError
-from contactsim.output.results import MARKER
 from test_cli import TINY  # the tiny two-line centre the CLI tests share
 
 

@@ -13,16 +13,13 @@ from click.testing import CliRunner
 
 from contactsim.analysis import erlang
 from contactsim.analysis.periods import by_month, period_values, summarise_by
+from contactsim.build.loading import load_scenario, scenario_from_mapping
 from contactsim.cli.main import main
-from contactsim.config.loader import load_scenario, scenario_from_mapping
 from contactsim.config.scenario import Scenario
 from contactsim.errors import ContactsimError
-from contactsim.planning.staffing_search import (
-    erlang_start,
-    parse_target,
-    rostered_for,
-    search_staffing,
-)
+from contactsim.planning.service_targets import parse_target
+from contactsim.planning.staffing_levels import erlang_start, rostered_for
+from contactsim.planning.staffing_search import search_staffing
 from contactsim.runs.experiment import run_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

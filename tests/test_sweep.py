@@ -14,11 +14,12 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from contactsim.build.loading import load_scenario
 from contactsim.cli.main import main
-from contactsim.config.loader import load_scenario
 from contactsim.errors import ContactsimError
 from contactsim.runs.replication import run_replication
-from contactsim.runs.sweep import load_sweep, run_sweep
+from contactsim.runs.sweep import run_sweep
+from contactsim.runs.sweep_file import load_sweep
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 
@@ -131,7 +132,7 @@ def test_a_sweep_killed_part_way_resumes_to_the_same_table(tmp_path: Path) -> No
 @pytest.mark.slow
 def test_a_dask_local_cluster_gives_the_same_table(tmp_path: Path) -> None:
     pytest.importorskip("dask.distributed")
-    from contactsim.runs.executors import DaskExecutor
+    from contactsim.runs.dask_executor import DaskExecutor
 
     spec = load_sweep(write_sweep(tmp_path, GRID))
     local = run_sweep(spec, tmp_path / "local", workers=1)

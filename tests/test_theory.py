@@ -16,7 +16,7 @@ import pytest
 
 from contactsim.analysis import erlang
 from contactsim.analysis.stats import t_interval
-from contactsim.config.loader import scenario_from_mapping
+from contactsim.build.loading import scenario_from_mapping
 from contactsim.config.scenario import Scenario
 from contactsim.runs.experiment import run_scenario
 from contactsim.runs.replication import run_tallies

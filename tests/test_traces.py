@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 from contactsim.analysis.kpis import kpi_rows
-from contactsim.build.staffing import StaffingPlan
-from contactsim.config.loader import scenario_from_mapping
-from contactsim.engine.model import ModelSettings, PoolInputs, simulate
+from contactsim.build.loading import scenario_from_mapping
+from contactsim.engine import ModelInputs, ModelSettings, PoolInputs, simulate
+from contactsim.engine.plan import StaffingPlan
 from contactsim.engine.records import CallRecord, RunTallies
 from contactsim.runs.replication import run_tallies
 from trace_helpers import NEVER, line, pool
@@ -43,11 +43,11 @@ def test_one_operator_fixed_calls_exact_waits_and_ends() -> None:
     #   call 2: answered at 150, wait 150 - 20 = 130, ends 150 +  20 = 170
     #   call 3: answered at 170, wait 170 - 30 = 140, ends 170 +  40 = 210
     # Busy 100 + 50 + 20 + 40 = 210 of 1000 staffed operator-seconds.
-    tallies = simulate(
+    tallies = simulate(ModelInputs(
         [line("101", [0.0, 10.0, 20.0, 30.0], [100.0, 50.0, 20.0, 40.0], [NEVER] * 4)],
         [pool("all", ("101",), 1)],
         ModelSettings(end_s=1000.0, priority=("101",), keep_records=True),
-    )
+    ))
     records = by_arrival(tallies, "101")
     assert [r.outcome for r in records] == ["answered"] * 4
     assert [r.wait_s for r in records] == [0.0, 90.0, 130.0, 140.0]
@@ -64,11 +64,11 @@ def test_fcfs_within_a_line_whatever_the_handle_times() -> None:
     #   t=100: operator A frees, takes call 2 (wait 100 - 2 = 98), busy until 100 + 500 = 600
     #   t=301: operator B frees, takes call 3 (wait 301 - 3 = 298), busy until 301 + 10 = 311
     #   t=311: operator B frees, takes call 4 (wait 311 - 4 = 307), busy until 311 + 500 = 811
-    tallies = simulate(
+    tallies = simulate(ModelInputs(
         [line("101", [0.0, 1.0, 2.0, 3.0, 4.0], [100.0, 300.0, 500.0, 10.0, 500.0])],
         [pool("all", ("101",), 2)],
         ModelSettings(end_s=2000.0, keep_records=True),
-    )
+    ))
     records = by_arrival(tallies, "101")
     assert [r.wait_s for r in records] == [0.0, 0.0, 98.0, 298.0, 307.0]
     answered_at = [r.arrival_s + r.wait_s for r in records]
@@ -85,28 +85,28 @@ def test_waiting_999_call_overtakes_older_101_calls() -> None:
     #          999 wait 100 - 20 = 80, ends 200
     #   t=200: 101@5  answered, wait 200 - 5  = 195, ends 300
     #   t=300: 101@10 answered, wait 300 - 10 = 290
-    tallies = simulate(
+    tallies = simulate(ModelInputs(
         [
             line("999", [20.0], [100.0], service_level_s=10.0),
             line("101", [0.0, 5.0, 10.0], [100.0, 100.0, 100.0]),
         ],
         [pool("multi", ("999", "101"), 1)],
         ModelSettings(end_s=1000.0, priority=("999", "101"), keep_records=True),
-    )
+    ))
     assert [r.wait_s for r in by_arrival(tallies, "999")] == [80.0]
     assert [r.wait_s for r in by_arrival(tallies, "101")] == [0.0, 195.0, 290.0]
 
 
 def test_priority_follows_settings_not_the_order_of_lines_or_skills() -> None:
     # The same trace as above with lines and skills listed 101 first: priority is what counts.
-    tallies = simulate(
+    tallies = simulate(ModelInputs(
         [
             line("101", [0.0, 5.0, 10.0], [100.0, 100.0, 100.0]),
             line("999", [20.0], [100.0], service_level_s=10.0),
         ],
         [pool("multi", ("101", "999"), 1)],
         ModelSettings(end_s=1000.0, priority=("999", "101"), keep_records=True),
-    )
+    ))
     assert [r.wait_s for r in by_arrival(tallies, "999")] == [80.0]
     assert [r.wait_s for r in by_arrival(tallies, "101")] == [0.0, 195.0, 290.0]
 
@@ -117,14 +117,14 @@ def test_new_call_goes_to_idle_specialist_before_multi_skilled() -> None:
     #   t=0:  both pools idle: 999 goes to the specialist ("emergency"), busy until 100
     #   t=10: only "blended" serves 101 and it is idle: 101 goes to it, busy until 110
     #   t=20: both busy: 999 queues; the specialist frees first, at 100: wait 100 - 20 = 80
-    tallies = simulate(
+    tallies = simulate(ModelInputs(
         [
             line("999", [0.0, 20.0], [100.0, 100.0], service_level_s=10.0),
             line("101", [10.0], [100.0]),
         ],
         [pool("blended", ("999", "101"), 1), pool("emergency", ("999",), 1)],
         ModelSettings(end_s=1000.0, priority=("999", "101"), keep_records=True),
-    )
+    ))
     calls_999 = by_arrival(tallies, "999")
     assert [(r.pool, r.wait_s) for r in calls_999] == [("emergency", 0.0), ("emergency", 80.0)]
     assert [(r.pool, r.wait_s) for r in by_arrival(tallies, "101")] == [("blended", 0.0)]
@@ -132,11 +132,11 @@ def test_new_call_goes_to_idle_specialist_before_multi_skilled() -> None:
 
 def test_999_call_goes_to_multi_skilled_when_specialist_busy() -> None:
     # 999 at 0 takes the specialist until 100; 999 at 5 finds only "blended" idle: wait 0.
-    tallies = simulate(
+    tallies = simulate(ModelInputs(
         [line("999", [0.0, 5.0], [100.0, 100.0], service_level_s=10.0), line("101", [], [])],
         [pool("blended", ("999", "101"), 1), pool("emergency", ("999",), 1)],
         ModelSettings(end_s=1000.0, priority=("999", "101"), keep_records=True),
-    )
+    ))
     assert [(r.pool, r.wait_s) for r in by_arrival(tallies, "999")] == [
         ("emergency", 0.0),
         ("blended", 0.0),
@@ -154,7 +154,7 @@ def test_abandonment_at_arrival_plus_patience_and_next_caller_moves_up() -> None
     #   call 3 at 30, patience 175: answered at 200, wait 170 < 175, so it does not abandon
     # Sampling the queue every second (at 0.5, 1.5, ...) sees call 1 still waiting at 59.5
     # and gone at 60.5: it left at 60, not when the operator came free at 100.
-    tallies = simulate(
+    tallies = simulate(ModelInputs(
         [
             line(
                 "101",
@@ -165,7 +165,7 @@ def test_abandonment_at_arrival_plus_patience_and_next_caller_moves_up() -> None
         ],
         [pool("all", ("101",), 1)],
         ModelSettings(end_s=1000.0, keep_records=True, observe_every_s=1.0),
-    )
+    ))
     records = by_arrival(tallies, "101")
     assert [(r.outcome, r.wait_s) for r in records] == [
         ("answered", 0.0),
@@ -188,11 +188,11 @@ def test_caller_answered_at_the_last_moment_before_patience_does_not_abandon() -
     # Call 1 at 10 with patience 89.5 would abandon at 99.5; the operator frees at 100, so it
     # abandons. Call 2 at 10.5, patience 90: the operator frees at 100 = 10.5 + 89.5, before its
     # patience runs out at 100.5, so it is answered with wait 89.5.
-    tallies = simulate(
+    tallies = simulate(ModelInputs(
         [line("101", [0.0, 10.0, 10.5], [100.0] * 3, [NEVER, 89.5, 90.0])],
         [pool("all", ("101",), 1)],
         ModelSettings(end_s=1000.0, keep_records=True),
-    )
+    ))
     records = by_arrival(tallies, "101")
     assert [(r.outcome, r.wait_s) for r in records] == [
         ("answered", 0.0),
@@ -205,7 +205,7 @@ def test_caller_answered_at_the_last_moment_before_patience_does_not_abandon() -
 
 
 def reserve_trace(reserve_idle: int) -> RunTallies:
-    return simulate(
+    return simulate(ModelInputs(
         [
             line("999", [50.0, 120.0], [100.0, 100.0], service_level_s=10.0),
             line("101", [0.0, 10.0, 20.0], [100.0, 100.0, 100.0]),
@@ -218,7 +218,7 @@ def reserve_trace(reserve_idle: int) -> RunTallies:
             reserve_idle=reserve_idle,
             keep_records=True,
         ),
-    )
+    ))
 
 
 def test_reserve_holds_back_101_calls_to_keep_an_operator_idle_for_999() -> None:
@@ -253,7 +253,7 @@ def test_without_reserve_the_same_calls_make_999_wait() -> None:
 def test_specialist_pool_ignores_the_reserve() -> None:
     # Only pools serving 999 and other lines hold the reserve: a 101-only pool of one operator
     # answers 101 calls freely even with reserve_idle=1 (100 + 100 back to back).
-    tallies = simulate(
+    tallies = simulate(ModelInputs(
         [line("999", [], []), line("101", [0.0, 10.0], [100.0, 100.0])],
         [pool("nonemergency", ("101",), 1), pool("emergency", ("999",), 1)],
         ModelSettings(
@@ -263,7 +263,7 @@ def test_specialist_pool_ignores_the_reserve() -> None:
             reserve_idle=1,
             keep_records=True,
         ),
-    )
+    ))
     assert [r.wait_s for r in by_arrival(tallies, "101")] == [0.0, 90.0]
 
 
@@ -271,11 +271,11 @@ def test_specialist_pool_ignores_the_reserve() -> None:
 
 
 def staffing_trace(plan: StaffingPlan) -> RunTallies:
-    return simulate(
+    return simulate(ModelInputs(
         [line("101", [0.0, 10.0, 50.0, 60.0], [150.0, 120.0, 100.0, 100.0])],
         [PoolInputs("all", ("101",), plan)],
         ModelSettings(end_s=1000.0, keep_records=True),
-    )
+    ))
 
 
 def test_busy_operator_finishes_the_call_then_goes_off_duty() -> None:
@@ -324,11 +324,11 @@ def test_idle_operators_go_off_duty_at_once() -> None:
     # Two operators until 100, none after; nobody is busy at 100, so staffed time stops there:
     # 2 × 100 = 200. A call at 150 is never answered and is still waiting at the end (1000):
     # recorded wait 1000 - 150 = 850.
-    tallies = simulate(
+    tallies = simulate(ModelInputs(
         [line("101", [150.0], [100.0])],
         [PoolInputs("all", ("101",), StaffingPlan(times_s=(0.0, 100.0), operators=(2, 0)))],
         ModelSettings(end_s=1000.0, keep_records=True),
-    )
+    ))
     assert tallies.pools["all"].staffed_s == 200.0
     assert [(r.outcome, r.wait_s) for r in by_arrival(tallies, "101")] == [("waiting", 850.0)]
     assert kpis(tallies)[("101", "waiting_end")] == 1.0
@@ -347,7 +347,7 @@ def test_calls_before_the_warm_up_are_not_counted() -> None:
     # offered 2, answered 2, abandoned 0, ASA (30 + 0) / 2 = 15, service level 2 / 2.
     # Staffed 1 × (1000 - 200) = 800; busy (250 - 200) + 100 + 100 = 250 (the part of call 1
     # after the warm-up counts: the operator is busy then).
-    tallies = simulate(
+    tallies = simulate(ModelInputs(
         [
             line(
                 "101",
@@ -358,7 +358,7 @@ def test_calls_before_the_warm_up_are_not_counted() -> None:
         ],
         [pool("all", ("101",), 1)],
         ModelSettings(end_s=1000.0, warmup_s=200.0, interval_s=100.0, keep_records=True),
-    )
+    ))
     values = kpis(tallies)
     assert values[("101", "offered")] == 2.0
     assert values[("101", "answered")] == 2.0
@@ -389,11 +389,11 @@ def test_warm_up_ending_inside_an_interval_is_refused_or_counted_by_arrival_time
     # Scenarios are validated to whole intervals, but ModelSettings is public and accepts any
     # warm-up: it should either refuse it or count calls by when they rang, as DESIGN.md says.
     try:
-        tallies = simulate(
+        tallies = simulate(ModelInputs(
             [line("101", arrivals, [1000.0] * len(arrivals))],
             [pool("all", ("101",), 1)],
             ModelSettings(end_s=1000.0, warmup_s=warmup_s, interval_s=100.0),
-        )
+        ))
     except ValueError:
         return
     values = kpis(tallies)
@@ -411,7 +411,7 @@ def test_service_level_asa_and_abandon_rate_by_hand() -> None:
     # service level 3 within / (4 + 1) = 0.6; abandon rate 1 / 5 = 0.2.
     # 90th percentile of {0, 0, 60, 150}: rank 0.9 × 4 = 3.6 falls on the 150 s wait, which
     # the one-second histogram places in [150, 151).
-    tallies = simulate(
+    tallies = simulate(ModelInputs(
         [
             line(
                 "101",
@@ -423,7 +423,7 @@ def test_service_level_asa_and_abandon_rate_by_hand() -> None:
         ],
         [pool("all", ("101",), 1)],
         ModelSettings(end_s=1000.0, keep_records=True),
-    )
+    ))
     values = kpis(tallies)
     assert values[("101", "offered")] == 5.0
     assert values[("101", "answered")] == 4.0
@@ -441,11 +441,11 @@ def test_999_service_level_uses_its_own_threshold() -> None:
     #   call 1 at  5: answered at 20, wait 15 (not within 10), ends 40
     #   call 2 at 30: answered at 40, wait 10 (within: exactly on the threshold)
     # Within 10 s: 2 of 3. ASA (0 + 15 + 10) / 3 = 25 / 3.
-    tallies = simulate(
+    tallies = simulate(ModelInputs(
         [line("999", [0.0, 5.0, 30.0], [20.0, 20.0, 20.0], service_level_s=10.0)],
         [pool("emergency", ("999",), 1)],
         ModelSettings(end_s=1000.0),
-    )
+    ))
     values = kpis(tallies)
     assert values[("999", "service_level")] == pytest.approx(2.0 / 3.0, rel=1e-15)
     assert values[("999", "asa_s")] == pytest.approx(25.0 / 3.0, rel=1e-15)
@@ -453,9 +453,9 @@ def test_999_service_level_uses_its_own_threshold() -> None:
 
 def test_ratios_with_nothing_to_divide_are_nan() -> None:
     # no call: a service level of 0 (or 1) would read as a real figure in a report; NaN does not
-    tallies = simulate(
+    tallies = simulate(ModelInputs(
         [line("101", [], [])], [pool("all", ("101",), 1)], ModelSettings(end_s=100.0)
-    )
+    ))
     values = kpis(tallies)
     assert values[("101", "offered")] == 0.0
     assert math.isnan(values[("101", "asa_s")])

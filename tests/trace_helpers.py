@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from contactsim.build.staffing import StaffingPlan
-from contactsim.engine.model import LineInputs, PoolInputs
+from contactsim.engine import LineInputs, PoolInputs
+from contactsim.engine.plan import StaffingPlan
 
 NEVER = 1e9  # a patience no trace here gets near
 

@@ -12,10 +12,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from numbers import Integral, Real
 
 import numpy as np
-from scipy.special import betaincc, gammaln
+
+from contactsim.analysis.queue_math import (
+    agent_count,
+    erlang_a_stationary,
+    nonnegative_finite,
+    positive_finite,
+    probability,
+    wait_cdf_by_position,
+)
 
 __all__ = [
     "QueueMeasures",
@@ -27,14 +34,6 @@ __all__ = [
 
 _SECONDS_PER_HOUR = 3600.0
 
-# Probability mass we are willing to drop when truncating the Erlang A queue. Well below
-# the 1e-9 accuracy promised for the reported measures, yet large enough that the
-# truncated chain stays short.
-_TAIL_MASS = 1e-15
-
-# Guard against an overloaded line with near-infinite patience, whose queue would run to
-# millions of states: the answer there is "the queue explodes", not a number.
-_MAX_QUEUE_STATES = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -78,46 +77,6 @@ class QueueMeasures:
     service_level_s: float
 
 
-# --------------------------------------------------------------------------- validation
-
-
-def _positive_finite(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    x = float(value)
-    if not (math.isfinite(x) and x > 0.0):
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    return x
-
-
-def _nonnegative_finite(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    x = float(value)
-    if not (math.isfinite(x) and x >= 0.0):
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    return x
-
-
-def _agent_count(name: str, value: object) -> int:
-    # bool is an Integral, but True agents is always a caller bug.
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-    n = int(value)
-    if n < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-    return n
-
-
-def _probability(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise ValueError(f"{name} must be a number in (0, 1), got {value!r}")
-    x = float(value)
-    if not (0.0 < x < 1.0):
-        raise ValueError(f"{name} must be a number in (0, 1), got {value!r}")
-    return x
-
-
 # ----------------------------------------------------------------------------- Erlang C
 
 
@@ -147,8 +106,8 @@ def wait_probability_erlang_c(offered_load_erlangs: float, agents: int) -> float
     which never forms ``a**n`` or ``n!`` and so cannot overflow; then
     ``C = n B / (n - a (1 - B))``.
     """
-    a = _positive_finite("offered_load_erlangs", offered_load_erlangs)
-    n = _agent_count("agents", agents)
+    a = positive_finite("offered_load_erlangs", offered_load_erlangs)
+    n = agent_count("agents", agents)
     if a >= n:
         raise ValueError(
             f"Erlang C needs offered load < agents, but offered load is {a:g} Erlangs "
@@ -195,10 +154,10 @@ def erlang_c(
     ``ASA = C / (n mu - lambda)`` and ``SL = 1 - C exp(-(n mu - lambda) T)``: the wait of a
     delayed call is exponential with rate ``n mu - lambda``.
     """
-    rate_h = _positive_finite("rate_per_hour", rate_per_hour)
-    handle = _positive_finite("handle_s", handle_s)
-    n = _agent_count("agents", agents)
-    t_sl = _nonnegative_finite("service_level_s", service_level_s)
+    rate_h = positive_finite("rate_per_hour", rate_per_hour)
+    handle = positive_finite("handle_s", handle_s)
+    n = agent_count("agents", agents)
+    t_sl = nonnegative_finite("service_level_s", service_level_s)
 
     lam = rate_h / _SECONDS_PER_HOUR
     mu = 1.0 / handle
@@ -223,88 +182,6 @@ def erlang_c(
 # ----------------------------------------------------------------------------- Erlang A
 
 
-def _erlang_a_stationary(lam: float, mu: float, theta: float, n: int) -> np.ndarray:
-    """Stationary distribution ``pi[k]``, k = 0..n+M, of the Erlang A birth-death chain.
-
-    The queue part is truncated at the smallest M whose dropped tail mass is below
-    ``_TAIL_MASS``.
-    """
-    # Log space: pi_k ~ a^k / k! reaches 1e400 and beyond for a few hundred agents.
-    k = np.arange(n + 1, dtype=float)
-    log_busy = k * math.log(lam / mu) - gammaln(k + 1.0)
-
-    # The ratio of successive queue terms, lam / (n mu + j theta), falls below 1 from
-    # j_cross on; past there the tail after term J is bounded by a geometric series with
-    # ratio r_J, which lets us stop with a guarantee rather than a guess.
-    j_cross = max(0, math.ceil((lam - n * mu) / theta))
-    n_queue = j_cross + 64
-    log_lam = math.log(lam)
-    while True:
-        if n_queue > _MAX_QUEUE_STATES:
-            raise ValueError(
-                "Erlang A queue too long to compute: with patience_s "
-                f"{1.0 / theta:g} and offered load {lam / mu:g} Erlangs on {n} agents the "
-                f"queue needs more than {_MAX_QUEUE_STATES} states; use a shorter patience "
-                "or more agents"
-            )
-        j = np.arange(1, n_queue + 1, dtype=float)
-        log_ratio = log_lam - np.log(n * mu + j * theta)
-        log_queue = log_busy[-1] + np.cumsum(log_ratio)
-        log_all = np.concatenate([log_busy, log_queue])
-        log_max = float(log_all.max())
-        r_last = math.exp(float(log_ratio[-1]))
-        if r_last < 1.0:
-            log_tail_bound = float(log_queue[-1]) + math.log(r_last / (1.0 - r_last))
-            # Relative to the largest term, which understates the total: conservative.
-            if log_tail_bound - log_max < math.log(_TAIL_MASS) - 2.0:
-                break
-        n_queue *= 2
-
-    pi = np.exp(log_all - log_max)
-    pi /= pi.sum()
-    # Trim the over-generous tail; summing from the far end keeps tiny tails accurate.
-    tail_after = np.concatenate([np.cumsum(pi[::-1])[::-1][1:], [0.0]])
-    keep = int(np.argmax(tail_after < _TAIL_MASS)) + 1
-    keep = max(keep, n + 1)
-    pi = pi[:keep]
-    return pi / pi.sum()
-
-
-def _wait_cdf_by_position(
-    n_mu_per_s: float, theta_per_s: float, size: int, t_s: float
-) -> np.ndarray:
-    """``F[m] = P(S_m <= t_s)`` for m = 0..size-1, the CDF of the would-be wait.
-
-    ``S_m = sum_{i=0..m} Exp(n mu + (i+1) theta)`` is the time a caller who finds m others
-    waiting spends in the queue if it never abandons: the hypoexponential sum of its stage
-    lengths.
-
-    Notes
-    -----
-    The stage rates are ``theta (beta + j)``, j = 1..m+1, with ``beta = n mu / theta``:
-    linear in j. That makes the Laplace transform a ratio of Gamma functions,
-
-    ``E[exp(-s S_m)] = prod_j (beta + j) / (beta + j + s/theta)
-    = Gamma(beta+m+2) Gamma(beta+1+s/theta) / (Gamma(beta+1) Gamma(beta+m+2+s/theta))``,
-
-    which is ``E[U**(s/theta)]`` for ``U ~ Beta(beta + 1, m + 1)``. So ``S_m`` has the law of
-    ``-log(U) / theta`` and ``F[m] = P(U >= exp(-theta t)) = I_x(m + 1, beta + 1)`` with
-    ``x = 1 - exp(-theta t)``, a regularized incomplete beta function. Unlike the
-    partial-fraction form of the hypoexponential CDF, whose alternating terms cancel
-    catastrophically once m reaches a few dozen, this costs O(1) per m with no
-    cancellation, and gives every starting position in one vectorised call.
-
-    It is evaluated as ``1 - betaincc``: scipy's ``betainc`` loses up to 1e-8 absolute
-    when ``beta + 1`` is a large integer (1e7..1e9, i.e. very long patience), while
-    ``betaincc`` stays within ~1e-11 of an independent uniformization across
-    beta = 1e-3..1e11 (see tests/test_erlang.py).
-    """
-    if t_s <= 0.0 or size == 0:
-        return np.zeros(size)
-    m = np.arange(size, dtype=float)
-    x = -math.expm1(-theta_per_s * t_s)
-    beta = n_mu_per_s / theta_per_s
-    return 1.0 - betaincc(m + 1.0, beta + 1.0, x)
 
 
 def erlang_a(
@@ -355,22 +232,23 @@ def erlang_a(
     * ``E[wait | served, m] = sum_{i=0..m} 1 / (n mu + (i + 1) theta)``;
     * ``P(served, wait <= T | m) = P(served | m) P(sum_{i=0..m} Exp(r_i + theta) <= T)``,
       a hypoexponential CDF which, because the rates are linear in i, equals a
-      regularized incomplete beta function (see ``_wait_cdf_by_position``).
+      regularized incomplete beta function (see
+      :func:`~contactsim.analysis.queue_math.wait_cdf_by_position`).
 
     ``p_abandon = theta E[Q] / lambda`` and ``mean_wait_all_s = E[Q] / lambda`` (Little).
     """
-    rate_h = _positive_finite("rate_per_hour", rate_per_hour)
-    handle = _positive_finite("handle_s", handle_s)
-    patience = _positive_finite("patience_s", patience_s)
-    n = _agent_count("agents", agents)
-    t_sl = _nonnegative_finite("service_level_s", service_level_s)
+    rate_h = positive_finite("rate_per_hour", rate_per_hour)
+    handle = positive_finite("handle_s", handle_s)
+    patience = positive_finite("patience_s", patience_s)
+    n = agent_count("agents", agents)
+    t_sl = nonnegative_finite("service_level_s", service_level_s)
 
     lam = rate_h / _SECONDS_PER_HOUR
     mu = 1.0 / handle
     theta = 1.0 / patience
     a = lam * handle
 
-    pi = _erlang_a_stationary(lam, mu, theta, n)
+    pi = erlang_a_stationary(lam, mu, theta, n)
     pi_queue = pi[n:]  # arrival sees m = 0, 1, ... calls already waiting
     m = np.arange(pi_queue.size, dtype=float)
     p_wait = float(pi_queue.sum())
@@ -385,7 +263,7 @@ def erlang_a(
     p_served = (1.0 - p_wait) + p_served_after_wait
     asa = float(served_weight @ wait_given_served_m) / p_served
 
-    within_t = _wait_cdf_by_position(n * mu, theta, pi_queue.size, t_sl)
+    within_t = wait_cdf_by_position(n * mu, theta, pi_queue.size, t_sl)
     service_level = (1.0 - p_wait) + float(served_weight @ within_t)
 
     return QueueMeasures(
@@ -455,17 +333,17 @@ def agents_for_target(
     """
     if service_level_target is None and asa_target_s is None:
         raise ValueError("agents_for_target needs service_level_target or asa_target_s")
-    rate_h = _positive_finite("rate_per_hour", rate_per_hour)
-    handle = _positive_finite("handle_s", handle_s)
-    t_sl = _nonnegative_finite("service_level_s", service_level_s)
+    rate_h = positive_finite("rate_per_hour", rate_per_hour)
+    handle = positive_finite("handle_s", handle_s)
+    t_sl = nonnegative_finite("service_level_s", service_level_s)
     sl_target = (
         None
         if service_level_target is None
-        else _probability("service_level_target", service_level_target)
+        else probability("service_level_target", service_level_target)
     )
-    asa_target = None if asa_target_s is None else _positive_finite("asa_target_s", asa_target_s)
-    patience = None if patience_s is None else _positive_finite("patience_s", patience_s)
-    n_max = _agent_count("max_agents", max_agents)
+    asa_target = None if asa_target_s is None else positive_finite("asa_target_s", asa_target_s)
+    patience = None if patience_s is None else positive_finite("patience_s", patience_s)
+    n_max = agent_count("max_agents", max_agents)
     load = rate_h * handle / _SECONDS_PER_HOUR
 
     def meets(n: int) -> bool:

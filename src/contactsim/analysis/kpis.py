@@ -1,23 +1,67 @@
-"""The KPI registry: each KPI's name, label, unit, range and how it is computed from the tallies.
+"""The KPI registry: every KPI a run reports, defined once — its name, label, unit, range and
+how it is computed.
+
+A planner reads each KPI's ``definition``; the code reads its ``formula``. Most KPIs are
+formulas of *sums* (calls answered, seconds waited, ...), so one formula serves a whole run's
+tallies, one interval's row of the interval series, and a period of intervals (a month, an hour
+of the week) alike: the ASA of July is July's wait over July's answered calls, never a mean of
+hourly ASAs. The few that are not (a percentile wait, the Resolution Centre's backlog) are
+computed from a replication's tallies only.
 
 Line KPIs are computed over calls that arrived in the measured window (after the warm-up);
 pool KPIs over staffed time in that window. Ratios with nothing to divide by are NaN, not 0.
 
 A KPI's range follows from its unit (:data:`UNIT_RANGES`): a share lies in [0, 1]; counts,
 times and hours are never negative. Summaries clip their intervals to it
-(:func:`kpi_range`, :func:`difference_range`).
+(:func:`kpi_range`, :func:`difference_range`). The names are constants of
+:mod:`contactsim.analysis.kpi_names`, importable from here too.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
+from contactsim.analysis.kpi_names import (
+    ABANDON_RATE,
+    ABANDONED,
+    ANSWERED,
+    ASA_S,
+    BUSY_HOURS,
+    CALLBACK_WAIT_S,
+    CALLBACKS_ACCEPTED,
+    CALLBACKS_COMPLETED,
+    CALLBACKS_FAILED,
+    CALLBACKS_OFFERED,
+    CALLBACKS_PENDING_END,
+    CALLBACKS_WITHIN_TARGET,
+    DEFLECTED,
+    OCCUPANCY,
+    OFFERED,
+    RC_BACKLOG_END,
+    RC_BACKLOG_MEAN,
+    RC_FRONT_LINE,
+    RC_INCIDENTS,
+    RC_PARTNER,
+    RC_RESOLVED,
+    RC_SHARE_OF_INCIDENTS,
+    RC_TIME_TO_RESOLVE_H,
+    RC_TIME_TO_RESOLVE_P90_H,
+    REDIALS,
+    SERVICE_LEVEL,
+    STAFFED_HOURS,
+    SWITCHED_TO_999,
+    TRIAGE_PREFIX,
+    UNIQUE_CALLERS,
+    WAIT_P90_S,
+    WAITING_END,
+    triage_kpi,
+)
 from contactsim.engine.records import (
     CLOSED,
     RESOLVED,
@@ -25,13 +69,28 @@ from contactsim.engine.records import (
     TO_PARTNER,
     TO_RESOLUTION_CENTRE,
     TRIAGE_OUTCOMES,
-    LineTally,
     RCTally,
     RunTallies,
 )
 
+__all__ = [
+    "ABANDONED", "ABANDON_RATE", "ANSWERED", "ASA_S", "BUSY_HOURS", "CALLBACKS_ACCEPTED",
+    "CALLBACKS_COMPLETED", "CALLBACKS_FAILED", "CALLBACKS_OFFERED", "CALLBACKS_PENDING_END",
+    "CALLBACKS_WITHIN_TARGET", "CALLBACK_WAIT_S", "DEFLECTED", "INTERVAL_SUMS", "KPIS",
+    "LINE_KPIS", "OCCUPANCY", "OFFERED", "POOL_KPIS", "RC_BACKLOG_END", "RC_BACKLOG_MEAN",
+    "RC_FRONT_LINE", "RC_INCIDENTS", "RC_KPIS", "RC_PARTNER", "RC_RESOLVED", "RC_SCOPE",
+    "RC_SHARE_OF_INCIDENTS", "RC_TIME_TO_RESOLVE_H", "RC_TIME_TO_RESOLVE_P90_H", "REDIALS",
+    "SERVICE_LEVEL", "SERVICE_TARGET_KPIS", "STAFFED_HOURS", "SWITCHED_TO_999", "TRIAGE_KPIS",
+    "TRIAGE_PREFIX", "UNIQUE_CALLERS", "UNIT_RANGES", "WAITING_END", "WAIT_P90_S", "Kpi",
+    "TallySums", "computable_from", "difference_range", "kpi_range", "kpi_rows", "ratio",
+    "triage_kpi",
+]
+
 #: The answered wait percentile reported as ``wait_p90_s``.
 WAIT_PERCENTILE = 0.90
+#: The Resolution Centre's time-to-resolve percentile reported as ``rc_time_to_resolve_p90_h``.
+RESOLVE_PERCENTILE = 0.90
+SECONDS_PER_HOUR = 3600.0
 
 #: The values a KPI of each unit can take, (lowest, highest): the one place that knows them.
 UNIT_RANGES: dict[str, tuple[float, float]] = {
@@ -43,6 +102,20 @@ UNIT_RANGES: dict[str, tuple[float, float]] = {
     "h": (0.0, math.inf),
 }
 
+#: The sums every row of the interval series carries (see :func:`interval_frame`): a KPI made
+#: of these alone can be computed over any set of intervals — a month, an hour of the week.
+INTERVAL_SUMS = ("offered", "answered", "abandoned", "answered_within", "wait_sum_s")
+
+
+class Sums(Protocol):
+    """Sums by name: a tally's (:class:`TallySums`), or columns of intervals (a DataFrame)."""
+
+    def __getitem__(self, name: str, /) -> Any: ...
+
+
+#: How a KPI is computed from sums; it works alike on numbers, arrays and pandas Series.
+Formula = Callable[[Sums], Any]
+
 
 @dataclass(frozen=True)
 class Kpi:
@@ -51,9 +124,23 @@ class Kpi:
     name: str
     label: str
     unit: str
-    scope: str  # "line" or "pool"
+    scope: str  # "line", "pool" or RC_SCOPE
     definition: str
-    compute: Callable[..., float]
+    compute: Callable[..., float]  # from a line's or pool's tally, or the run's (RC KPIs)
+    sums: tuple[str, ...] = ()  # the sums ``formula`` reads
+    formula: Formula | None = None  # None: computed from a replication's tallies only
+    short: str = ""  # how tables and messages name it, when not its name with spaces
+    better: str | None = None  # "higher" or "lower" when a target can be set on it
+
+    @property
+    def short_label(self) -> str:
+        """The KPI in a table or a message: ``ASA (s)``, ``service level``."""
+        return self.short or self.name.replace("_", " ")
+
+    @property
+    def higher_is_better(self) -> bool | None:
+        """True if a larger value is better, False if a smaller one, None if neither."""
+        return None if self.better is None else self.better == "higher"
 
     @property
     def value_range(self) -> tuple[float, float]:
@@ -67,83 +154,123 @@ class Kpi:
         low, high = self.value_range
         return (low - high, high - low) if math.isfinite(high) else (-math.inf, math.inf)
 
+    def from_sums(self, sums: Sums) -> Any:
+        """The KPI from ``sums`` (numbers, arrays or Series: the result is of the same kind)."""
+        if self.formula is None:
+            raise ValueError(f"KPI {self.name!r} is not a formula of sums")
+        return self.formula(sums)
 
-def _ratio(numerator: float, denominator: float) -> float:
+
+class TallySums:
+    """A tally's sums by name: a per-interval series summed over the measured window (after
+    the warm-up), any other field (an end-of-run count, seconds staffed) as it is."""
+
+    def __init__(self, tally: Any) -> None:
+        self.tally = tally
+
+    def __getitem__(self, name: str) -> Any:
+        value = getattr(self.tally, name)
+        return self.tally.total(name) if isinstance(value, list) else value
+
+
+def ratio(numerator: Any, denominator: Any) -> Any:
+    """``numerator / denominator``, NaN where the denominator is 0 (nothing to measure)."""
+    if isinstance(denominator, pd.Series):
+        return (numerator / denominator.where(denominator > 0)).astype(float)
+    if isinstance(denominator, np.ndarray):
+        return numerator / np.where(denominator > 0, denominator, np.nan)
     return numerator / denominator if denominator else math.nan
 
 
-def _ended(t: LineTally) -> float:
-    return t.total("answered") + t.total("abandoned")
+def _as_float(value: Any) -> Any:
+    return value.astype(float) if isinstance(value, pd.Series | np.ndarray) else float(value)
+
+
+def _kpi(name: str, label: str, unit: str, scope: str, definition: str, sums: tuple[str, ...],
+         formula: Formula, *, short: str = "", better: str | None = None) -> Kpi:
+    """A KPI that is a formula of a line's or pool's sums."""
+    return Kpi(name, label, unit, scope, definition,
+               lambda tally: float(formula(TallySums(tally))), sums, formula, short, better)
+
+
+def _count(name: str, label: str, unit: str, definition: str, series: str = "") -> Kpi:
+    """A line KPI that is one sum (``series``, by default the KPI's own name) as it is."""
+    series = series or name
+    return _kpi(name, label, unit, "line", definition, (series,),
+                lambda s: _as_float(s[series]))
+
+
+def _ended(s: Sums) -> Any:
+    return s["answered"] + s["abandoned"]
+
+
+def _occupancy(s: Sums) -> Any:
+    return ratio(s["busy_s"], s["staffed_s"])
 
 
 LINE_KPIS: tuple[Kpi, ...] = (
-    Kpi("offered", "Calls offered", "calls", "line",
-        "calls that arrived in the measured window and queued (online shift excluded)",
-        lambda t: float(t.total("offered"))),
-    Kpi("answered", "Calls answered", "calls", "line", "offered calls an operator answered",
-        lambda t: float(t.total("answered"))),
-    Kpi("abandoned", "Calls abandoned", "calls", "line",
-        "offered calls whose caller hung up while queueing", lambda t: float(t.total("abandoned"))),
-    Kpi("abandon_rate", "Abandon rate", "share", "line", "abandoned ÷ (answered + abandoned)",
-        lambda t: _ratio(t.total("abandoned"), _ended(t))),
-    Kpi("asa_s", "Average speed of answer", "s", "line", "mean wait of answered calls",
-        lambda t: _ratio(t.total("wait_sum_s"), t.total("answered"))),
-    Kpi("wait_p90_s", "90th percentile wait", "s", "line",
+    _count(OFFERED, "Calls offered", "calls",
+           "calls that arrived in the measured window and queued (online shift excluded)"),
+    _count(ANSWERED, "Calls answered", "calls", "offered calls an operator answered"),
+    _count(ABANDONED, "Calls abandoned", "calls",
+           "offered calls whose caller hung up while queueing"),
+    _kpi(ABANDON_RATE, "Abandon rate", "share", "line", "abandoned ÷ (answered + abandoned)",
+         ("abandoned", "answered"), lambda s: ratio(s["abandoned"], _ended(s)), better="lower"),
+    _kpi(ASA_S, "Average speed of answer", "s", "line", "mean wait of answered calls",
+         ("wait_sum_s", "answered"), lambda s: ratio(s["wait_sum_s"], s["answered"]),
+         short="ASA (s)", better="lower"),
+    Kpi(WAIT_P90_S, "90th percentile wait", "s", "line",
         "90% of answered calls waited no longer (one-second resolution)",
-        lambda t: t.wait_quantile_s(WAIT_PERCENTILE)),
-    Kpi("service_level", "Service level", "share", "line",
-        "answered within the line's service_level_s ÷ (answered + abandoned)",
-        lambda t: _ratio(t.total("answered_within"), _ended(t))),
-    Kpi("deflected", "Callers deflected online", "calls", "line",
-        "callers who took the online/IVR route (online_shift) and never queued",
-        lambda t: float(t.deflected)),
-    Kpi("waiting_end", "Still waiting at the end", "calls", "line",
-        "offered calls still queued when the horizon ended", lambda t: float(t.waiting_end)),
-    Kpi("callbacks_offered", "Callbacks offered", "calls", "line",
-        "callers still queueing at the callback threshold, inside the hours, offered a callback",
-        lambda t: float(t.total("callbacks_offered"))),
-    Kpi("callbacks_accepted", "Callbacks accepted", "calls", "line",
-        "offered callbacks the caller accepted (they left the live queue)",
-        lambda t: float(t.total("callbacks_accepted"))),
-    Kpi("callbacks_completed", "Callbacks completed", "calls", "line",
-        "accepted callbacks in which an operator reached the caller",
-        lambda t: float(t.callbacks_completed)),
-    Kpi("callbacks_failed", "Callbacks failed", "calls", "line",
-        "accepted callbacks whose every attempt went unanswered",
-        lambda t: float(t.callbacks_failed)),
-    Kpi("callbacks_pending_end", "Callbacks pending at the end", "calls", "line",
-        "accepted callbacks neither completed nor failed when the horizon ended",
-        lambda t: float(t.callbacks_pending_end)),
-    Kpi("callback_wait_s", "Callback wait", "s", "line",
-        "mean time from accepting a callback to being reached, of completed callbacks",
-        lambda t: _ratio(t.callback_wait_sum_s, t.callbacks_completed)),
-    Kpi("callbacks_within_target", "Callbacks within target", "share", "line",
-        "completed within the callback's complete_within_s ÷ (completed + failed)",
-        lambda t: _ratio(
-            t.callbacks_completed_within_target, t.callbacks_completed + t.callbacks_failed
-        )),
-    Kpi("redials", "Redials", "calls", "line",
-        "offered calls made by a caller who had abandoned before (on this line or 101 → 999)",
-        lambda t: float(t.total("redials"))),
-    Kpi("unique_callers", "Unique callers", "callers", "line",
-        "offered calls that were not redials: each caller counted once, at their first call",
-        lambda t: float(t.total("offered") - t.total("redials"))),
-    Kpi("switched_to_999", "Redials switched to 999", "calls", "line",
-        "this line's abandoning callers who rang again on 999 instead",
-        lambda t: float(t.total("switched_to_999"))),
+        lambda t: t.wait_quantile_s(WAIT_PERCENTILE), short="90th percentile wait (s)"),
+    _kpi(SERVICE_LEVEL, "Service level", "share", "line",
+         "answered within the line's service_level_s ÷ (answered + abandoned)",
+         ("answered_within", "answered", "abandoned"),
+         lambda s: ratio(s["answered_within"], _ended(s)), better="higher"),
+    _count(DEFLECTED, "Callers deflected online", "calls",
+           "callers who took the online/IVR route (online_shift) and never queued"),
+    _count(WAITING_END, "Still waiting at the end", "calls",
+           "offered calls still queued when the horizon ended"),
+    _count(CALLBACKS_OFFERED, "Callbacks offered", "calls",
+           "callers still queueing at the callback threshold, inside the hours, offered a "
+           "callback"),
+    _count(CALLBACKS_ACCEPTED, "Callbacks accepted", "calls",
+           "offered callbacks the caller accepted (they left the live queue)"),
+    _count(CALLBACKS_COMPLETED, "Callbacks completed", "calls",
+           "accepted callbacks in which an operator reached the caller"),
+    _count(CALLBACKS_FAILED, "Callbacks failed", "calls",
+           "accepted callbacks whose every attempt went unanswered"),
+    _count(CALLBACKS_PENDING_END, "Callbacks pending at the end", "calls",
+           "accepted callbacks neither completed nor failed when the horizon ended"),
+    _kpi(CALLBACK_WAIT_S, "Callback wait", "s", "line",
+         "mean time from accepting a callback to being reached, of completed callbacks",
+         ("callback_wait_sum_s", "callbacks_completed"),
+         lambda s: ratio(s["callback_wait_sum_s"], s["callbacks_completed"]), better="lower"),
+    _kpi(CALLBACKS_WITHIN_TARGET, "Callbacks within target", "share", "line",
+         "completed within the callback's complete_within_s ÷ (completed + failed)",
+         ("callbacks_completed_within_target", "callbacks_completed", "callbacks_failed"),
+         lambda s: ratio(s["callbacks_completed_within_target"],
+                         s["callbacks_completed"] + s["callbacks_failed"]), better="higher"),
+    _count(REDIALS, "Redials", "calls",
+           "offered calls made by a caller who had abandoned before (on this line or 101 → 999)"),
+    _kpi(UNIQUE_CALLERS, "Unique callers", "callers", "line",
+         "offered calls that were not redials: each caller counted once, at their first call",
+         ("offered", "redials"), lambda s: _as_float(s["offered"] - s["redials"])),
+    _count(SWITCHED_TO_999, "Redials switched to 999", "calls",
+           "this line's abandoning callers who rang again on 999 instead"),
 )
 
 POOL_KPIS: tuple[Kpi, ...] = (
-    Kpi("occupancy", "Occupancy", "share", "pool", "busy time ÷ staffed time",
-        lambda p: _ratio(p.busy_s, p.staffed_s)),
-    Kpi("staffed_hours", "Staffed operator-hours", "h", "pool",
-        "operator-hours on duty after shrinkage", lambda p: p.staffed_s / 3600.0),
-    Kpi("busy_hours", "Busy operator-hours", "h", "pool", "operator-hours spent handling calls",
-        lambda p: p.busy_s / 3600.0),
+    _kpi(OCCUPANCY, "Occupancy", "share", "pool", "busy time ÷ staffed time",
+         ("busy_s", "staffed_s"), _occupancy),
+    _kpi(STAFFED_HOURS, "Staffed operator-hours", "h", "pool",
+         "operator-hours on duty after shrinkage", ("staffed_s",),
+         lambda s: s["staffed_s"] / SECONDS_PER_HOUR),
+    _kpi(BUSY_HOURS, "Busy operator-hours", "h", "pool", "operator-hours spent handling calls",
+         ("busy_s",), lambda s: s["busy_s"] / SECONDS_PER_HOUR),
 )
 
 TRIAGE_KPIS: tuple[Kpi, ...] = tuple(
-    Kpi(f"triage_{outcome}", f"Graded {outcome.replace('_', ' ')}", "calls", "line",
+    Kpi(triage_kpi(outcome), f"Graded {outcome.replace('_', ' ')}", "calls", "line",
         f"answered calls and completed callbacks graded {outcome.replace('_', ' ')}",
         lambda t, index=index: float(t.triaged[index]))
     for index, outcome in enumerate(TRIAGE_OUTCOMES)
@@ -156,7 +283,7 @@ RC_SCOPE = "resolution_centre"
 def _rc_share(run: RunTallies) -> float:
     referred = sum(t.triaged[TO_RESOLUTION_CENTRE] for t in run.lines.values())
     incidents = sum(sum(t.triaged) - t.triaged[CLOSED] for t in run.lines.values())
-    return _ratio(referred, incidents)
+    return float(ratio(referred, incidents))
 
 
 def _rc(run: RunTallies) -> RCTally:
@@ -165,32 +292,33 @@ def _rc(run: RunTallies) -> RCTally:
 
 
 RC_KPIS: tuple[Kpi, ...] = (
-    Kpi("rc_incidents", "RC incidents", "incidents", RC_SCOPE,
+    Kpi(RC_INCIDENTS, "RC incidents", "incidents", RC_SCOPE,
         "incidents that reached the Resolution Centre in the window",
         lambda r: float(_rc(r).incidents)),
-    Kpi("rc_resolved", "RC resolved", "incidents", RC_SCOPE, "of those, resolved by the RC",
+    Kpi(RC_RESOLVED, "RC resolved", "incidents", RC_SCOPE, "of those, resolved by the RC",
         lambda r: float(_rc(r).outcomes[RESOLVED])),
-    Kpi("rc_front_line", "RC to front line", "incidents", RC_SCOPE,
+    Kpi(RC_FRONT_LINE, "RC to front line", "incidents", RC_SCOPE,
         "passed to the front line (including victims never reached)",
         lambda r: float(_rc(r).outcomes[TO_FRONT_LINE])),
-    Kpi("rc_partner", "RC to partner agencies", "incidents", RC_SCOPE,
+    Kpi(RC_PARTNER, "RC to partner agencies", "incidents", RC_SCOPE,
         "passed to partner agencies", lambda r: float(_rc(r).outcomes[TO_PARTNER])),
-    Kpi("rc_share_of_incidents", "RC share of incidents", "share", RC_SCOPE,
+    Kpi(RC_SHARE_OF_INCIDENTS, "RC share of incidents", "share", RC_SCOPE,
         "calls graded resolution_centre ÷ calls graded anything but closed", _rc_share),
-    Kpi("rc_backlog_end", "RC backlog at the end", "incidents", RC_SCOPE,
+    Kpi(RC_BACKLOG_END, "RC backlog at the end", "incidents", RC_SCOPE,
         "incidents open (waiting or being worked) when the horizon ended",
         lambda r: float(_rc(r).open_end)),
-    Kpi("rc_backlog_mean", "RC backlog, time average", "incidents", RC_SCOPE,
+    Kpi(RC_BACKLOG_MEAN, "RC backlog, time average", "incidents", RC_SCOPE,
         "open incidents averaged over the measured window",
         lambda r: _rc(r).backlog_area / (r.end_s - r.warmup_s)),
-    Kpi("rc_time_to_resolve_h", "RC time to resolve", "h", RC_SCOPE,
+    Kpi(RC_TIME_TO_RESOLVE_H, "RC time to resolve", "h", RC_SCOPE,
         "mean time from reaching the RC to its outcome, of incidents ended",
         lambda r: _rc(r).time_to_resolve_mean_h()),
-    Kpi("rc_time_to_resolve_p90_h", "RC time to resolve, 90th percentile", "h", RC_SCOPE,
+    Kpi(RC_TIME_TO_RESOLVE_P90_H, "RC time to resolve, 90th percentile", "h", RC_SCOPE,
         "90% of ended incidents took no longer",
-        lambda r: _rc(r).time_to_resolve_quantile_h(0.9)),
-    Kpi("occupancy", "Occupancy", "share", RC_SCOPE, "investigators' busy ÷ on-duty time",
-        lambda r: _ratio(_rc(r).busy_s, _rc(r).staffed_s)),
+        lambda r: _rc(r).time_to_resolve_quantile_h(RESOLVE_PERCENTILE)),
+    # the pools' occupancy formula, over the investigators' sums
+    Kpi(OCCUPANCY, "Occupancy", "share", RC_SCOPE, "investigators' busy ÷ on-duty time",
+        lambda r: float(_occupancy(TallySums(_rc(r)))), ("busy_s", "staffed_s"), _occupancy),
 )
 
 KPIS: dict[str, Kpi] = {
@@ -199,10 +327,27 @@ KPIS: dict[str, Kpi] = {
 
 # every KPI has a range: a new unit must be added to UNIT_RANGES (and a KPI named twice, like
 # occupancy for pools and the RC, must mean the same kind of number both times)
-for _kpi in (*LINE_KPIS, *TRIAGE_KPIS, *POOL_KPIS, *RC_KPIS):
-    if _kpi.unit not in UNIT_RANGES or KPIS[_kpi.name].unit != _kpi.unit:
-        raise AssertionError(f"KPI {_kpi.name}: unit {_kpi.unit!r} has no single range")
-del _kpi
+for _kpi_checked in (*LINE_KPIS, *TRIAGE_KPIS, *POOL_KPIS, *RC_KPIS):
+    if (_kpi_checked.unit not in UNIT_RANGES
+            or KPIS[_kpi_checked.name].unit != _kpi_checked.unit):
+        raise AssertionError(f"KPI {_kpi_checked.name}: unit {_kpi_checked.unit!r} has no "
+                             "single range")
+del _kpi_checked
+
+
+def computable_from(sums: Iterable[str], kpis: Iterable[Kpi] = LINE_KPIS) -> tuple[Kpi, ...]:
+    """The KPIs of ``kpis`` whose formula reads only ``sums`` (e.g. :data:`INTERVAL_SUMS`:
+    the KPIs of a period of intervals)."""
+    available = set(sums)
+    return tuple(k for k in kpis if k.formula is not None and set(k.sums) <= available)
+
+
+#: The KPIs a staffing target may name (``999: service_level >= 0.9``): those computed over
+#: any period of intervals that have a better direction; True where higher is better.
+SERVICE_TARGET_KPIS: dict[str, bool] = {
+    kpi.name: kpi.higher_is_better for kpi in computable_from(INTERVAL_SUMS)
+    if kpi.higher_is_better is not None
+}
 
 
 def kpi_range(name: str) -> tuple[float, float]:
@@ -231,57 +376,3 @@ def kpi_rows(tallies: RunTallies) -> list[tuple[str, str, float]]:
     if tallies.rc is not None:
         rows.extend((RC_SCOPE, kpi.name, float(kpi.compute(tallies))) for kpi in RC_KPIS)
     return rows
-
-
-def rc_daily_frame(tallies: RunTallies, start: date) -> pd.DataFrame:
-    """The Resolution Centre's open incidents at each midnight (empty without an RC)."""
-    backlog = np.asarray(tallies.rc.daily_backlog if tallies.rc is not None else [], np.int64)
-    day = np.arange(backlog.size)
-    measured = day * 86400.0 >= tallies.warmup_s  # midnights after the warm-up
-    days = pd.Timestamp(start) + pd.to_timedelta(day[measured], unit="D")
-    return pd.DataFrame({"day": days, "rc_backlog": backlog[measured]})
-
-
-def interval_frame(tallies: RunTallies, start: date) -> pd.DataFrame:
-    """Per interval (after the warm-up) and line: offered, answered, abandoned, waits, SL."""
-    frames = []
-    origin = datetime.combine(start, datetime.min.time())
-    for name, line in tallies.lines.items():
-        first = line.first_counted_interval
-        offered = np.asarray(line.offered[first:], dtype=np.int64)
-        answered = np.asarray(line.answered[first:], dtype=np.int64)
-        abandoned = np.asarray(line.abandoned[first:], dtype=np.int64)
-        within = np.asarray(line.answered_within[first:], dtype=np.int64)
-        wait_sum = np.asarray(line.wait_sum_s[first:], dtype=float)
-        workload = {
-            series: np.asarray(getattr(line, series)[first:], dtype=np.int64)
-            for series in (
-                "callbacks_offered", "callbacks_accepted", "callback_attempts",
-                "callback_completions", "redials",
-            )
-        }
-        ended = answered + abandoned
-        with np.errstate(invalid="ignore", divide="ignore"):
-            asa = np.where(answered > 0, wait_sum / np.maximum(answered, 1), np.nan)
-            service_level = np.where(ended > 0, within / np.maximum(ended, 1), np.nan)
-        starts = origin + pd.to_timedelta(
-            (np.arange(first, first + offered.size) * tallies.interval_s), unit="s"
-        )
-        frames.append(
-            pd.DataFrame(
-                {
-                    "interval_start": starts,
-                    "line": name,
-                    "offered": offered,
-                    "answered": answered,
-                    "abandoned": abandoned,
-                    "answered_within": within,
-                    "wait_sum_s": wait_sum,
-                    "asa_s": asa,
-                    "service_level": service_level,
-                    **workload,
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True)
-

@@ -3,9 +3,9 @@ week — from the interval series a run writes.
 
 Each KPI is computed per replication from the sums of its intervals (the ASA of July is the
 wait of July's answered calls over their number, not a mean of hourly ASAs: a busy hour weighs
-more than a quiet one), with the same definitions as the whole-run KPIs of
-:mod:`contactsim.analysis.kpis`, then summarised across replications with a Student-t interval. Over
-every interval the values equal the run's own.
+more than a quiet one) with the very formulas of the whole-run KPIs, from the registry in
+:mod:`contactsim.analysis.kpis`, then summarised across replications with a Student-t interval.
+Over every interval the values equal the run's own.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from contactsim.analysis.kpis import INTERVAL_SUMS, Formula, computable_from
 from contactsim.analysis.stats import kpi_interval
 
 __all__ = [
@@ -22,22 +23,14 @@ __all__ = [
     "summarise_by",
 ]
 
-#: the interval sums each KPI is made of
-SUMS = ["offered", "answered", "abandoned", "answered_within", "wait_sum_s"]
+#: The sums a period's KPIs are made of: every interval row carries them.
+SUMS = list(INTERVAL_SUMS)
 
-
-def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
-    return (numerator / denominator.where(denominator > 0)).astype(float)
-
-
-#: KPIs that can be computed over any set of intervals (see :mod:`contactsim.analysis.kpis`)
-PERIOD_KPIS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
-    "offered": lambda s: s["offered"].astype(float),
-    "answered": lambda s: s["answered"].astype(float),
-    "abandoned": lambda s: s["abandoned"].astype(float),
-    "asa_s": lambda s: _ratio(s["wait_sum_s"], s["answered"]),
-    "abandon_rate": lambda s: _ratio(s["abandoned"], s["answered"] + s["abandoned"]),
-    "service_level": lambda s: _ratio(s["answered_within"], s["answered"] + s["abandoned"]),
+#: KPIs that can be computed over any set of intervals: the registry's formulas of
+#: :data:`~contactsim.analysis.kpis.INTERVAL_SUMS` (offered, answered, abandoned, ASA,
+#: abandon rate, service level), by name.
+PERIOD_KPIS: dict[str, Formula] = {
+    kpi.name: kpi.from_sums for kpi in computable_from(INTERVAL_SUMS)
 }
 
 

@@ -12,104 +12,26 @@ takes any such iterator, so replayed call logs plug in beside the synthetic ones
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from itertools import chain
 
 import numpy as np
 
-from contactsim.config.scenario import Horizon, LineDemand
-from contactsim.data.files import read_input_text
+from contactsim.config.horizon import Horizon
+from contactsim.config.lines import LineDemand
+from contactsim.data.calllog import CallLog, read_replay
+from contactsim.data.demand_profiles import (
+    HOURS_PER_WEEK,
+    Profile,
+    default_profile_path,
+    read_profile,
+)
 from contactsim.errors import ScenarioError
-from contactsim.limits import MAX_CALLS_PER_REPLICATION, MAX_GROWTH, MAX_TABLE_BYTES
+from contactsim.limits import MAX_CALLS_PER_REPLICATION, MAX_GROWTH
 
-HOURS_PER_WEEK = 168
 DAYS_PER_PROFILE_YEAR = 365
 ARRIVAL_BLOCK = 4096
-
-
-@dataclass(frozen=True)
-class Profile:
-    """Relative weights: by hour of week (0 = Monday 00:00–01:00) and by month (January first)."""
-
-    hour_of_week: np.ndarray
-    month: np.ndarray
-
-
-def default_profile_path() -> str:
-    """The built-in police demand shape shipped with contactsim."""
-    return str(resources.files("contactsim.data") / "profiles" / "police.csv")
-
-
-def read_profile(path: str) -> Profile:
-    """Read a profile CSV (see :func:`_read_profile`), cached per file version."""
-    from contactsim.data.calllog import file_version
-
-    return _read_profile(path, *file_version(path))
-
-
-@lru_cache(maxsize=32)
-def _read_profile(path: str, mtime_ns: int, size: int) -> Profile:
-    """Read a profile CSV with columns ``component,key,weight``.
-
-    ``component`` is ``hour_of_week`` (keys 0–167, Monday 00:00 is 0) or ``month`` (keys
-    1–12). Weights are relative: only their shape matters. Every key must be given once. The
-    file must be a regular file of at most :data:`~contactsim.limits.MAX_TABLE_BYTES`, in UTF-8.
-    """
-    text = read_input_text(path, "profile CSV", MAX_TABLE_BYTES)
-    hour = np.full(HOURS_PER_WEEK, np.nan)
-    month = np.full(12, np.nan)
-    with io.StringIO(text, newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = {"component", "key", "weight"} - set(reader.fieldnames or ())
-        if missing:
-            raise ScenarioError.single(
-                "columns", reader.fieldnames, "columns component, key, weight", path
-            )
-        for row_number, row in enumerate(reader, start=2):
-            component = (row["component"] or "").strip()
-            if component not in ("hour_of_week", "month"):
-                raise ScenarioError.single(
-                    "component", component, "hour_of_week or month", path, row_number
-                )
-            target, low = (hour, 0) if component == "hour_of_week" else (month, 1)
-            try:
-                key = int(row["key"])
-                weight = float(row["weight"])
-            except (TypeError, ValueError):
-                raise ScenarioError.single(
-                    "key/weight", [row["key"], row["weight"]], "a whole key and a number",
-                    path, row_number,
-                ) from None
-            if not low <= key < low + len(target):
-                raise ScenarioError.single(
-                    "key", key, f"{low}..{low + len(target) - 1} for {component}", path, row_number
-                )
-            if not (weight == 0 or PROFILE_WEIGHT_RANGE[0] <= weight <= PROFILE_WEIGHT_RANGE[1]):
-                raise ScenarioError.single(
-                    "weight", weight, "0, or a number from 1e-9 to 1e9 (only the shape matters: "
-                    "scale the weights if need be)", path, row_number
-                )
-            target[key - low] = weight
-    for name, weights, low in (("hour_of_week", hour, 0), ("month", month, 1)):
-        absent = [int(i) + low for i in np.flatnonzero(np.isnan(weights))]
-        if absent:
-            raise ScenarioError.single(
-                name, f"no weight for keys {absent[:6]}{'...' if len(absent) > 6 else ''}",
-                f"a weight for every {name} key", path,
-            )
-        if weights.sum() <= 0:
-            raise ScenarioError.single(name, "all zero", "some positive weight", path)
-    return Profile(hour_of_week=hour, month=month)
-
-
-#: Smallest and largest positive weight of a profile: beyond them the weights' products
-#: over- or underflow.
-PROFILE_WEIGHT_RANGE = (1e-9, 1e9)
 
 
 def interval_calendar(horizon: Horizon, n_intervals: int) -> tuple[np.ndarray, np.ndarray]:
@@ -216,8 +138,6 @@ def check_replay(
 ) -> None:
     """Read a line's replay file and check it can be replayed over the horizon (``redials``:
     whether the scenario also has a redial rule for the line)."""
-    from contactsim.data.calllog import CallLog, read_replay
-
     assert spec.replay is not None
     replay = read_replay(spec.replay)
     notices.extend(getattr(replay, "notices", ()))
@@ -248,8 +168,6 @@ def check_replay(
 def uses_logged_handle_times(line: str, spec: LineDemand) -> bool:
     """Whether a replayed line takes its handle times from the log: ``handle_times: logged``,
     or by default when the log has them."""
-    from contactsim.data.calllog import CallLog, read_replay
-
     if spec.replay is None or spec.handle_times == "scenario":
         return False
     replay = read_replay(spec.replay)
@@ -267,8 +185,6 @@ def replayed_line(
     ``growth - floor(growth)``, each copy at a uniformly random time in the same hour (copies
     are new callers with the original's logged handle time). All from ``rng``.
     """
-    from contactsim.data.calllog import CallLog, read_replay
-
     assert spec.replay is not None
     replay = read_replay(spec.replay)
     origin = np.datetime64(horizon.start, "ns")

@@ -7,16 +7,12 @@ at a time, which keeps the per-call cost to one ``next`` on a list iterator.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
-from collections.abc import Callable, Iterator
-from functools import lru_cache, partial
-from itertools import chain
+from collections.abc import Callable
 
 import numpy as np
 
-from contactsim.config.scenario import (
+from contactsim.config.distributions import (
     Distribution,
     Empirical,
     Exponential,
@@ -25,13 +21,8 @@ from contactsim.config.scenario import (
     Lognormal,
     Weibull,
 )
-from contactsim.data.files import read_input_text
-from contactsim.errors import ScenarioError
-from contactsim.limits import MAX_MEAN_S, MAX_TABLE_BYTES
-
-BLOCK_SIZE = 2048
-
-Sampler = Callable[[], float]
+from contactsim.data.empirical import read_empirical
+from contactsim.engine.sampler import BLOCK_SIZE, Sampler, sampler_from_blocks
 
 
 def sampler(spec: Distribution, rng: np.random.Generator, block_size: int = BLOCK_SIZE) -> Sampler:
@@ -40,11 +31,6 @@ def sampler(spec: Distribution, rng: np.random.Generator, block_size: int = BLOC
         value = float(spec.value_s)
         return lambda: value
     return sampler_from_blocks(block_drawer(spec, rng), block_size)
-
-
-def sampler_from_blocks(draw: Callable[[int], np.ndarray], block_size: int = BLOCK_SIZE) -> Sampler:
-    """A callable returning successive values of ``draw(block_size)``, one block at a time."""
-    return partial(next, _blocks(draw, block_size))
 
 
 def block_drawer(spec: Distribution, rng: np.random.Generator) -> Callable[[int], np.ndarray]:
@@ -78,52 +64,3 @@ def mean_s(spec: Distribution) -> float:
     if isinstance(spec, Empirical):
         return float(np.mean(read_empirical(spec.file, spec.column)))
     return spec.mean_s
-
-
-def _blocks(draw: Callable[[int], np.ndarray], size: int) -> Iterator[float]:
-    # chain's next() takes values from a list without entering Python; the lambda runs once a
-    # block (iter(f, None) calls f until it returns None, which a list never is)
-    return chain.from_iterable(iter(lambda: draw(size).tolist(), None))
-
-
-def read_empirical(path: str, column: str = "seconds") -> np.ndarray:
-    """Read durations from a CSV column (see :func:`_read_empirical`), cached per file version."""
-    from contactsim.data.calllog import file_version
-
-    return _read_empirical(path, column, *file_version(path))
-
-
-@lru_cache(maxsize=32)
-def _read_empirical(path: str, column: str, mtime_ns: int, size: int) -> np.ndarray:
-    """The non-negative durations in one column of a CSV file.
-
-    Raises
-    ------
-    ScenarioError
-        If the file is missing, not a regular file, larger than
-        :data:`~contactsim.limits.MAX_TABLE_BYTES` or not UTF-8, the column absent, or a
-        value not a number of seconds from 0 to :data:`~contactsim.limits.MAX_MEAN_S`.
-    """
-    text = read_input_text(path, "CSV file of durations", MAX_TABLE_BYTES)
-    values: list[float] = []
-    with io.StringIO(text, newline="") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames is None or column not in reader.fieldnames:
-            raise ScenarioError.single(
-                "column", column, f"a column of the file (it has {reader.fieldnames})", path
-            )
-        for row_number, row in enumerate(reader, start=2):
-            text = (row[column] or "").strip()
-            try:
-                value = float(text)
-            except ValueError:
-                value = math.nan
-            if not math.isfinite(value) or not 0 <= value <= MAX_MEAN_S:
-                raise ScenarioError.single(
-                    column, text, f"a number of seconds from 0 to {MAX_MEAN_S:,.0f} (30 days)",
-                    path, row_number,
-                )
-            values.append(value)
-    if not values:
-        raise ScenarioError.single(column, "no rows", "at least one duration", path)
-    return np.asarray(values, dtype=float)

@@ -9,72 +9,24 @@ on the phones is exactly rostered × scale × (1 − shrinkage).
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import zlib
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 
 import numpy as np
 
 from contactsim.build import absence
-from contactsim.config.scenario import DAY_NAMES, Horizon, Pool, Scenario, Shift, Staffing
-from contactsim.data.files import read_input_text
+from contactsim.config.horizon import Horizon
+from contactsim.config.pools import DAY_NAMES, Pool, Shift, Staffing
+from contactsim.config.scenario import Scenario
+from contactsim.data.staffing_table import HOURS_PER_WEEK, StaffingTable, read_per_interval
+from contactsim.engine.plan import StaffingPlan
 from contactsim.errors import ScenarioError
-from contactsim.limits import MAX_OPERATORS_PER_POOL, MAX_TABLE_BYTES
-
-HOURS_PER_WEEK = 168
 
 #: Slots of named shifts (see :func:`_shift_slots`) lie in [NAMED_SLOTS, 2 × NAMED_SLOTS), clear
 #: of the places of unnamed ones.
 NAMED_SLOTS = 1 << 19
-
-
-@dataclass(frozen=True)
-class StaffingPlan:
-    """Operators available from each change time (s from the horizon's start) to the next."""
-
-    times_s: tuple[float, ...]
-    operators: tuple[int, ...]
-
-    def __post_init__(self) -> None:
-        if not self.times_s or self.times_s[0] != 0.0:
-            raise ValueError("a staffing plan starts at time 0")
-        if len(self.times_s) != len(self.operators):
-            raise ValueError("one operator count per change time")
-
-    def at(self, time_s: float) -> int:
-        """Operators available at ``time_s``."""
-        index = int(np.searchsorted(self.times_s, time_s, side="right")) - 1
-        return self.operators[index]
-
-    def operator_hours(self, end_s: float, start_s: float = 0.0) -> float:
-        """Operator-hours available between ``start_s`` and ``end_s``."""
-        edges = [*self.times_s, math.inf]
-        total = 0.0
-        for level, begin, finish in zip(self.operators, edges[:-1], edges[1:], strict=True):
-            overlap = min(finish, end_s) - max(begin, start_s)
-            if overlap > 0:
-                total += level * overlap
-        return total / 3600.0
-
-
-def change_on_duty(idle: int, busy: int, leaving: int, target: int) -> tuple[int, int, int]:
-    """Move a team to ``target`` on duty: the new ``(idle, leaving, joining)``.
-
-    Busy people due to go off duty (``leaving``) stay on when the plan rises again; beyond
-    them, ``joining`` people come on duty (the caller sets them to work). When the plan falls,
-    idle people go at once and busy ones finish their task first (they become ``leaving``).
-    """
-    on_duty = idle + busy - leaving
-    if target >= on_duty:
-        stay = min(leaving, target - on_duty)
-        return idle, leaving - stay, target - on_duty - stay
-    surplus = on_duty - target
-    going_now = min(idle, surplus)
-    return idle - going_now, leaving + surplus - going_now, 0
 
 
 def within_hours(plan: StaffingPlan, open_minute: int, close_minute: int, end_s: float) -> (
@@ -144,104 +96,6 @@ def _scale_changes(staffing: Staffing, horizon: Horizon) -> tuple[list[float], l
     change_s = [(datetime.combine(c.starts, datetime.min.time()) - origin).total_seconds()
                 for c in staffing.changes]
     return change_s, [staffing.scale, *(c.scale for c in staffing.changes)]
-
-
-@dataclass(frozen=True)
-class StaffingTable:
-    """A per-interval staffing file: by hour of week, or by date-time."""
-
-    path: str
-    hour_of_week: tuple[int, ...] | None = None
-    starts: tuple[datetime, ...] | None = None
-    operators: tuple[int, ...] = ()
-
-
-def read_per_interval(path: str) -> StaffingTable:
-    """Read a staffing CSV (see :func:`_read_per_interval`), cached per file version."""
-    from contactsim.data.calllog import file_version
-
-    return _read_per_interval(path, *file_version(path))
-
-
-@lru_cache(maxsize=32)
-def _read_per_interval(path: str, mtime_ns: int, size: int) -> StaffingTable:
-    """Read a staffing CSV: ``hour_of_week,operators`` (168 rows, Monday 00:00 is 0) or
-    ``interval_start,operators`` (ISO date-times; each count holds until the next row). The
-    file must be a regular file of at most :data:`~contactsim.limits.MAX_TABLE_BYTES`, in UTF-8;
-    a count may be at most :data:`~contactsim.limits.MAX_OPERATORS_PER_POOL`.
-    """
-    text = read_input_text(path, "staffing CSV", MAX_TABLE_BYTES)
-    with io.StringIO(text, newline="") as handle:
-        reader = csv.DictReader(handle)
-        columns = set(reader.fieldnames or ())
-        by_hour = {"hour_of_week", "operators"} <= columns
-        by_time = {"interval_start", "operators"} <= columns
-        if not (by_hour or by_time):
-            raise ScenarioError.single(
-                "columns", reader.fieldnames,
-                "columns hour_of_week,operators or interval_start,operators", path,
-            )
-        keys: list[int] = []
-        starts: list[datetime] = []
-        counts: list[int] = []
-        for row_number, row in enumerate(reader, start=2):
-            count = _whole(row["operators"], "operators", path, row_number)
-            if count > MAX_OPERATORS_PER_POOL:
-                raise ScenarioError.single(
-                    "operators", count, f"at most {MAX_OPERATORS_PER_POOL:,} operators",
-                    path, row_number,
-                )
-            counts.append(count)
-            if by_hour:
-                key = _whole(row["hour_of_week"], "hour_of_week", path, row_number)
-                if key >= HOURS_PER_WEEK:
-                    raise ScenarioError.single(
-                        "hour_of_week", key, "0..167 (Monday 00:00 is 0)", path, row_number
-                    )
-                keys.append(key)
-            else:
-                starts.append(_date_time(row["interval_start"], path, row_number))
-    if by_hour:
-        if sorted(keys) != list(range(HOURS_PER_WEEK)):
-            missing = sorted(set(range(HOURS_PER_WEEK)) - set(keys))
-            raise ScenarioError.single(
-                "hour_of_week", f"missing or repeated hours (missing: {missing[:6]})",
-                "each hour of the week 0..167 exactly once", path,
-            )
-        ordered = [count for _, count in sorted(zip(keys, counts, strict=True))]
-        return StaffingTable(path=path, hour_of_week=tuple(range(168)), operators=tuple(ordered))
-    if not starts:
-        raise ScenarioError.single("interval_start", "no rows", "at least one row", path)
-    order = sorted(range(len(starts)), key=starts.__getitem__)
-    return StaffingTable(
-        path=path,
-        starts=tuple(starts[i] for i in order),
-        operators=tuple(counts[i] for i in order),
-    )
-
-
-def _whole(text: str | None, column: str, path: str, row: int) -> int:
-    try:
-        value = int(str(text).strip())
-    except ValueError:
-        raise ScenarioError.single(column, text, "a whole number >= 0", path, row) from None
-    if value < 0:
-        raise ScenarioError.single(column, value, "a whole number >= 0", path, row)
-    return value
-
-
-def _date_time(text: str | None, path: str, row: int) -> datetime:
-    try:
-        when = datetime.fromisoformat(str(text).strip())
-    except ValueError:
-        raise ScenarioError.single(
-            "interval_start", text, "an ISO date-time such as 2018-01-01T07:00", path, row
-        ) from None
-    if when.tzinfo is not None:
-        raise ScenarioError.single(
-            "interval_start", text, "a local date-time without a time zone (the horizon is in "
-            "local clock time), such as 2018-07-01T07:00", path, row)
-    return when
 
 
 def _from_table(table: StaffingTable, horizon: Horizon) -> tuple[list[float], list[int]]:

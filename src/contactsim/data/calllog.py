@@ -18,18 +18,16 @@ from __future__ import annotations
 
 import codecs
 import gzip
-import io
-import os
 import zlib
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from contactsim.data.files import check_input_file, write_atomic
-from contactsim.errors import ContactsimError, ScenarioError
+from contactsim.data.file_cache import read_once_per_version
+from contactsim.data.files import check_input_file
+from contactsim.errors import ScenarioError
 from contactsim.limits import MAX_CALLS_PER_REPLICATION, MAX_LOG_BYTES, MAX_MEAN_S
 
 LOG_COLUMNS = ("arrival_time", "line")
@@ -110,21 +108,10 @@ def first_row(replay: Replay, line: str) -> int:
     return replay.first_rows[line]
 
 
+@read_once_per_version(files_kept=8)
 def read_replay(path: str) -> Replay:
-    """A call log or an interval-count file, told apart by their columns (cached per file
-    version, so replications share one read)."""
-    return _read_replay(path, *file_version(path))
-
-
-def file_version(path: str) -> tuple[int, int]:
-    """(modification time, size) of a file, (0, 0) if absent: a cache key that changes when
-    the file is edited, so a long-lived process never serves an old version."""
-    stat = os.stat(path) if os.path.exists(path) else None
-    return (stat.st_mtime_ns, stat.st_size) if stat else (0, 0)
-
-
-@lru_cache(maxsize=8)
-def _read_replay(path: str, mtime_ns: int, size: int) -> Replay:
+    """A call log or an interval-count file, told apart by their columns (read once per
+    version of the file, so replications share one read)."""
     table = read_table(path)
     columns = set(table.columns)
     if set(LOG_COLUMNS) <= columns:
@@ -375,58 +362,3 @@ def _interval_counts(table: pd.DataFrame, path: str) -> IntervalCounts:
         calls={name: part["calls"].to_numpy() for name, part in by_line.items()},
         first_rows={name: int(part["row"].min()) for name, part in by_line.items()},
     )
-
-
-def check_log_output(path: str | Path, replace: bool = False) -> None:
-    """Refuse, before any work, a path a call log cannot be written to: an ending other than
-    :data:`LOG_ENDINGS` (the ending says the format), an existing folder, an existing file
-    unless ``replace``, or a parent that is a file. The parent need not exist yet:
-    :func:`write_call_log` makes it."""
-    path = Path(path)
-    if log_ending(path) is None:
-        raise ContactsimError(
-            f"{path}: a call log is written as .csv, .csv.gz (gzip-compressed CSV), .parquet or "
-            ".pq, by its ending; give --out one of these endings"
-        )
-    if path.is_dir():
-        raise ContactsimError(f"{path} is a folder; give --out the name of the file to write")
-    if path.exists() and not path.is_file():
-        raise ContactsimError(f"{path} exists and is not a regular file; give another --out")
-    if path.exists() and not replace:
-        raise ContactsimError(f"{path} exists; give another --out, or --replace to write over it")
-    ancestor = path.parent
-    while not ancestor.exists() and ancestor != ancestor.parent:
-        ancestor = ancestor.parent
-    if not ancestor.is_dir():
-        raise ContactsimError(
-            f"{path}: its folder cannot be made, as {ancestor} is a file, not a folder"
-        )
-
-
-def write_call_log(table: pd.DataFrame, path: str | Path, replace: bool = False) -> None:
-    """Write a call log as CSV, gzip-compressed CSV or Parquet, by the file's ending (see
-    :func:`check_log_output`), whole or not at all, making its folder if need be."""
-    check_log_output(path, replace)
-    path = Path(path)
-    ending = log_ending(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-
-    def csv(handle: io.TextIOBase) -> None:
-        table.to_csv(handle, index=False, date_format="%Y-%m-%dT%H:%M:%S.%f",
-                     float_format="%.3f")
-
-    def write(temporary: Path) -> None:
-        if ending in (".parquet", ".pq"):
-            table.to_parquet(temporary, index=False)
-        elif ending == ".csv.gz":
-            # compressed here, not by the temporary name's ending: a header naming the file
-            # and holding no time keeps the same log byte for byte the same
-            with open(temporary, "wb") as raw, gzip.GzipFile(
-                filename=path.name, mode="wb", fileobj=raw, compresslevel=6, mtime=0
-            ) as compressed, io.TextIOWrapper(compressed, encoding="utf-8", newline="") as text:
-                csv(text)
-        else:
-            with open(temporary, "w", encoding="utf-8", newline="") as text:
-                csv(text)
-
-    write_atomic(path, write)

@@ -5,17 +5,20 @@
   component, or refuses it. :func:`child` joins it to a folder and proves the result stays inside.
 - :func:`check_input_file` and :func:`read_input_text` read what a planner names only if it is a
   regular file within its stated size, and turn a file that is not UTF-8 into a message.
-- :func:`write_atomic` writes a file under a temporary name and renames it when whole.
+- :func:`file_written_whole` (and :func:`write_atomic`, :func:`write_text_atomic`) writes a file
+  under a temporary name and renames it when whole; a folder is written whole by
+  :mod:`contactsim.data.folders`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
 import unicodedata
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from contactsim.errors import ContactsimError, ScenarioError
@@ -165,17 +168,30 @@ def not_utf8(path: str | Path, what: str, error: UnicodeDecodeError,
 # --- writing ---------------------------------------------------------------------------------
 
 
-def write_atomic(path: str | Path, write: Callable[[Path], object]) -> None:
-    """Call ``write`` on a temporary name beside ``path``, then rename it to ``path``: a reader
-    sees the old file or the new one, never half of one."""
+@contextlib.contextmanager
+def file_written_whole(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary name beside ``path`` (``.NAME.partial-TOKEN``) to write to; when the
+    block ends without error it is renamed to ``path``, on error (or Ctrl-C) it is deleted: a
+    reader sees the old file or the new one, never half of one.
+
+    The one way contactsim writes a file whole; for a folder, see
+    :func:`contactsim.data.folders.folder_written_whole`.
+    """
     path = Path(path)
     temporary = path.with_name(f".{path.name}.partial-{uuid.uuid4().hex[:8]}")
     try:
-        write(temporary)
+        yield temporary
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def write_atomic(path: str | Path, write: Callable[[Path], object]) -> None:
+    """Call ``write`` on a temporary name beside ``path``, then rename it to ``path``
+    (:func:`file_written_whole`)."""
+    with file_written_whole(path) as temporary:
+        write(temporary)
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:

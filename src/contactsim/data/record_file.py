@@ -6,14 +6,15 @@ day the model hands over the records made that day — one for each call that wa
 abandoned or took a callback that day (calls still waiting at the end come last) — which
 :class:`RecordFile`, the model's ``record_sink``, writes as one row group and drops. Rows are
 in the order calls were answered, gave up or took a callback, not the order they arrived (sort
-by ``arrival_s``). The file is written under a temporary name and renamed when the run ends,
-so a file of records is always a whole replication's.
+by ``arrival_s``). The file is written under a temporary name and renamed when the run ends
+(:func:`~contactsim.data.files.file_written_whole`), so a file of records is always a whole
+replication's.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 from types import TracebackType
@@ -22,6 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from contactsim.data.files import file_written_whole
 from contactsim.engine.records import CallRecord
 
 __all__ = ["RECORD_SCHEMA", "RecordFile", "record_file_name"]
@@ -61,12 +63,15 @@ class RecordFile:
         self.replication = replication
         self._start = np.datetime64(start, "ms")  # time 0: midnight at the start of ``start``
         self.rows = 0
-        self._partial = self.path.with_name(f".{self.path.name}.partial-{os.getpid()}")
+        self._whole = ExitStack()  # the file under its temporary name, renamed when whole
         self._writer: pq.ParquetWriter | None = None
 
     def __enter__(self) -> RecordFile:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = pq.ParquetWriter(self._partial, RECORD_SCHEMA, compression="zstd")
+        with ExitStack() as opening:
+            temporary = opening.enter_context(file_written_whole(self.path))
+            self._writer = pq.ParquetWriter(temporary, RECORD_SCHEMA, compression="zstd")
+            self._whole = opening.pop_all()  # opened: kept until __exit__
         return self
 
     def __call__(self, records: Sequence[CallRecord]) -> None:
@@ -104,7 +109,4 @@ class RecordFile:
         if self._writer is not None:
             self._writer.close()
             self._writer = None
-        if kind is None:
-            os.replace(self._partial, self.path)
-        else:
-            self._partial.unlink(missing_ok=True)
+        self._whole.__exit__(kind, error, traceback)

@@ -1,9 +1,10 @@
 """Callbacks: the offer to a caller still queueing at the threshold, the callback queue, and the
 attempts operators make to reach the caller again.
 
-The :class:`CallbackDesk` keeps the requests and their outcomes; the model schedules the events
-(offer at arrival + threshold, attempt ends, retries, opening hours) and routing decides when an
-operator makes an attempt instead of taking a live call.
+The :class:`CallbackDesk` keeps the requests and their outcomes; the callers' side of the model
+offers the callback (:mod:`contactsim.engine.callers`), the operators' side makes the attempts
+and keeps the hours (:mod:`contactsim.engine.service`), and routing decides, by the one
+:class:`CallbackServe` policy, when an operator makes an attempt instead of taking a live call.
 """
 
 from __future__ import annotations
@@ -12,11 +13,33 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from contactsim.build.sampling import Sampler
+from contactsim.engine.calls import Call, CallbackRequest
 from contactsim.engine.records import LineTally
-from contactsim.engine.routing import Call
+from contactsim.engine.sampler import Sampler
 
-BELOW_LIVE, ABOVE_LIVE, WHEN_IDLE = "below_live", "above_live", "when_idle"
+
+@dataclass(frozen=True)
+class CallbackServe:
+    """When an operator who could take a live call makes a callback attempt instead.
+
+    ``above_live``: callbacks go before the callback line's own live calls (after any more
+    urgent line's); otherwise after every live call the operator's pool serves.
+    ``idle_at_least``: attempts are made only while at least this many operators who could make
+    them are idle, the one choosing included (1: no such rule).
+    """
+
+    above_live: bool = False
+    idle_at_least: int = 1
+
+
+#: The scenario's three policies: after live calls, before them, after them and only when idle.
+BELOW_LIVE = CallbackServe()
+ABOVE_LIVE = CallbackServe(above_live=True)
+
+
+def when_idle(at_least: int) -> CallbackServe:
+    """Callbacks after live calls, made only while ``at_least`` operators are idle."""
+    return CallbackServe(idle_at_least=at_least)
 
 
 @dataclass(frozen=True)
@@ -36,20 +59,7 @@ class CallbackInputs:
     unanswered_attempt_s: float
     complete_within_s: float
     handle_time: Sampler | None  # None: the caller's own handle time
-    serve: str = BELOW_LIVE
-    idle_at_least: int = 1
-
-
-class CallbackRequest:
-    """A caller who accepted a callback, and the attempts made to reach them."""
-
-    __slots__ = ("accepted_s", "attempts", "call", "counted")
-
-    def __init__(self, call: Call, accepted_s: float, counted: bool) -> None:
-        self.call = call
-        self.accepted_s = accepted_s
-        self.attempts = 0
-        self.counted = counted
+    serve: CallbackServe = BELOW_LIVE
 
 
 class CallbackDesk:

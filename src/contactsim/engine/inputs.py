@@ -1,28 +1,40 @@
-"""The plain objects the SimPy model takes: lines, pools, redials and run settings.
+"""The plain objects the SimPy model takes: lines, pools, redials, run settings, and
+:class:`ModelInputs`, everything one replication's model takes, together.
 
-Built from a validated scenario by :mod:`contactsim.runs.replication`; the model needs nothing else.
+Built from a validated scenario by :mod:`contactsim.build.model_inputs` (or by hand, in tests);
+the model needs nothing else. Line names are the scenario's: the engine knows no line by name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from contactsim.build.sampling import Sampler
-from contactsim.build.staffing import StaffingPlan
-from contactsim.engine.resolution import TriageInputs
+from contactsim.engine.callback import CallbackInputs
+from contactsim.engine.plan import StaffingPlan
+from contactsim.engine.resolution import RCInputs, TriageInputs
+from contactsim.engine.sampler import Sampler
 
 
 @dataclass(frozen=True)
 class RedialInputs:
-    """Callers of a line who abandon and ring again."""
+    """Callers of a line who abandon and ring again.
+
+    A share ``switch_share`` of redials go to another line, ``switch_line`` (in the scenarios,
+    the emergency line), instead of the one abandoned.
+    """
 
     probability: float
     decide: Sampler  # uniform, one draw per abandonment that may redial
     delay: Sampler
     max_calls_per_caller: int
-    switch_to_999: float = 0.0
+    switch_share: float = 0.0
     switch: Sampler | None = None  # uniform, one draw per redial
+    switch_line: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.switch is not None and self.switch_line is None:
+            raise ValueError("redials that switch line need switch_line: the line they ring")
 
 
 @dataclass(frozen=True)
@@ -96,3 +108,14 @@ class ModelSettings:
                 f"warmup_s ({self.warmup_s}) must be a whole number of intervals "
                 f"({self.interval_s} s)"
             )
+
+
+@dataclass(frozen=True)
+class ModelInputs:
+    """Everything the model takes for one replication."""
+
+    lines: Sequence[LineInputs]
+    pools: Sequence[PoolInputs]
+    settings: ModelSettings
+    callback: CallbackInputs | None = None
+    rc: RCInputs | None = None

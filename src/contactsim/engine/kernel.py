@@ -1,30 +1,42 @@
-"""The lightest events SimPy's own loop will process: a time, callbacks and a value.
+"""The simulation clock and event list: SimPy's own, with the two shortcuts the model needs.
 
-A call in the model costs up to three events (its arrival, the end of its handling, the moment
-its caller's patience runs out), so the event is the unit of the model's cost. SimPy's
-``Timeout`` checks its delay, builds a callbacks list and goes through ``Environment.schedule``;
-here a slotted :class:`Scheduled` with a shared, read-only callbacks tuple is pushed straight
-onto the environment's heap by :func:`schedule_in`, with the same key SimPy uses (time,
-priority NORMAL, a sequence number from the environment's own counter). The order of events is
-therefore exactly SimPy's: events at the same time run in the order they were scheduled, and
-``Environment.run(until=...)`` and ordinary SimPy events interleave with these as usual.
+A simulated day of a busy control room has hundreds of thousands of moments where something
+happens: a caller rings, an operator finishes a call, a queueing caller gives up. The model's
+speed is therefore the cost of those moments. :class:`Kernel` is a ``simpy.Environment`` (as in
+desmod) that adds two cheaper ways to make them happen, and is the only code in contactsim that
+touches SimPy's private state (its event heap ``_queue``, its sequence counter ``_eid`` and its
+clock ``_now``):
+
+- :meth:`Kernel.schedule_in` puts a slotted :class:`Scheduled` event, with a shared, read-only
+  tuple of callbacks, straight onto SimPy's heap under the key SimPy itself uses (time, priority
+  NORMAL, the next sequence number). It is a ``Timeout`` with its callbacks appended, without
+  the checks and the list: the order of events is exactly SimPy's, and ordinary SimPy events
+  (``Timeout``, ``Environment.run(until=...)``) interleave with these as usual.
+- Arrivals are not events at all. Each line's time-ordered arrival stream is given to
+  :meth:`Kernel.add_arrivals`; :meth:`Kernel.advance_to` keeps each stream's next arrival under
+  the key its event would have had, and takes it between SimPy's steps when it comes first. The
+  order and numbers are exactly those of scheduling every arrival as an event; a call costs one
+  event fewer.
 
 What ``Environment.step`` needs of an event is ``callbacks`` (iterated once, then set to None)
-and ``_ok`` (True: the event succeeded). Both are part of SimPy's documented event protocol
-since 3.0; ``tests/test_events.py`` checks the ordering against ``Timeout`` on the installed
-SimPy, so an incompatible release fails the suite rather than the results.
+and ``_ok`` (True: the event succeeded). SimPy is pinned to 4.1.x in ``pyproject.toml``;
+``tests/engine/test_kernel.py`` fails loudly, naming what changed, if a release reshapes these
+internals, and ``tests/test_events.py`` checks the ordering against ``Timeout``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from heapq import heappush
+import math
+from collections.abc import Callable, Iterator
+from heapq import heappop, heappush, heapreplace
 from typing import Any
 
 import simpy
 from simpy.events import NORMAL
 
-__all__ = ["Callbacks", "EventHeap", "Scheduled", "event_heap", "schedule_in"]
+__all__ = [
+    "ArrivalStream", "Callbacks", "EventHeap", "Kernel", "Scheduled", "simpy_internals_problems",
+]
 
 #: What runs when an event is processed: each is called with the event.
 Callbacks = tuple[Callable[[Any], None], ...]
@@ -43,18 +55,148 @@ class Scheduled:
         self.value = value
 
 
-def event_heap(env: simpy.Environment) -> EventHeap:
-    """The environment's event heap, typed to take :class:`Scheduled` events too."""
-    return env._queue  # type: ignore[return-value]
+class ArrivalStream:
+    """The arrivals still to come at one ``target`` (a line), earliest first."""
+
+    __slots__ = ("target", "times_s")
+
+    def __init__(self, times_s: Iterator[float], target: Any) -> None:
+        self.times_s = times_s
+        self.target = target
 
 
-def schedule_in(env: simpy.Environment, delay_s: float, callbacks: Callbacks, value: Any) -> None:
-    """Run ``callbacks`` with an event carrying ``value`` ``delay_s`` seconds from now.
+#: A stream's next arrival: (time, priority, sequence number, stream), the key its event would
+#: have on SimPy's heap.
+_Arrival = tuple[float, int, int, ArrivalStream]
+_NO_ARRIVAL: _Arrival = (math.inf, NORMAL, -1, None)  # type: ignore[assignment]
 
-    Equivalent to ``Timeout(env, delay_s, value)`` with the callbacks appended, at a fraction of
-    its cost. ``delay_s`` must be non-negative (not checked: the model's callers guarantee it).
-    """
-    heappush(
-        event_heap(env), (env._now + delay_s, NORMAL, next(env._eid), Scheduled(callbacks, value))
-    )
 
+def simpy_internals_problems() -> list[str]:
+    """What, if anything, about the installed SimPy differs from what :class:`Kernel` relies
+    on (empty if nothing does). Checked by ``tests/engine/test_kernel.py``, so that a SimPy
+    release that reshapes its internals fails the suite, saying what changed, rather than
+    moving the results."""
+    problems: list[str] = []
+    if not simpy.__version__.startswith("4.1."):
+        problems.append(f"SimPy {simpy.__version__} is installed; the kernel was checked on 4.1.x")
+    if NORMAL != 1 or not isinstance(NORMAL, int):
+        problems.append(f"simpy.events.NORMAL is {NORMAL!r}, not the int 1")
+    env = simpy.Environment(initial_time=5.0)
+    if getattr(env, "_now", None) != 5.0:
+        problems.append("Environment has no _now clock holding the current time")
+    queue = getattr(env, "_queue", None)
+    if not isinstance(queue, list) or queue:
+        problems.append("Environment has no _queue list (its event heap), or it starts non-empty")
+        return problems
+    eid = getattr(env, "_eid", None)
+    if eid is None or not hasattr(eid, "__next__"):
+        problems.append("Environment has no _eid counter (an iterator of sequence numbers)")
+        return problems
+    timeout = simpy.Timeout(env, 2.0, "value")
+    entry = queue[0] if queue else None
+    if (
+        not isinstance(entry, tuple)
+        or len(entry) != 4
+        or entry[0] != 7.0
+        or entry[1] != NORMAL
+        or not isinstance(entry[2], int)
+        or entry[3] is not timeout
+    ):
+        problems.append(
+            f"a Timeout's heap entry is {entry!r}, not (time, NORMAL, sequence number, event)"
+        )
+    if next(eid) != (entry[2] + 1 if isinstance(entry, tuple) and len(entry) == 4 else None):
+        problems.append("_eid does not count up by one per scheduled event")
+    if not isinstance(timeout.callbacks, list) or getattr(timeout, "_ok", None) is not True:
+        problems.append("an Event has no callbacks list, or no _ok flag True on success")
+    seen: list[Any] = []
+    timeout.callbacks.append(seen.append)
+    env.step()
+    if env.now != 7.0 or seen != [timeout] or timeout.callbacks is not None:
+        problems.append(
+            "Environment.step no longer pops the heap, sets _now, calls each callback with the "
+            "event and sets its callbacks to None"
+        )
+    return problems
+
+
+class Kernel(simpy.Environment):
+    """SimPy's environment with light events and arrival streams; arrivals stop at ``end_s``."""
+
+    def __init__(self, end_s: float) -> None:
+        super().__init__()
+        self.end_s = end_s
+        #: SimPy's own heap, typed to take :class:`Scheduled` events too
+        self._heap: EventHeap = self._queue  # type: ignore[assignment]
+        #: each stream's next arrival, earliest first, over a sentinel at infinity
+        self._arrivals: list[_Arrival] = [_NO_ARRIVAL]
+
+    def schedule_in(self, delay_s: float, callbacks: Callbacks, value: Any) -> None:
+        """Run ``callbacks`` with an event carrying ``value`` ``delay_s`` seconds from now.
+
+        Equivalent to ``Timeout(self, delay_s, value)`` with the callbacks appended, at a
+        fraction of its cost. ``delay_s`` must be non-negative (not checked: the model's callers
+        guarantee it).
+        """
+        heappush(self._heap, (self._now + delay_s, NORMAL, next(self._eid),
+                              Scheduled(callbacks, value)))
+
+    def next_event(self) -> Any:
+        """The event that will be processed next (None if none is scheduled): for checks."""
+        return self._heap[0][3] if self._heap else None
+
+    def add_arrivals(self, times_s: Iterator[float], target: Any) -> None:
+        """Arrivals at ``target`` at each of ``times_s`` (ascending) before :attr:`end_s`.
+
+        The first is keyed now, as its event would be if scheduled now: streams added at the
+        same moment, and events scheduled around them, keep the order they were added in.
+        """
+        first = self._keyed(times_s, ArrivalStream(times_s, target))
+        if first is not None:
+            heappush(self._arrivals, first)
+
+    def _keyed(self, times_s: Iterator[float], stream: ArrivalStream) -> _Arrival | None:
+        arrival_s = next(times_s, None)
+        if arrival_s is None or arrival_s >= self.end_s:
+            return None
+        now = self._now
+        # the delay from now added back, as a Timeout would: the same time to the last bit
+        return (now + (arrival_s - now), NORMAL, next(self._eid), stream)
+
+    def advance_to(self, until_s: float, on_arrival: Callable[[Any, float], None]) -> None:
+        """Process, in time order, every event and arrival before ``until_s``; the clock then
+        reads ``until_s``. ``on_arrival(target, now)`` is called for each arrival.
+
+        Events are processed by SimPy's own :meth:`step` (looked up once, on the instance).
+        Arrivals are taken between steps when they come first; at an arrival's very time the
+        full keys decide (time, priority, sequence: never equal). As with
+        ``Environment.run(until=...)``, events at ``until_s`` itself are left for later.
+        """
+        events = self._heap
+        arrivals = self._arrivals  # never empty: a sentinel at infinity stays at the bottom
+        step = self.step
+        end_s = self.end_s
+        eid = self._eid
+        while True:
+            arrival = arrivals[0]
+            now = arrival[0]
+            stop_s = now if now < until_s else until_s
+            while events:
+                first = events[0]
+                at_s = first[0]
+                if at_s < stop_s or (at_s == now < until_s and first < arrival):
+                    step()
+                else:
+                    break
+            if now >= until_s:
+                self._now = until_s
+                return
+            self._now = now
+            stream = arrival[3]
+            # the stream's following arrival (_keyed, inlined: this runs once a call)
+            arrival_s = next(stream.times_s, None)
+            if arrival_s is None or arrival_s >= end_s:
+                heappop(arrivals)
+            else:
+                heapreplace(arrivals, (now + (arrival_s - now), NORMAL, next(eid), stream))
+            on_arrival(stream.target, now)

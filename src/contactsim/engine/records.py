@@ -66,7 +66,8 @@ class LineTally:
     #: callback workload: attempts started, and attempts that reached the caller, per interval
     callback_attempts: list[int] = field(init=False)
     callback_completions: list[int] = field(init=False)
-    #: offered calls that were a redial, and redials of this line's callers made on 999
+    #: offered calls that were a redial, and redials of this line's callers made on the line
+    #: redials switch to (RedialInputs.switch_line: the emergency line, 999, in the scenarios)
     redials: list[int] = field(init=False)
     switched_to_999: list[int] = field(init=False)
     deflected: int = 0

@@ -14,16 +14,17 @@ import bisect
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import simpy
-from simpy.events import Timeout
 
-from contactsim.build.sampling import Sampler, sampler_from_blocks
-from contactsim.build.staffing import StaffingPlan
+from contactsim.engine.plan import StaffingPlan
 from contactsim.engine.records import RCTally
+from contactsim.engine.sampler import Sampler, sampler_from_blocks
 from contactsim.engine.team import Team, busy_seconds, follow_plan
+
+if TYPE_CHECKING:
+    from contactsim.engine.kernel import Kernel
 
 CLOSED, GRADE1, GRADE2, SCHEDULED, RESOLUTION_CENTRE = range(5)
 RESOLVED, FRONT_LINE, PARTNER = range(3)
@@ -102,14 +103,14 @@ class ResolutionCentre:
 
     def __init__(
         self,
-        env: simpy.Environment,
+        kernel: Kernel,
         inputs: RCInputs,
         tally: RCTally,
         n_queues: int,
         warmup_s: float,
         end_s: float,
     ) -> None:
-        self.env = env
+        self.kernel = kernel
         self.inputs = inputs
         self.tally = tally
         self.queues: list[deque[Incident]] = [deque() for _ in range(n_queues)]
@@ -126,15 +127,15 @@ class ResolutionCentre:
 
     def start(self) -> None:
         """Schedule the staffing plan and the daily backlog count."""
-        follow_plan(self.env, self.inputs.staffing, self.end_s, self._set_staffing)
-        Timeout(self.env, 0.0).callbacks.append(self._count_backlog)
+        follow_plan(self.kernel, self.inputs.staffing, self.end_s, self._set_staffing)
+        self.kernel.schedule_in(0.0, (self._count_backlog,), None)
 
     # --- incidents -----------------------------------------------------------------------------
 
     def refer(self, event: Any) -> None:
         """An incident arrives (``event.value``: its queue, whether it is counted)."""
         queue, counted = event.value
-        now = self.env.now
+        now = self.kernel.now
         self._advance_backlog(now)
         self.open_incidents += 1
         incident = Incident(now, queue, counted)
@@ -159,14 +160,14 @@ class ResolutionCentre:
 
     def _work(self, incident: Incident) -> None:
         inputs = self.inputs
-        now = self.env.now
+        now = self.kernel.now
         self.team.busy += 1
         self._working_counted += incident.counted
         incident.attempts += 1
         reached = inputs.contact() < inputs.contact_probability
         duration_s = inputs.work_time() if reached else inputs.unanswered_attempt_s
         self.tally.busy_s += busy_seconds(now, duration_s, self.warmup_s, self.end_s)
-        Timeout(self.env, duration_s, (incident, reached)).callbacks.append(self._worked)
+        self.kernel.schedule_in(duration_s, (self._worked,), (incident, reached))
 
     def _worked(self, event: Any) -> None:
         incident, reached = event.value
@@ -178,10 +179,10 @@ class ResolutionCentre:
             self._finish(incident, outcome)
         elif incident.attempts < inputs.contact_attempts:
             self._in_gap_counted += incident.counted
-            Timeout(self.env, inputs.attempt_gap_s, incident).callbacks.append(self._due)
+            self.kernel.schedule_in(inputs.attempt_gap_s, (self._due,), incident)
         else:
             self._finish(incident, FRONT_LINE)  # the victim was never reached
-        if not self.team.finish_task(self.env.now):
+        if not self.team.finish_task(self.kernel.now):
             return  # went off duty
         if self.waiting:
             self._work(self._next_incident())
@@ -196,7 +197,7 @@ class ResolutionCentre:
         self._dispatch()
 
     def _finish(self, incident: Incident, outcome: int) -> None:
-        now = self.env.now
+        now = self.kernel.now
         self._advance_backlog(now)
         self.open_incidents -= 1
         if incident.counted:
@@ -207,7 +208,7 @@ class ResolutionCentre:
     # --- investigators -------------------------------------------------------------------------
 
     def _set_staffing(self, investigators: int) -> None:
-        joining = self.team.set_level(investigators, self.env.now)
+        joining = self.team.set_level(investigators, self.kernel.now)
         self.team.idle += joining
         self._dispatch()
 
@@ -220,10 +221,10 @@ class ResolutionCentre:
         self._backlog_since = now
 
     def _count_backlog(self, event: Any) -> None:
-        now = self.env.now
+        now = self.kernel.now
         self.tally.daily_backlog.append(self.open_incidents)
         if now + 86400.0 < self.end_s:
-            Timeout(self.env, 86400.0).callbacks.append(self._count_backlog)
+            self.kernel.schedule_in(86400.0, (self._count_backlog,), None)
 
     def close(self) -> None:
         """At the end of the horizon: settle the clocks and count what is still open."""

@@ -1,114 +1,35 @@
-"""Routing: which waiting call an operator who comes free takes, and which idle operator a new
-call goes to.
+"""Routing: what an operator who comes free does next, and which idle operator a new call or a
+due callback goes to.
 
-The policy (:class:`PriorityRouting`): lines in priority order (999 first), first come first
-served within a line; a new call goes to an idle specialist before an idle multi-skilled
-operator (pools with fewer skills first, then in the scenario's order); and an optional reserve
-keeps ``k`` multi-skilled operators free for one line: they take no lower-priority call that
-would leave fewer than ``k`` of them idle. The queues and idle counts it decides over are kept
-here too, so the model only moves calls and clocks.
+The policy (:class:`PriorityRouting`): lines in the scenario's priority order (the emergency
+line first), first come first served within a line; a new call goes to an idle specialist
+before an idle multi-skilled operator (pools with fewer skills first, then in the scenario's
+order); an optional reserve keeps ``k`` multi-skilled operators free for one line: they take no
+lower-priority call that would leave fewer than ``k`` of them idle; and callbacks take their
+place among live calls by the one :class:`~contactsim.engine.callback.CallbackServe` policy.
+
+Routing decides and returns its decision as a value; the model acts on it. The work it hands
+out (a call from a line's queue, a request from the callback queue) is taken off its queue by
+routing itself, so a decision is never half carried out.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Protocol
 
-from contactsim.engine.team import Team
+from contactsim.engine.callback import BELOW_LIVE, CallbackServe
+from contactsim.engine.calls import Call, CallbackRequest, LineQueue, PoolState
 
-if TYPE_CHECKING:
-    from contactsim.engine.inputs import LineInputs
-    from contactsim.engine.records import LineTally, PoolTally
-
-WAITING, ANSWERED, ABANDONED, CALLBACK = 0, 1, 2, 3
-
-
-class Call:
-    """One offered call. ``interval`` is the reporting interval it arrived in; ``caller_id``
-    is shared by a caller's redials and ``attempt`` counts the caller's calls (first = 1)."""
-
-    __slots__ = (
-        "accept_u", "arrival_s", "attempt", "call_id", "caller_id", "grade", "handle_s",
-        "interval", "line", "patience_s", "state",
-    )
-
-    def __init__(
-        self,
-        call_id: int,
-        line: LineQueue,
-        arrival_s: float,
-        handle_s: float,
-        patience_s: float,
-        interval: int,
-        caller_id: int,
-        attempt: int = 1,
-        grade: int = -1,
-        accept_u: float = 1.0,
-    ) -> None:
-        self.call_id = call_id
-        self.line = line
-        self.arrival_s = arrival_s
-        self.handle_s = handle_s
-        self.patience_s = patience_s
-        self.interval = interval
-        self.caller_id = caller_id
-        self.attempt = attempt
-        self.grade = grade  # triage outcome drawn when the caller rang (-1: none)
-        self.accept_u = accept_u  # uniform draw: accepts a callback offer if below the share
-        self.state = WAITING
-
-
-@dataclass(eq=False)
-class LineQueue:
-    """The queue of one line. Abandoned calls are left in the deque and skipped when reached,
-    so ``waiting`` (not ``len(queue)``) is the number still waiting."""
-
-    name: str
-    priority: int
-    queue: deque[Call] = field(default_factory=deque)
-    waiting: int = 0
-    #: pools that may take a new call of this line, specialists first
-    pools: list[PoolState] = field(default_factory=list)
-    #: the model's inputs and counts of this line, hung here so a call reaches them directly
-    #: (set by the model before it runs; routing itself never reads them)
-    inputs: LineInputs = field(default=None, repr=False)  # type: ignore[assignment]
-    tally: LineTally = field(default=None, repr=False)  # type: ignore[assignment]
-
-    def push(self, call: Call) -> None:
-        """Put a call at the back of the queue."""
-        self.queue.append(call)
-        self.waiting += 1
-
-    def pop(self) -> Call:
-        """Take the longest-waiting call still waiting (there must be one)."""
-        queue = self.queue
-        call = queue.popleft()
-        while call.state != WAITING:
-            call = queue.popleft()
-        self.waiting -= 1
-        return call
-
-
-@dataclass(eq=False)
-class PoolState(Team):
-    """Operators of one pool: a team (idle, busy, leaving) and the lines it serves."""
-
-    name: str
-    #: lines this pool serves, most urgent first
-    lines: list[LineQueue]
-    holds_reserve: bool = False
-    #: where callbacks stand among this pool's lines (an index into ``lines``; len(lines) is
-    #: after every live call); None if the pool makes no callbacks
-    callback_slot: int | None = None
-    #: the model's counts of this pool, hung here so an answered call reaches them directly
-    tally: PoolTally = field(default=None, repr=False)  # type: ignore[assignment]
+#: What an operator who has just come free does next: take this :class:`Call`, make an attempt
+#: on this :class:`CallbackRequest`, or (None) go idle.
+NextTask = Call | CallbackRequest | None
 
 
 class CallbackQueue(Protocol):
     """What routing needs to know of the callback desk."""
 
-    ready: deque[Any]
+    ready: deque[CallbackRequest]
 
     @property
     def open(self) -> bool:
@@ -118,7 +39,12 @@ class CallbackQueue(Protocol):
 
 class PriorityRouting:
     """Priority routing with specialists first, an optional reserve for one line, and callbacks
-    placed among live calls by their policy (``below_live``, ``above_live``, ``when_idle``)."""
+    placed among live calls by their policy.
+
+    Setting up routing sorts each pool's lines by priority and tells each line which pools take
+    its new calls (``LineQueue.pools``) and each pool whether it holds the reserve and where
+    callbacks stand among its lines.
+    """
 
     def __init__(
         self,
@@ -128,8 +54,7 @@ class PriorityRouting:
         reserve_idle: int = 0,
         callbacks: CallbackQueue | None = None,
         callback_line: LineQueue | None = None,
-        callback_serve: str = "below_live",
-        callback_idle_at_least: int = 1,
+        callback_serve: CallbackServe = BELOW_LIVE,
     ) -> None:
         self.lines = sorted(lines, key=lambda line: line.priority)
         for pool in pools:
@@ -142,28 +67,24 @@ class PriorityRouting:
             )
         self.reserve_idle = reserve_idle if reserve_line is not None else 0
         self.reserve_priority = reserve_line.priority if reserve_line is not None else -1
-        self.reserve_pools = []
+        self.reserve_pools: list[PoolState] = []
         if self.reserve_idle > 0:
             self.reserve_pools = [
                 pool for pool in pools if reserve_line in pool.lines and len(pool.lines) > 1
             ]
             for pool in self.reserve_pools:
                 pool.holds_reserve = True
-        self._callback_chosen = False
-        self.callbacks = callbacks
-        self.callback_line = callback_line
+        self.callbacks = callbacks if callback_line is not None else None
+        self.callback_line = callback_line if callbacks is not None else None
         self.callback_serve = callback_serve
-        self.callback_idle_at_least = callback_idle_at_least
-        if callbacks is not None and callback_line is not None:
-            for pool in callback_line.pools:
-                above = callback_serve == "above_live"
-                pool.callback_slot = pool.lines.index(callback_line) if above else len(pool.lines)
+        if self.callback_line is not None:
+            for pool in self.callback_line.pools:
+                pool.callback_slot = (
+                    pool.lines.index(self.callback_line) if callback_serve.above_live
+                    else len(pool.lines)
+                )
 
-    def _reserve_allows(self, pool: PoolState, line: LineQueue, others_idle_offset: int) -> bool:
-        if not pool.holds_reserve or line.priority <= self.reserve_priority:
-            return True
-        others_idle = sum(p.idle for p in self.reserve_pools) - others_idle_offset
-        return others_idle >= self.reserve_idle
+    # --- decisions ---------------------------------------------------------------------------
 
     def pool_for_new_call(self, line: LineQueue) -> PoolState | None:
         """The pool whose idle operator answers a call of ``line`` now, or None to queue it."""
@@ -174,56 +95,27 @@ class PriorityRouting:
                 return pool
         return None
 
-    def call_for_free_operator(self, pool: PoolState) -> Call | None:
-        """The waiting call an operator of ``pool`` who has just come free takes, if any.
+    def next_task(self, pool: PoolState) -> NextTask:
+        """What an operator of ``pool`` who has just come free does next (see :data:`NextTask`).
 
-        Returns None both when nothing waits and when the operator should make a callback
-        instead; :meth:`makes_callback` tells which.
+        A call or callback request returned is taken off its queue.
         """
         if pool.callback_slot is not None:
-            if self.callbacks is not None and self.callbacks.ready:
-                return self._work_with_callbacks(pool)
-            self._callback_chosen = False  # no callback is due: live calls only, as below
+            assert self.callbacks is not None
+            if self.callbacks.ready:
+                return self._next_task_with_callbacks(pool)
         for line in pool.lines:
             if line.waiting:
-                if not self._reserve_allows(pool, line, others_idle_offset=0):
+                if pool.holds_reserve and not self._reserve_allows(pool, line, 0):
                     return None
                 return line.pop()
         return None
 
-    def _work_with_callbacks(self, pool: PoolState) -> Call | None:
-        self._callback_chosen = False
-        slot = pool.callback_slot
-        for index, line in enumerate(pool.lines):
-            if index == slot and self._callback_allowed(pool, others_idle_offset=0):
-                self._callback_chosen = True
-                return None
-            if line.waiting:
-                if not self._reserve_allows(pool, line, others_idle_offset=0):
-                    return None
-                return line.pop()
-        if slot == len(pool.lines) and self._callback_allowed(pool, others_idle_offset=0):
-            self._callback_chosen = True
-        return None
+    def callback_for_idle_operator(self) -> tuple[PoolState, CallbackRequest] | None:
+        """An idle operator's pool and the due request they make an attempt on now, or None.
 
-    def makes_callback(self, pool: PoolState) -> bool:
-        """After :meth:`call_for_free_operator` returned None: make a callback attempt?"""
-        return pool.callback_slot is not None and self._callback_chosen
-
-    def _callback_allowed(self, pool: PoolState, others_idle_offset: int) -> bool:
-        callbacks = self.callbacks
-        if callbacks is None or not callbacks.ready or not callbacks.open:
-            return False
-        assert self.callback_line is not None
-        if not self._reserve_allows(pool, self.callback_line, others_idle_offset):
-            return False
-        if self.callback_serve == "when_idle":
-            idle = sum(p.idle for p in self.callback_line.pools) - others_idle_offset + 1
-            return idle >= self.callback_idle_at_least
-        return True
-
-    def pool_for_callback(self) -> PoolState | None:
-        """The pool whose idle operator makes a callback attempt now, or None."""
+        The request is taken off the callback queue; the operator is still counted idle.
+        """
         line = self.callback_line
         if line is None:
             return None
@@ -237,5 +129,45 @@ class PriorityRouting:
             if any(other.waiting for other in pool.lines[:slot]):
                 continue
             if self._callback_allowed(pool, others_idle_offset=1):
-                return pool
+                assert self.callbacks is not None
+                return pool, self.callbacks.ready.popleft()
         return None
+
+    # --- the rules -----------------------------------------------------------------------------
+
+    def _next_task_with_callbacks(self, pool: PoolState) -> NextTask:
+        slot = pool.callback_slot
+        assert self.callbacks is not None
+        for index, line in enumerate(pool.lines):
+            if index == slot and self._callback_allowed(pool, others_idle_offset=0):
+                return self.callbacks.ready.popleft()
+            if line.waiting:
+                if not self._reserve_allows(pool, line, others_idle_offset=0):
+                    return None
+                return line.pop()
+        if slot == len(pool.lines) and self._callback_allowed(pool, others_idle_offset=0):
+            return self.callbacks.ready.popleft()
+        return None
+
+    def _reserve_allows(self, pool: PoolState, line: LineQueue, others_idle_offset: int) -> bool:
+        """Whether the reserve lets an operator of ``pool`` take work of ``line``:
+        ``others_idle_offset`` is 1 if the operator is counted among the idle, else 0."""
+        if not pool.holds_reserve or line.priority <= self.reserve_priority:
+            return True
+        others_idle = sum(p.idle for p in self.reserve_pools) - others_idle_offset
+        return others_idle >= self.reserve_idle
+
+    def _callback_allowed(self, pool: PoolState, others_idle_offset: int) -> bool:
+        """Whether an operator of ``pool`` may make an attempt now, by hours, reserve and the
+        policy's idle rule (the operator counted idle if ``others_idle_offset`` is 1)."""
+        callbacks = self.callbacks
+        if callbacks is None or not callbacks.ready or not callbacks.open:
+            return False
+        assert self.callback_line is not None
+        if not self._reserve_allows(pool, self.callback_line, others_idle_offset):
+            return False
+        at_least = self.callback_serve.idle_at_least
+        if at_least > 1:
+            idle = sum(p.idle for p in self.callback_line.pools) - others_idle_offset + 1
+            return idle >= at_least
+        return True

@@ -3,19 +3,19 @@
 A team knows how many of its people are idle, busy, and busy but due to go off duty, and keeps
 the on-duty clock (person-seconds on duty after the warm-up). The plan is followed by
 :func:`follow_plan`; when it falls, idle people go at once and busy ones finish their task
-first.
+first (:meth:`Team.finish_task`, the one place where someone finishes a task).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import simpy
-from simpy.events import Timeout
+from contactsim.engine.plan import StaffingPlan, change_on_duty
 
-from contactsim.build.staffing import StaffingPlan, change_on_duty
+if TYPE_CHECKING:
+    from contactsim.engine.kernel import Kernel
 
 
 @dataclass(eq=False, kw_only=True)
@@ -45,7 +45,8 @@ class Team:
         return joining
 
     def finish_task(self, now: float) -> bool:
-        """A busy person finishes: True if they stay on duty (free for the next task)."""
+        """A busy person finishes: True if they stay on duty (free for the next task), False
+        if they were due to go off duty and now go."""
         if self.leaving:
             self.clock_on_duty(now)
             self.leaving -= 1
@@ -56,17 +57,18 @@ class Team:
 
 
 def follow_plan(
-    env: simpy.Environment, plan: StaffingPlan, end_s: float, on_level: Callable[[int], None]
+    kernel: Kernel, plan: StaffingPlan, end_s: float, on_level: Callable[[int], None]
 ) -> None:
     """Call ``on_level(people)`` at each change of ``plan`` before ``end_s``."""
 
     def change(event: Any) -> None:
         index = event.value
         if index + 1 < len(plan.times_s) and plan.times_s[index + 1] < end_s:
-            Timeout(env, plan.times_s[index + 1] - env.now, index + 1).callbacks.append(change)
+            kernel.schedule_in(plan.times_s[index + 1] - kernel.now, on_change, index + 1)
         on_level(plan.operators[index])
 
-    Timeout(env, plan.times_s[0] - env.now, 0).callbacks.append(change)
+    on_change = (change,)
+    kernel.schedule_in(plan.times_s[0] - kernel.now, on_change, 0)
 
 
 def busy_seconds(start_s: float, duration_s: float, warmup_s: float, end_s: float) -> float:

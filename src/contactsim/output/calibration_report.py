@@ -24,10 +24,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
-from contactsim.config.loader import EXCLUSIVE_KEYS, dump_resolved, load_scenario
+from contactsim.build.loading import load_scenario
+from contactsim.config.overrides import EXCLUSIVE_KEYS
+from contactsim.config.resolved import dump_resolved
+from contactsim.data.folders import RESOLVED_SCENARIO
+from contactsim.data.portable import portable_resolved
 from contactsim.errors import ContactsimError
-from contactsim.output.results import portable_resolved
-from contactsim.planning.calibration import Calibration, published_text, shown
+from contactsim.planning.calibration import Calibration
+from contactsim.planning.calibration_misses import published_text, shown
 from contactsim.planning.targets import locate
 
 __all__ = ["CALIBRATED", "describe", "plot_calibration", "write_calibration"]
@@ -37,7 +41,6 @@ TABLE = "calibration.csv"
 PARAMETERS = "parameters.csv"
 SEARCH = "search.csv"
 PLOT = "calibration.png"
-RESOLVED = "scenario.resolved.yaml"
 
 
 def write_calibration(calibration: Calibration, folder: Path, destination: Path) -> None:
@@ -51,7 +54,7 @@ def write_calibration(calibration: Calibration, folder: Path, destination: Path)
     # inputs copied into inputs/, so that the folder reruns when moved
     portable, _ = portable_resolved(dump_resolved(calibration.scenario, calibration.seed),
                                     folder, folder)
-    (folder / RESOLVED).write_text(portable, encoding="utf-8")
+    (folder / RESOLVED_SCENARIO).write_text(portable, encoding="utf-8")
     plot_calibration(folder)
 
 

@@ -4,21 +4,19 @@ The page says what the scenario is in words, shows the KPIs with their 95% inter
 them against targets (999: 90% answered within 10 s, the national standard) as met, missed or
 not yet clear, and embeds the plots, so that one file carries everything.
 
-Every saved table is read by :func:`read_saved_table`, which checks it is the table contactsim
-wrote (UTF-8 CSV, the columns, numbers where numbers are due) and otherwise raises
+The page is made from the folder's files only. Every saved table is read by
+:func:`~contactsim.output.saved_tables.read_saved_table`, which checks it is the table
+contactsim wrote (UTF-8 CSV, the columns, numbers where numbers are due) and otherwise raises
 :class:`~contactsim.errors.ContactsimError` naming the file: a garbled folder gives a message,
-never a traceback or a half-made page.
+never a traceback or a half-made page. The scenario in words is
+:mod:`contactsim.output.scenario_words`'s.
 """
 
 from __future__ import annotations
 
 import base64
-import csv
 import html
-import io
 import math
-from collections.abc import Mapping, Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,24 +25,23 @@ import yaml
 
 from contactsim.analysis.kpis import KPIS
 from contactsim.analysis.stats import few_replications_warning
-from contactsim.config.loader import read_yaml
-from contactsim.data.files import check_input_file, write_text_atomic
+from contactsim.config.yaml_reading import read_yaml
+from contactsim.data.files import write_text_atomic
+from contactsim.data.folders import MARKER, RESOLVED_SCENARIO, read_marker
 from contactsim.errors import ContactsimError, EnvironmentFault, ScenarioError
 from contactsim.limits import MAX_TABLE_BYTES
 from contactsim.output import tables
-from contactsim.output.results import MARKER, comparison_run_folder, read_marker
+from contactsim.output.results import comparison_run_folder
+from contactsim.output.saved_tables import (
+    COMPARE_COLUMNS,
+    FAILURES_COLUMNS,
+    SUMMARY_COLUMNS,
+    SWEEP_SUMMARY_COLUMNS,
+    read_saved_table,
+)
+from contactsim.output.scenario_words import scenario_in_words
 
 REPORT = "report.html"
-
-# The saved tables a report reads, column by column: text, a number (empty: not measured) or
-# a count (a whole number >= 0, never empty).
-TEXT, NUMBER, COUNT = "text", "number", "count"
-SUMMARY_COLUMNS = {"scope": TEXT, "kpi": TEXT, "mean": NUMBER, "ci_low": NUMBER,
-                   "ci_high": NUMBER, "reps": COUNT}
-COMPARE_COLUMNS = {"scenario": TEXT, **SUMMARY_COLUMNS, "diff_mean": NUMBER,
-                   "diff_low": NUMBER, "diff_high": NUMBER}
-SWEEP_SUMMARY_COLUMNS = {"point": COUNT, "point_name": TEXT, **SUMMARY_COLUMNS}
-FAILURES_COLUMNS = {"point": COUNT, "point_name": TEXT, "replication": COUNT, "error": TEXT}
 
 #: Targets a report marks: (line, kpi) -> (at least, label)
 TARGETS = {("999", "service_level"): (0.90, "national standard: 90% answered within 10 s")}
@@ -121,82 +118,13 @@ def write_report(folder: str | Path) -> Path:
     return path
 
 
-# --- reading saved files --------------------------------------------------------------------
-
-
-def read_saved_table(
-    path: Path, what: str, columns: Mapping[str, str], unique: Sequence[str] = ()
-) -> pd.DataFrame:
-    """A CSV table contactsim saved, checked: UTF-8, at least one row, every column of
-    ``columns`` (more are allowed) holding what it should, and no two rows sharing the values
-    of the ``unique`` columns.
-
-    Text columns are kept exactly as written; number columns are floats (empty: NaN); count
-    columns are whole numbers >= 0. Anything else raises :class:`ContactsimError`:
-    "PATH is not a contactsim WHAT (why)".
-    """
-
-    def refuse(why: str) -> ContactsimError:
-        return ContactsimError(f"{path} is not a contactsim {what} ({why})")
-
-    try:
-        check_input_file(path, what, MAX_TABLE_BYTES)
-        data = path.read_bytes()
-    except ScenarioError as exc:
-        raise refuse(exc.problems[0].expected) from None
-    except OSError as exc:
-        raise refuse(f"it cannot be read: {exc.strerror or exc}") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise refuse(f"byte 0x{data[exc.start]:02x} at byte {exc.start:,} is not UTF-8 text"
-                     ) from None
-    if not text.strip():
-        raise refuse("the file is empty")
-    try:
-        rows = [row for row in csv.reader(io.StringIO(text, newline=""), strict=True) if row]
-    except csv.Error as exc:
-        raise refuse(f"not a CSV table: {exc}") from None
-    header = rows[0]
-    missing = [name for name in columns if name not in header]
-    if missing:
-        raise refuse(f"no column {', '.join(missing)}; expected the columns "
-                     f"{', '.join(columns)}")
-    if len(set(header)) < len(header):
-        raise refuse("a column name appears twice")
-    if len(rows) == 1:
-        raise refuse("it has no rows")
-    for number, row in enumerate(rows[1:], start=1):
-        if len(row) != len(header):
-            raise refuse(f"row {number} has {len(row)} cells for {len(header)} columns")
-    table = pd.DataFrame(rows[1:], columns=header, dtype=object)
-    for name, kind in columns.items():
-        if kind == TEXT:
-            continue
-        cells = table[name].str.strip()
-        numbers = pd.to_numeric(cells.mask(cells == ""), errors="coerce")
-        bad = numbers.isna() & (cells != "") & ~cells.str.lower().isin(["nan", "na", "null"])
-        if kind == COUNT:
-            bad = ~((numbers >= 0) & (numbers < math.inf) & (numbers == numbers.round()))
-        if bad.any():
-            first = int(bad.to_numpy().argmax())
-            expected = "a whole number >= 0" if kind == COUNT else "a number"
-            raise refuse(f"row {first + 1}, column {name}: {table[name].iloc[first][:40]!r} is "
-                         f"not {expected}")
-        table[name] = numbers.astype("int64") if kind == COUNT else numbers.astype(float)
-    if unique and table.duplicated(list(unique)).any():
-        first = int(table.duplicated(list(unique)).to_numpy().argmax())
-        raise refuse(f"row {first + 1} repeats the {', '.join(unique)} of an earlier row")
-    return table
-
-
 # --- pages ----------------------------------------------------------------------------------
 
 
 def _run(folder: Path) -> tuple[str, str]:
     summary = read_saved_table(folder / "summary.csv", "summary", SUMMARY_COLUMNS,
                                unique=("scope", "kpi"))
-    scenario, words = _scenario(folder / "scenario.resolved.yaml")
+    scenario, words = _scenario(folder / RESOLVED_SCENARIO)
     reps = int(summary["reps"].max())
     parts = [
         f"<p>{html.escape(str(scenario.get('description') or ''))}</p>",
@@ -219,7 +147,7 @@ def _comparison(folder: Path) -> tuple[str, str]:
              f"are paired, replication by replication, against <b>{html.escape(names[0])}</b>."
              "</p>", _few_replications(int(table["reps"].max()))]
     for name in names:
-        _, words = _scenario(comparison_run_folder(folder, name) / "scenario.resolved.yaml")
+        _, words = _scenario(comparison_run_folder(folder, name) / RESOLVED_SCENARIO)
         parts.append(f"<h2>{html.escape(name)}</h2>{words}")
     parts.append("<h2>KPIs against the first scenario</h2>")
     header = "".join(f"<th>{html.escape(n)}<br>mean [95%]</th>" for n in names)
@@ -289,14 +217,14 @@ def _scenario(path: Path) -> tuple[dict[str, Any], str]:
     file is missing); :class:`ContactsimError` naming the file if it is not one."""
     try:
         if not path.exists():
-            return {}, _in_words({})
+            return {}, scenario_in_words({})
         try:  # the same reader, within the same limits, as a scenario a planner gives
             data = read_yaml(path, "resolved scenario")[1] or {}
         except ScenarioError as exc:
             raise ValueError(str(exc.problems[0])) from None
         if not isinstance(data, dict):
             raise ValueError("not a mapping of fields")
-        return data, _in_words(data)
+        return data, scenario_in_words(data)
     except OSError as exc:
         why = f"it cannot be read: {exc.strerror or exc}"
     except UnicodeDecodeError:
@@ -311,158 +239,6 @@ def _scenario(path: Path) -> tuple[dict[str, Any], str]:
 def _few_replications(reps: int) -> str:
     warning = few_replications_warning(reps)
     return f"<p class='unclear'>Note: {html.escape(warning)}.</p>" if warning else ""
-
-
-def _in_words(scenario: dict[str, Any]) -> str:
-    """What a resolved scenario says, as a planner would put it (an item per line, pool and
-    feature)."""
-    horizon = scenario.get("horizon", {})
-    warmup = horizon.get("warmup_hours", 0)
-    items = [f"{_g(horizon.get('days', '?'))} days from {_day(horizon.get('start', '?'))}"
-             + (f", the first {_g(warmup)} h a warm-up (not measured)" if warmup else "")]
-    handling = scenario.get("handling") or {}
-    lines = [str(line) for line in scenario.get("demand") or {}]
-    for line, demand in (scenario.get("demand") or {}).items():
-        if "annual_volume" in demand:
-            what = f"{demand['annual_volume']:,.0f} calls a year shaped by a profile"
-        elif "rate_per_hour" in demand:
-            what = f"{_g(demand['rate_per_hour'])} calls an hour"
-        else:
-            what = f"replayed from {Path(str(demand.get('replay'))).name}"
-        extra = "" if demand.get("growth", 1) == 1 else f", growth ×{_g(demand['growth'])}"
-        items.append(f"line {line}: {what}{extra}{_handling_words(handling.get(line) or {})}")
-    priority = (scenario.get("routing") or {}).get("priority")
-    if priority and len(priority) > 1:
-        items.append("calls answered in the order " + ", then ".join(map(str, priority))
-                     + " (an operator takes the most urgent line waiting)")
-    for pool in scenario.get("pools") or []:
-        skills = [str(skill) for skill in pool.get("skills", [])]
-        shrinkage = pool.get("shrinkage")
-        own = (f"; its own shrinkage {shrinkage:.0%}" if isinstance(shrinkage, int | float)
-               else "")
-        items.append(f"{pool.get('name')} ({tables.skills_words(skills, lines)}): "
-                     f"{_staffing_words(pool.get('staffing') or {}, 'people')}{own}")
-    shrinkage = scenario.get("shrinkage", 0)
-    items.append(f"shrinkage {shrinkage:.0%}: absence, so that on average {1 - shrinkage:.0%} of "
-                 "those rostered are on the phones")
-    callback = scenario.get("callback")
-    if callback:
-        serve = callback.get("serve")
-        made = {"above_live": "made before live calls of the line (more urgent lines first)",
-                "below_live": "made only when no live call waits"}.get(
-            serve if isinstance(serve, str) else "",
-            f"made when at least {(serve or {}).get('when_idle_at_least', '?')} operators are "
-            "idle" if isinstance(serve, dict) else f"served {serve}")
-        accept = callback.get("accept_probability")
-        taken = f", taken by {accept:.0%}" if isinstance(accept, int | float) else ""
-        items.append(f"callbacks offered to {callback.get('line')} callers after "
-                     f"{_duration(callback.get('offer_after_s', 0))} in the queue "
-                     f"({callback.get('hours')}){taken}, {made}")
-    if scenario.get("redial"):
-        rules = scenario["redial"].items()
-        items.append("abandoning callers ring again: " + ", ".join(
-            f"{line} {rule.get('probability', 0):.0%}" for line, rule in rules))
-    rc = scenario.get("resolution_centre")
-    if rc:
-        items.append(f"a Resolution Centre open {rc.get('hours')}: "
-                     f"{_staffing_words(rc.get('staffing') or {}, 'investigators')}")
-    return "<ul class='words'>" + "".join(f"<li>{html.escape(item)}</li>" for item in items
-                                          ) + "</ul>"
-
-
-def _g(value: Any) -> str:
-    """A number as written by a person: 366 not 366.0, 1.12 as it is; text as it is."""
-    return f"{value:g}" if isinstance(value, int | float) and not isinstance(value, bool) else (
-        str(value))
-
-
-def _day(value: Any) -> str:
-    """A date as "Sun 1 Jul 2018" (anything else as it is)."""
-    try:
-        day = date.fromisoformat(str(value))
-    except ValueError:
-        return str(value)
-    return f"{day:%a} {day.day} {day:%b %Y}"
-
-
-def _duration(seconds: Any) -> str:
-    """Seconds in the unit a planner would say: "45 s", "3 min", "1.5 h"."""
-    if not isinstance(seconds, int | float) or isinstance(seconds, bool):
-        return str(seconds)
-    if seconds < 120:
-        return f"{seconds:g} s"
-    if seconds < 2 * 3600:
-        return f"{seconds / 60:.1f}".removesuffix(".0") + " min"
-    return f"{seconds / 3600:.1f}".removesuffix(".0") + " h"
-
-
-def _handling_words(handling: dict[str, Any]) -> str:
-    """"; calls take 4.5 min on average, callers hold 13.3 min, service level within 10 s"."""
-    parts = []
-    handle = handling.get("handle_time") or {}
-    if "mean_s" in handle:
-        parts.append(f"calls take {_duration(handle['mean_s'])} on average")
-    patience = handling.get("patience") or {}
-    if "mean_s" in patience:
-        parts.append(f"callers hold {_duration(patience['mean_s'])} on average before hanging "
-                     "up")
-    if "service_level_s" in handling:
-        parts.append(f"service level: answered within {_g(handling['service_level_s'])} s")
-    return "; " + ", ".join(parts) if parts else ""
-
-
-def _staffing_words(staffing: dict[str, Any], who: str) -> str:
-    """A staffing plan as heads and shifts: "15 people rostered on 5 shifts a day (10 h each),
-    × 1.12 (× 1.13 from 1 Aug 2018)"."""
-    if "flat" in staffing:
-        plan = f"{_g(staffing['flat'])} {who} on duty at every hour"
-    elif "shifts" in staffing:
-        plan = _shift_words(list(staffing["shifts"] or []), who)
-    elif "per_interval" in staffing:
-        plan = f"rostered hour by hour from {Path(str(staffing['per_interval'])).name}"
-    else:
-        plan = "no staffing plan"
-    scale = staffing.get("scale", 1)
-    changes = [c for c in staffing.get("changes") or [] if isinstance(c, dict)]
-    if scale != 1 or changes:
-        plan += f", scaled × {_g(scale)}"
-        plan += "".join(f" (× {_g(c.get('scale'))} from {_day(c.get('from'))})"
-                        for c in changes)
-    return plan
-
-
-def _shift_words(shifts: list[dict[str, Any]], who: str) -> str:
-    """Heads and shifts on each day type: "15 people rostered on 5 shifts a day (10 h each)",
-    or "Mon–Fri: 3 people on 2 shifts; Sat–Sun: 1 on 1 shift (10 h each)"."""
-    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-    per_day = []
-    for day in days:
-        working = [s for s in shifts if day in (s.get("days") or days)]
-        per_day.append((sum(int(s.get("count", 0)) for s in working), len(working)))
-    lengths = sorted({float(s.get("length_h", 0)) for s in shifts})
-    hours = ("" if not lengths else f" ({_g(lengths[0])} h each)" if len(lengths) == 1 else
-             f" ({_g(lengths[0])}–{_g(lengths[-1])} h)")
-
-    def shifts_text(count: int) -> str:
-        return f"{count} shift{'' if count == 1 else 's'}"
-
-    if len(set(per_day)) == 1:
-        people, count = per_day[0]
-        return f"{people} {who} rostered on {shifts_text(count)} a day{hours}"
-    groups: list[tuple[list[str], tuple[int, int]]] = []  # runs of days alike
-    for day, value in zip(days, per_day, strict=True):
-        if groups and groups[-1][1] == value:
-            groups[-1][0].append(day)
-        else:
-            groups.append(([day], value))
-    parts: list[str] = []
-    for members, (people, count) in groups:
-        names = [d.capitalize() for d in members]
-        span = names[0] if len(names) == 1 else f"{names[0]}–{names[-1]}"
-        heads = f"{people} {who} rostered" if not parts else str(people)
-        parts.append(f"{heads} on {shifts_text(count)} a day {span}" if count else
-                     f"nobody {span}")
-    return ", ".join(parts) + hours
 
 
 def _kpi_table(summary: pd.DataFrame) -> str:

@@ -1,30 +1,39 @@
 """Where independent runs execute: worker processes on this machine, or a Dask cluster.
 
-Both take a function and a list of argument tuples and hand back results as runs finish; the
-caller puts them in order. A run's numbers depend only on its own seed and replication, so they
-are the same whichever executor runs it and on how many workers.
+Every way of running replications (a run, a comparison, a sweep, the evaluations of a staffing
+search or of a calibration) goes through one interface, :class:`Executor`: a function and a
+list of argument tuples in, results out as the runs finish (the caller puts them in order),
+with how far each run has got carried back to this process when asked. A run's numbers depend
+only on its own seed and replication, so they are the same whichever executor runs it and on
+how many workers.
 
-Local worker processes are *guarded* (:func:`guarded_pool`): they die with the process that
-started them (even one killed with ``kill -9``), they ignore Ctrl-C (SIGINT) so that only the
-parent reacts to it, and when the parent stops waiting for them (Ctrl-C, an error) it cancels
-the queued runs and terminates the workers at once instead of waiting for every queued run.
+Used as a context manager, an executor keeps its workers between batches of runs: a staffing
+search or a calibration starts its worker processes once, not once an evaluation.
+
+Local worker processes are *guarded*: they die with the process that started them (even one
+killed with ``kill -9``), they ignore Ctrl-C (SIGINT) so that only the parent reacts to it, and
+when the parent stops waiting for them (Ctrl-C, an error) it cancels the queued runs and
+terminates the workers at once instead of waiting for every queued run. This module is the
+only place that starts processes.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import queue as queue_module
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from functools import partial
 from multiprocessing import get_context
 from multiprocessing.managers import SyncManager
-from typing import Any, Protocol
-
-from contactsim.errors import ContactsimError, EnvironmentFault
+from types import TracebackType
+from typing import Any, Protocol, Self
 
 #: How often a worker checks that the process that started it is still there.
 PARENT_CHECK_S = 0.5
@@ -32,20 +41,54 @@ PARENT_CHECK_S = 0.5
 #: Seconds a terminated worker is given to go before it is killed.
 TERMINATE_WAIT_S = 5.0
 
-#: Seconds to wait for a Dask scheduler to answer.
-DASK_CONNECT_TIMEOUT_S = 10.0
+#: How often (seconds) the progress reported by local workers is passed on.
+PROGRESS_EVERY_S = 0.25
 
-_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+#: Called in this process as runs report: (the run's place in the arguments, how far it has got).
+CallProgress = Callable[[int, float], None]
+
+#: What a run given progress receives as its last argument: call it with how far it has got.
+#: ``None`` where the executor cannot carry progress out of a running call (Dask).
+Reporter = Callable[[float], None] | None
 
 
 class Executor(Protocol):
-    """Runs ``function(*args)`` for each args tuple, yielding results as they finish."""
+    """Runs ``function(*args)`` for each args tuple, yielding results as they finish.
+
+    Given ``progress``, each call gets one more argument, a :data:`Reporter` it may call with
+    how far it has got (in its own unit: simulated seconds, say), and ``progress(index, done)``
+    is called in this process, ``index`` being the call's place in ``arguments``. An executor
+    that cannot carry progress out of a running call passes ``None`` instead of a reporter; the
+    caller then learns of each call's end from its result.
+
+    Used as a context manager (``with make_executor(4) as executor:``), an executor keeps its
+    workers between calls of :meth:`as_completed`; used without, each call starts and ends its
+    own. Interrupted (or closed before the end), :meth:`as_completed` cancels the calls not yet
+    done and ends its workers at once.
+    """
 
     def as_completed(
-        self, function: Callable[..., Any], arguments: Sequence[tuple[Any, ...]]
+        self,
+        function: Callable[..., Any],
+        arguments: Sequence[tuple[Any, ...]],
+        progress: CallProgress | None = None,
     ) -> Iterator[Any]:
         """Results of every call, in the order they finish."""
         ...
+
+    def __enter__(self) -> Self:
+        ...
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        ...
+
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def guard_worker(parent_pid: int) -> None:
@@ -53,8 +96,8 @@ def guard_worker(parent_pid: int) -> None:
     ignore SIGINT, and die when the process ``parent_pid`` that started this one is gone.
 
     On Linux the kernel sends SIGKILL when the parent dies (``PR_SET_PDEATHSIG``; strictly, when
-    the parent's thread that started this process ends: the pools here are started and ended by
-    one call, in one thread); everywhere a daemon thread also checks every
+    the parent's thread that started this process ends: every worker and Manager here is
+    started by the thread that runs the executor); everywhere a daemon thread also checks every
     :data:`PARENT_CHECK_S` seconds whether this process has been handed to another parent, and
     exits if so.
     """
@@ -86,24 +129,6 @@ def _watch_parent(parent_pid: int) -> None:
         time.sleep(PARENT_CHECK_S)
         if os.getppid() != parent_pid:
             os._exit(1)
-
-
-@contextlib.contextmanager
-def guarded_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
-    """A pool of ``workers`` spawned processes guarded by :func:`guard_worker`.
-
-    Leaving the block normally waits for the pool as usual; leaving it by any exception
-    (KeyboardInterrupt included) or by closing a generator that holds it cancels every queued
-    call and terminates the workers (:func:`stop_pool`) before the exception goes on.
-    """
-    pool = _GuardedPool(max_workers=workers, mp_context=get_context("spawn"),
-                        initializer=guard_worker, initargs=(os.getpid(),))
-    try:
-        yield pool
-    except BaseException:
-        stop_pool(pool)
-        raise
-    pool.shutdown(wait=True)
 
 
 class _GuardedPool(ProcessPoolExecutor):
@@ -167,114 +192,142 @@ def _sigint_blocked() -> Iterator[None]:
 
 
 class LocalExecutor:
-    """Worker processes on this machine (``workers`` = 1 runs in this process)."""
+    """Worker processes on this machine; ``workers`` = 1 runs every call in this process.
+
+    The workers are guarded (see the module). Inside a ``with`` block, the pool of ``workers``
+    processes (and the Manager that carries their progress) starts at first need and is kept
+    until the block ends; outside one, each :meth:`as_completed` starts a pool sized to its
+    calls and ends it when they are done.
+    """
 
     def __init__(self, workers: int = 1) -> None:
         self.workers = max(1, workers)
+        self._kept = False
+        self._pool: _GuardedPool | None = None
+        self._manager: SyncManager | None = None
+
+    def __enter__(self) -> Self:
+        self._kept = True
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self._kept = False
+        self._close(at_once=kind is not None)
 
     def as_completed(
-        self, function: Callable[..., Any], arguments: Sequence[tuple[Any, ...]]
+        self,
+        function: Callable[..., Any],
+        arguments: Sequence[tuple[Any, ...]],
+        progress: CallProgress | None = None,
     ) -> Iterator[Any]:
-        """Results of every call, in the order they finish. Interrupted (or closed before the
-        end), it cancels the calls not yet done and ends its workers at once."""
+        """Results of every call, in the order they finish (see :class:`Executor`)."""
         if self.workers == 1 or len(arguments) <= 1:
-            for args in arguments:
-                yield function(*args)
-            return
-        with guarded_pool(min(self.workers, len(arguments))) as pool:
-            pending = {pool.submit(function, *args) for args in arguments}
+            yield from _in_this_process(function, arguments, progress)
+        elif self._kept:
+            yield from self._on_workers(function, arguments, progress, self.workers)
+        else:
+            try:
+                yield from self._on_workers(function, arguments, progress,
+                                            min(self.workers, len(arguments)))
+            finally:
+                self._close(at_once=False)  # already ended at once if stopped early
+
+    def _on_workers(
+        self,
+        function: Callable[..., Any],
+        arguments: Sequence[tuple[Any, ...]],
+        progress: CallProgress | None,
+        size: int,
+    ) -> Iterator[Any]:
+        try:
+            messages = None
+            if progress is not None:
+                if self._manager is None:
+                    self._manager = start_guarded_manager()
+                messages = self._manager.Queue()
+            if self._pool is None:
+                self._pool = _GuardedPool(max_workers=size, mp_context=get_context("spawn"),
+                                          initializer=guard_worker, initargs=(os.getpid(),))
+            pool = self._pool
+            if messages is None:
+                pending = {pool.submit(function, *args) for args in arguments}
+            else:
+                pending = {pool.submit(function, *args, _QueueReporter(messages, index))
+                           for index, args in enumerate(arguments)}
             while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED,
+                                         timeout=None if messages is None else PROGRESS_EVERY_S)
+                if messages is not None and progress is not None:
+                    _pass_on(messages, progress)
                 for future in finished:
                     yield future.result()
-
-
-class DaskExecutor:
-    """A Dask distributed cluster: an existing scheduler's address, or a local cluster of
-    ``local_workers`` processes started (and stopped) here. Needs ``contactsim[dask]``.
-
-    A scheduler that does not answer within ``connect_timeout_s`` seconds raises
-    :class:`~contactsim.errors.EnvironmentFault`.
-    """
-
-    def __init__(
-        self,
-        scheduler: str | None = None,
-        local_workers: int | None = None,
-        connect_timeout_s: float = DASK_CONNECT_TIMEOUT_S,
-    ) -> None:
-        if scheduler is not None and local_workers is not None:
-            raise ContactsimError(
-                "give --scheduler or --dask-local, not both: the runs go to an existing Dask "
-                "cluster or to a local one started for this command"
-            )
-        if scheduler is None and local_workers is None:
-            raise ValueError("give a scheduler address or a number of local workers")
-        self.scheduler = scheduler
-        self.local_workers = local_workers
-        self.connect_timeout_s = connect_timeout_s
-
-    def as_completed(
-        self, function: Callable[..., Any], arguments: Sequence[tuple[Any, ...]]
-    ) -> Iterator[Any]:
-        """Results of every call, in the order they finish. Interrupted (or closed before the
-        end), it cancels the calls not yet done before closing the client."""
-        try:
-            from dask.distributed import Client, LocalCluster
-            from dask.distributed import as_completed as dask_completed
-        except ImportError as exc:  # pragma: no cover - depends on the installation
-            raise RuntimeError(
-                "Dask is not installed: pip install 'contactsim[dask]'"
-            ) from exc
-        cluster = None
-        if self.local_workers is not None:
-            cluster = LocalCluster(n_workers=self.local_workers, threads_per_worker=1,
-                                   processes=True, dashboard_address=None)
-        try:
-            client = self._connect(Client, cluster)
         except BaseException:
-            if cluster is not None:
-                cluster.close()
+            # Ctrl-C, an error, or the caller stopped waiting: nothing queued runs, and every
+            # worker is gone before the exception goes on
+            self._close(at_once=True)
             raise
-        futures: list[Any] = []
+
+    def _close(self, at_once: bool) -> None:
+        """End the pool (waiting for its calls, or :func:`stop_pool` ``at_once``) and the
+        Manager."""
+        pool, manager = self._pool, self._manager
+        self._pool = self._manager = None
         try:
-            futures = [client.submit(function, *args, pure=False) for args in arguments]
-            for future in dask_completed(futures):
-                yield future.result()
-        except BaseException:
-            if futures:
-                with contextlib.suppress(Exception):  # the cluster may be gone already
-                    client.cancel(futures)
-            raise
+            if pool is not None:
+                if at_once:
+                    stop_pool(pool)
+                else:
+                    pool.shutdown(wait=True)
         finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+            if manager is not None:
+                manager.shutdown()
 
-    def _connect(self, client_type: Any, cluster: Any) -> Any:
-        timeout = f"{self.connect_timeout_s:g}s"
-        if cluster is not None:
-            return client_type(cluster, timeout=timeout)
+
+@dataclass(frozen=True)
+class _QueueReporter:
+    """A worker's :data:`Reporter`: puts (the call's place, how far it has got) on the queue."""
+
+    messages: Any
+    index: int
+
+    def __call__(self, done: float) -> None:
+        self.messages.put((self.index, done))
+
+
+def _in_this_process(
+    function: Callable[..., Any], arguments: Sequence[tuple[Any, ...]],
+    progress: CallProgress | None,
+) -> Iterator[Any]:
+    for index, args in enumerate(arguments):
+        if progress is None:
+            yield function(*args)
+        else:
+            yield function(*args, partial(progress, index))
+
+
+def _pass_on(messages: Any, progress: CallProgress) -> None:
+    """Hand every report waiting on the queue to ``progress``."""
+    while True:
         try:
-            return client_type(self.scheduler, timeout=timeout)
-        except (ValueError, TypeError) as exc:  # not an address Dask can read
-            raise ContactsimError(
-                f"--scheduler {self.scheduler!r}: not a Dask scheduler address; give one such as "
-                "tcp://head:8786"
-            ) from exc
-        except (OSError, TimeoutError) as exc:
-            raise EnvironmentFault(
-                f"the Dask scheduler at {self.scheduler} could not be reached within "
-                f"{self.connect_timeout_s:g} s; check the address "
-                "and that the scheduler is running"
-            ) from exc
+            index, done = messages.get_nowait()
+        except queue_module.Empty:
+            return
+        progress(index, done)
 
 
 def make_executor(
     workers: int = 1, scheduler: str | None = None, dask_local: int | None = None
 ) -> Executor:
     """The executor the command line asks for: Dask if given a scheduler or local workers
-    (not both: :class:`~contactsim.errors.ContactsimError`)."""
+    (not both: :class:`~contactsim.errors.ContactsimError`), else ``workers`` local processes.
+    Use it in a ``with`` block to keep its workers across several batches of runs."""
     if scheduler is not None or dask_local is not None:
+        from contactsim.runs.dask_executor import DaskExecutor
+
         return DaskExecutor(scheduler=scheduler, local_workers=dask_local)
     return LocalExecutor(workers)

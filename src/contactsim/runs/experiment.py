@@ -1,26 +1,25 @@
-"""Replications of a scenario, run in this process or on a pool of worker processes.
+"""Replications of a scenario: run them, put them in order, summarise them; and comparisons.
 
-Replication ``r`` of a run with seed ``s`` always draws from the streams keyed by ``(s, r)``,
-whichever worker runs it and in whatever order, so the same seed gives the same numbers on any
-number of workers. Results are put back in replication order.
+Every replication goes through an :class:`~contactsim.runs.executors.Executor`: this process
+for small runs, worker processes on this machine, or a Dask cluster. Replication ``r`` of a run
+with seed ``s`` always draws from the streams keyed by ``(s, r)``, whichever worker runs it and
+in whatever order, so the same seed gives the same numbers on any executor and any number of
+workers. Results are put back in replication order.
 """
 
 from __future__ import annotations
 
 import os
-import queue as queue_module
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from contactsim.analysis.stats import compare_to_first, summarize
 from contactsim.build.demand import expected_line_callers
 from contactsim.config.scenario import Scenario
-from contactsim.runs.executors import Executor, guarded_pool, start_guarded_manager
+from contactsim.runs.executors import Executor, LocalExecutor, Reporter
 from contactsim.runs.replication import ReplicationResult, run_replication
 
 #: Below this many expected callers in all, replications run in this process: starting worker
@@ -63,38 +62,53 @@ def run_scenario(
     records_dir: Path | None = None,
     first_replication: int = 0,
 ) -> RunResults:
-    """Run ``reps`` replications of ``scenario`` with ``seed`` on up to ``workers`` processes,
-    or on ``executor`` (a Dask cluster, say) when given.
+    """Run ``reps`` replications of ``scenario`` with ``seed`` on ``executor`` (a Dask cluster,
+    or local workers kept across several runs), or else on up to ``workers`` local processes.
 
-    Small runs (fewer than ``parallel_from_callers`` expected callers) stay in this process.
-    The numbers are the same either way. With ``records_dir``, each replication streams its
-    per-call records to a Parquet file there (on a cluster, a folder every worker can reach).
-    Replications are numbered from ``first_replication`` (their random streams with them): a
-    run from ``r`` sees callers none of the replications before ``r`` saw.
+    On local processes, small runs (fewer than ``parallel_from_callers`` expected callers in
+    all) stay in this process. The numbers are the same either way. With ``records_dir``, each
+    replication streams its per-call records to a Parquet file there (on a cluster, a folder
+    every worker can reach). Replications are numbered from ``first_replication`` (their random
+    streams with them): a run from ``r`` sees callers none of the replications before ``r``
+    saw. ``progress`` is told the simulated seconds done over all replications, as they run.
     """
     if reps < 1:
         raise ValueError(f"reps must be at least 1, got {reps}")
     numbers = range(first_replication, first_replication + reps)
-    if executor is not None:
-        finished: list[ReplicationResult] = []
-        for result in executor.as_completed(
-            run_replication,
-            [(scenario, seed, r, None, False, records_dir) for r in numbers],
-        ):
-            finished.append(result)
-            if progress is not None:
-                progress(len(finished) * scenario.horizon.end_s, reps * scenario.horizon.end_s)
-        return collate(scenario, seed, finished)
-    workers = max(1, min(workers, reps))
-    if workers > 1 and reps * expected_callers(scenario) < parallel_from_callers:
-        workers = 1
-    total_s = reps * scenario.horizon.end_s
-    if workers == 1:
-        results = _run_here(scenario, numbers, seed, total_s, progress, records_dir)
-    else:
-        results = _run_on_processes(scenario, numbers, seed, workers, total_s, progress,
-                                    records_dir)
-    return collate(scenario, seed, results)
+    runner = executor if executor is not None else LocalExecutor(workers)
+    if isinstance(runner, LocalExecutor) and (
+        min(runner.workers, reps) == 1 or reps * expected_callers(scenario) < parallel_from_callers
+    ):
+        runner = LocalExecutor(1)  # starting processes would cost more than they save
+    replication_s = scenario.horizon.end_s
+    total_s = reps * replication_s
+    done_s: dict[int, float] = {}  # simulated seconds done, by place in ``numbers``
+    all_done_s = [0.0]
+
+    def note(index: int, done: float) -> None:
+        before = done_s.get(index, 0.0)
+        if done > before and progress is not None:
+            done_s[index] = done
+            all_done_s[0] += done - before
+            progress(all_done_s[0], total_s)
+
+    results: list[ReplicationResult] = []
+    for result in runner.as_completed(
+        _replication, [(scenario, seed, r, records_dir) for r in numbers],
+        progress=note if progress is not None else None,
+    ):
+        results.append(result)
+        if progress is not None:
+            note(result.replication - first_replication, replication_s)
+    return summarise_replications(scenario, seed, results)
+
+
+def _replication(
+    scenario: Scenario, seed: int, replication: int, records_dir: Path | None,
+    report: Reporter = None,
+) -> ReplicationResult:
+    """One replication, where the executor runs it, reporting the simulated seconds done."""
+    return run_replication(scenario, seed, replication, progress=report, records_dir=records_dir)
 
 
 def expected_callers(scenario: Scenario) -> float:
@@ -105,7 +119,9 @@ def expected_callers(scenario: Scenario) -> float:
     )
 
 
-def collate(scenario: Scenario, seed: int, results: list[ReplicationResult]) -> RunResults:
+def summarise_replications(
+    scenario: Scenario, seed: int, results: list[ReplicationResult]
+) -> RunResults:
     """Put replications in order and summarise them."""
     results = sorted(results, key=lambda r: r.replication)
     replications = pd.DataFrame(
@@ -119,83 +135,6 @@ def collate(scenario: Scenario, seed: int, results: list[ReplicationResult]) -> 
         process_ids=tuple(r.process_id for r in results),
         rc_daily=pd.concat(daily, ignore_index=True) if daily else None,
     )
-
-
-def _run_here(
-    scenario: Scenario,
-    numbers: range,
-    seed: int,
-    total_s: float,
-    progress: ProgressReport | None,
-    records_dir: Path | None = None,
-) -> list[ReplicationResult]:
-    results = []
-    for done, replication in enumerate(numbers):
-        finished_s = done * scenario.horizon.end_s
-
-        def report(done_s: float, finished_s: float = finished_s) -> None:
-            if progress is not None:
-                progress(finished_s + done_s, total_s)
-
-        results.append(
-            run_replication(scenario, seed, replication, progress=report, records_dir=records_dir)
-        )
-    return results
-
-
-def _replication_in_worker(
-    scenario: Scenario, seed: int, replication: int, messages: Any, records_dir: Path | None
-) -> ReplicationResult:
-    def report(done_s: float) -> None:
-        if messages is not None:
-            messages.put((replication, done_s))
-
-    return run_replication(scenario, seed, replication, progress=report, records_dir=records_dir)
-
-
-def _run_on_processes(
-    scenario: Scenario,
-    numbers: range,
-    seed: int,
-    workers: int,
-    total_s: float,
-    progress: ProgressReport | None,
-    records_dir: Path | None = None,
-) -> list[ReplicationResult]:
-    # the workers (and the Manager's process that carries their progress) die with this
-    # process, ignore Ctrl-C, and are ended at once if this process stops waiting for them
-    manager = start_guarded_manager() if progress is not None else None
-    messages = manager.Queue() if manager is not None else None
-    done_by_replication: dict[int, float] = {}
-    try:
-        with guarded_pool(workers) as pool:
-            pending: set[Future[ReplicationResult]] = {
-                pool.submit(_replication_in_worker, scenario, seed, r, messages, records_dir)
-                for r in numbers
-            }
-            results = []
-            while pending:
-                finished, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    result = future.result()
-                    results.append(result)
-                    done_by_replication[result.replication] = scenario.horizon.end_s
-                if messages is not None and progress is not None:
-                    _drain(messages, done_by_replication)
-                    progress(sum(done_by_replication.values()), total_s)
-            return results
-    finally:
-        if manager is not None:
-            manager.shutdown()
-
-
-def _drain(messages: Any, done_by_replication: dict[int, float]) -> None:
-    while True:
-        try:
-            replication, done_s = messages.get_nowait()
-        except queue_module.Empty:
-            return
-        done_by_replication[replication] = max(done_by_replication.get(replication, 0.0), done_s)
 
 
 @dataclass(frozen=True)
@@ -215,9 +154,13 @@ def compare_scenarios(
     progress: ProgressReport | None = None,
     executor: Executor | None = None,
 ) -> Comparison:
-    """Run every scenario with the same replication seeds and pair each with the first."""
+    """Run every scenario with the same replication seeds and pair each with the first, on
+    ``executor`` if given, else on ``workers`` local processes started once for them all."""
     if len(scenarios) < 2:
         raise ValueError("a comparison needs at least two scenarios")
+    if executor is None:
+        with LocalExecutor(workers) as opened:
+            return compare_scenarios(scenarios, reps, seed, progress=progress, executor=opened)
     names = unique_names([scenario.name for scenario in scenarios])
     totals = [reps * scenario.horizon.end_s for scenario in scenarios]
     runs = []
@@ -228,8 +171,7 @@ def compare_scenarios(
             if progress is not None:
                 progress(before + done_s, sum(totals))
 
-        runs.append(run_scenario(scenario, reps, seed, workers, progress=report,
-                                 executor=executor))
+        runs.append(run_scenario(scenario, reps, seed, progress=report, executor=executor))
     table = compare_to_first([run.replications for run in runs], names)
     return Comparison(names=names, runs=runs, table=table)
 

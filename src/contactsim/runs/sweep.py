@@ -1,20 +1,20 @@
 """Sweeps: a base scenario run over a grid of changes, every point × replication once, resumable.
 
-A sweep file names a base scenario, ``reps`` and ``seed``, a ``grid`` of dotted fields to value
-lists (their full product) and/or a list of named ``variants`` (each a set of changes). Each
+A sweep file (:mod:`~contactsim.runs.sweep_file`) names a base scenario, ``reps`` and ``seed``,
+and the points to run: a ``grid`` of changes and/or named ``variants``. Each
 run (point × replication) writes its own folder — resolved scenario, KPIs and ``meta.json``
 (seed, code version, run time, and any error) — to a temporary name, renamed when whole. A
 sweep restarted in the same folder skips every run whose folder is complete and whose
 fingerprint (resolved scenario, code version, seed, replication) matches, and refuses a folder
-made by a different sweep. A run that fails is recorded and the sweep goes on.
+made by a different sweep. A run that fails is recorded and the sweep goes on. The runs go
+to an :class:`~contactsim.runs.executors.Executor` (local processes or a Dask cluster);
+:func:`write_sweep_tables` gathers the finished ones into the sweep's tables.
 """
 
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
-import math
 import os
 import shutil
 import time
@@ -29,171 +29,21 @@ from typing import Any
 
 import pandas as pd
 
-from contactsim import limits
 from contactsim.analysis.kpis import kpi_rows
 from contactsim.analysis.stats import summarize
-from contactsim.config.loader import dump_resolved, load_scenario, read_yaml_mapping
+from contactsim.build.loading import load_scenario
+from contactsim.config.resolved import dump_resolved
 from contactsim.config.scenario import Scenario
-from contactsim.data.files import check_input_file, write_atomic, write_text_atomic
+from contactsim.data.files import write_atomic, write_text_atomic
+from contactsim.data.folders import MARKER, RESOLVED_SCENARIO, check_replaceable, write_marker
 from contactsim.errors import ContactsimError, EnvironmentFault, ScenarioError
-from contactsim.output.results import MARKER, check_replaceable, write_marker
 from contactsim.runs.executors import Executor, LocalExecutor
 from contactsim.runs.replication import run_tallies
+from contactsim.runs.sweep_file import Point, SweepSpec
 
 SWEEP_FILE = "sweep.json"
 META = "meta.json"
 KPIS = "kpis.parquet"
-
-
-@dataclass(frozen=True)
-class Point:
-    """One point of the sweep: a name and the ``--set`` changes that make it."""
-
-    index: int
-    name: str
-    changes: dict[str, Any]
-
-    @property
-    def overrides(self) -> list[str]:
-        """The changes as ``dotted.path=value`` texts."""
-        # JSON is YAML: numbers, quoted text, lists and mappings all read back as given
-        return [f"{key}={json.dumps(value, default=str)}" for key, value in self.changes.items()]
-
-
-@dataclass(frozen=True)
-class SweepSpec:
-    """A validated sweep file."""
-
-    source: Path
-    base: Path
-    reps: int
-    seed: int
-    points: list[Point]
-    plot_scope: str | None = None
-    plot_kpi: str | None = None
-    text: str = ""
-
-    @property
-    def fingerprint(self) -> str:
-        """What makes two sweeps the same sweep: the file's content and the base scenario's."""
-        digest = hashlib.sha256(self.text.encode())
-        digest.update(self.base.read_bytes())
-        return digest.hexdigest()[:16]
-
-
-def load_sweep(path: str | Path) -> SweepSpec:
-    """Read and check a sweep file (YAML, loaded safely): every field, before any run.
-
-    ``plot`` (optional) is ``{scope: LINE, POOL or resolution_centre, kpi: KPI}``: the KPI must
-    be a known KPI of that kind of scope, and the scope a line or pool of the base scenario.
-    """
-    from contactsim.analysis import kpis as registry
-
-    source = Path(path)
-    file = str(source)
-    text, data = read_yaml_mapping(source, "sweep file")
-    known = {"base", "reps", "seed", "grid", "variants", "plot"}
-    for key in data:
-        if key not in known:
-            raise ScenarioError.single(str(key), key, f"a known field ({', '.join(sorted(known))})",
-                                       file)
-    if not isinstance(data.get("base"), str):
-        raise ScenarioError.single("base", data.get("base"), "the base scenario's file", file)
-    base = (source.parent / data["base"]).resolve()
-    try:
-        check_input_file(base, "scenario file", limits.MAX_YAML_BYTES)
-    except ScenarioError as exc:
-        raise ScenarioError.single("base", data["base"], f"{exc.problems[0].expected} ({base})",
-                                   file) from None
-    reps = data.get("reps", 5)
-    seed = data.get("seed", 2018)
-    for name, value in (("reps", reps), ("seed", seed)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < (1 if name == "reps"
-                                                                              else 0):
-            raise ScenarioError.single(name, value, "a whole number" +
-                                       (" >= 1" if name == "reps" else " >= 0"), file)
-    grid = data.get("grid") or {}
-    if not isinstance(grid, dict):
-        raise ScenarioError.single("grid", grid, "dotted.field: [value, value, ...]", file)
-    for key, values in grid.items():
-        if not isinstance(key, str) or not key.strip():
-            raise ScenarioError.single("grid", key, "dotted.field names (text) as the grid's "
-                                       "keys, e.g. shrinkage or pools.blended.staffing.flat",
-                                       file)
-        if not isinstance(values, list) or not values:
-            raise ScenarioError.single(f"grid.{key}", values,
-                                       "a list of at least one value: [value, value, ...]", file)
-    variants = data.get("variants") or [{"name": "", "set": {}}]
-    if not isinstance(variants, list):
-        raise ScenarioError.single("variants", variants, "a list of {name, set}", file)
-    for index, variant in enumerate(variants):
-        if not (isinstance(variant, dict) and set(variant) <= {"name", "set"}
-                and isinstance(variant.get("name", ""), str)
-                and isinstance(variant.get("set") or {}, dict)
-                and all(isinstance(k, str) for k in (variant.get("set") or {}))):
-            raise ScenarioError.single(f"variants[{index}]", variant,
-                                       "{name: TEXT, set: {dotted.field: value}}", file)
-    runs = math.prod(len(v) for v in grid.values()) * len(variants) * reps
-    if reps > limits.MAX_REPLICATIONS or runs > limits.MAX_SWEEP_RUNS:
-        raise ScenarioError.single(
-            "grid", f"{runs:,} runs ({reps} replications of each point)",
-            f"at most {limits.MAX_REPLICATIONS:,} replications a point and "
-            f"{limits.MAX_SWEEP_RUNS:,} runs in one sweep", file)
-    points: list[Point] = []
-    keys = list(grid)
-    for values in itertools.product(*(grid[key] for key in keys)):
-        for variant in variants:
-            changes = {**dict(zip(keys, values, strict=True)), **(variant.get("set") or {})}
-            label = ", ".join(f"{k.split('.')[-1]}={v}" for k, v in zip(keys, values,
-                                                                         strict=True))
-            name = " / ".join(part for part in (variant.get("name", ""), label) if part)
-            points.append(Point(len(points), name or "base", changes))
-    plot = data.get("plot")
-    plot = {} if plot is None else plot
-    shape = "{scope: LINE or POOL, kpi: KPI}"
-    if not isinstance(plot, dict):
-        raise ScenarioError.single("plot", plot, shape, file)
-    for key in plot:
-        if key not in ("scope", "kpi"):
-            raise ScenarioError.single(f"plot.{key}", key, f"a field of plot: {shape}", file)
-    scope = plot.get("scope")
-    if scope is not None and (isinstance(scope, bool) or not isinstance(scope, str | int)):
-        raise ScenarioError.single("plot.scope", scope, "a line or pool name", file)
-    scope = None if scope is None else str(scope)
-    kpi = plot.get("kpi")
-    if kpi is not None and (not isinstance(kpi, str) or kpi not in registry.KPIS):
-        raise ScenarioError.single("plot.kpi", kpi,
-                                   f"a KPI name, one of {', '.join(registry.KPIS)}", file)
-    if scope is not None or kpi is not None:
-        # the scope must be a line or pool of the base scenario (a base that does not load is
-        # left to the runs, which record why), and the KPI one that kind of scope has
-        try:
-            scenario: Scenario | None = load_scenario(base).scenario
-        except ScenarioError:
-            scenario = None
-        if scenario is not None:
-            line_kpis = [k.name for k in (*registry.LINE_KPIS, *registry.TRIAGE_KPIS)]
-            kinds: dict[str, list[str]] = {line: list(line_kpis) for line in scenario.lines}
-            for pool in scenario.pools:
-                kinds.setdefault(pool.name, []).extend(k.name for k in registry.POOL_KPIS)
-            if scenario.resolution_centre is not None:
-                kinds.setdefault(registry.RC_SCOPE, []).extend(k.name for k in registry.RC_KPIS)
-            if scope is not None and scope not in kinds:
-                raise ScenarioError.single(
-                    "plot.scope", scope,
-                    f"a line or pool of {base.name}: one of {', '.join(kinds)}", file)
-            allowed = kinds[scope] if scope is not None else line_kpis  # default: first line
-            shown = kpi or "asa_s"  # the plot's default KPI
-            if shown not in allowed:
-                where = f"{scope}" if scope is not None else "a line (the default scope)"
-                default = "" if kpi else f" (the default, {shown}, is not one)"
-                raise ScenarioError.single(
-                    "plot.kpi", kpi,
-                    f"a KPI of {where}{default}: one of {', '.join(allowed)}", file)
-    return SweepSpec(
-        source=source, base=base, reps=reps, seed=seed, points=points,
-        plot_scope=scope, plot_kpi=kpi, text=text,
-    )
 
 
 @lru_cache(maxsize=1)
@@ -267,7 +117,7 @@ def execute(task: Task, seed: int) -> tuple[str, float]:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
     elapsed = time.perf_counter() - started
-    (temporary / "scenario.resolved.yaml").write_text(task.resolved, encoding="utf-8")
+    (temporary / RESOLVED_SCENARIO).write_text(task.resolved, encoding="utf-8")
     meta = {
         "point": task.point.index, "name": task.point.name, "changes": task.point.changes,
         "replication": task.replication, "seed": seed, "code_version": code_version(),
@@ -341,7 +191,7 @@ def run_sweep(
             if progress is not None:
                 progress(state)
         raise
-    return collate(spec, out, tasks)
+    return write_sweep_tables(spec, out, tasks)
 
 
 def _remove_partial_runs(out: Path) -> None:
@@ -411,7 +261,7 @@ def _tasks(spec: SweepSpec, out: Path) -> list[Task]:
     return tasks
 
 
-def collate(spec: SweepSpec, out: Path, tasks: list[Task]) -> pd.DataFrame:
+def write_sweep_tables(spec: SweepSpec, out: Path, tasks: list[Task]) -> pd.DataFrame:
     """Gather every successful run into ``sweep.parquet`` and ``sweep_summary.csv``; list the
     failed ones in ``failures.csv``."""
     frames, failures = [], []

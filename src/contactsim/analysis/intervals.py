@@ -1,0 +1,69 @@
+"""The interval series a run writes (intervals.parquet): per line and interval after the
+warm-up, the calls offered, answered and abandoned, the waits, and the interval's own ASA and
+service level; and the Resolution Centre's backlog at each midnight (rc_daily.parquet).
+
+The interval rows carry the sums of :data:`~contactsim.analysis.kpis.INTERVAL_SUMS`, so that
+any period of them (a month, an hour of the week: :mod:`contactsim.analysis.periods`) gives
+its KPIs with the registry's own formulas.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+from contactsim.analysis.kpi_names import ASA_S, SERVICE_LEVEL
+from contactsim.analysis.kpis import INTERVAL_SUMS, KPIS
+from contactsim.engine.records import LineTally, RunTallies
+
+__all__ = ["INTERVAL_KPIS", "WORKLOAD_SERIES", "interval_frame", "rc_daily_frame"]
+
+
+def rc_daily_frame(tallies: RunTallies, start: date) -> pd.DataFrame:
+    """The Resolution Centre's open incidents at each midnight (empty without an RC)."""
+    backlog = np.asarray(tallies.rc.daily_backlog if tallies.rc is not None else [], np.int64)
+    day = np.arange(backlog.size)
+    measured = day * 86400.0 >= tallies.warmup_s  # midnights after the warm-up
+    days = pd.Timestamp(start) + pd.to_timedelta(day[measured], unit="D")
+    return pd.DataFrame({"day": days, "rc_backlog": backlog[measured]})
+
+
+#: Workload series the interval series carries beside the sums (callbacks and redials).
+WORKLOAD_SERIES = ("callbacks_offered", "callbacks_accepted", "callback_attempts",
+                   "callback_completions", "redials")
+#: The KPIs each interval row shows, computed from its own sums.
+INTERVAL_KPIS = (ASA_S, SERVICE_LEVEL)
+
+
+def _line_intervals(line: LineTally) -> dict[str, np.ndarray]:
+    first = line.first_counted_interval
+    return {
+        series: np.asarray(getattr(line, series)[first:],
+                           dtype=float if series.endswith("_s") else np.int64)
+        for series in (*INTERVAL_SUMS, *WORKLOAD_SERIES)
+    }
+
+
+def interval_frame(tallies: RunTallies, start: date) -> pd.DataFrame:
+    """Per interval (after the warm-up) and line: the :data:`INTERVAL_SUMS`, the interval's
+    ASA and service level (from those sums, as for the whole run) and the workload series."""
+    frames = []
+    origin = datetime.combine(start, datetime.min.time())
+    for name, line in tallies.lines.items():
+        first = line.first_counted_interval
+        series = _line_intervals(line)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            kpis = {kpi: KPIS[kpi].from_sums(series) for kpi in INTERVAL_KPIS}
+        starts = origin + pd.to_timedelta(
+            np.arange(first, first + series["offered"].size) * tallies.interval_s, unit="s"
+        )
+        frames.append(pd.DataFrame({
+            "interval_start": starts,
+            "line": name,
+            **{s: series[s] for s in INTERVAL_SUMS},
+            **kpis,
+            **{s: series[s] for s in WORKLOAD_SERIES},
+        }))
+    return pd.concat(frames, ignore_index=True)

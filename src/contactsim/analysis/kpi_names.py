@@ -1,0 +1,55 @@
+"""The names of the KPIs, as constants: what summary.csv, targets files and ``--target`` call them.
+
+Import a name from here (or from :mod:`contactsim.analysis.kpis`, which defines each KPI under
+it) instead of spelling ``"service_level"`` again: a typo is then an import error, not a KPI
+that silently never matches. The registry in :mod:`contactsim.analysis.kpis` is the only place
+that says what each name means.
+"""
+
+from __future__ import annotations
+
+# --- a line's calls: counted over calls that arrived after the warm-up
+OFFERED = "offered"
+ANSWERED = "answered"
+ABANDONED = "abandoned"
+ABANDON_RATE = "abandon_rate"
+ASA_S = "asa_s"
+WAIT_P90_S = "wait_p90_s"
+SERVICE_LEVEL = "service_level"
+DEFLECTED = "deflected"
+WAITING_END = "waiting_end"
+CALLBACKS_OFFERED = "callbacks_offered"
+CALLBACKS_ACCEPTED = "callbacks_accepted"
+CALLBACKS_COMPLETED = "callbacks_completed"
+CALLBACKS_FAILED = "callbacks_failed"
+CALLBACKS_PENDING_END = "callbacks_pending_end"
+CALLBACK_WAIT_S = "callback_wait_s"
+CALLBACKS_WITHIN_TARGET = "callbacks_within_target"
+REDIALS = "redials"
+UNIQUE_CALLERS = "unique_callers"
+SWITCHED_TO_999 = "switched_to_999"
+
+# --- a line's triage: answered calls by the grade they were given (``triage_<outcome>``)
+TRIAGE_PREFIX = "triage_"
+
+# --- an operator pool (and the Resolution Centre's investigators, for occupancy)
+OCCUPANCY = "occupancy"
+STAFFED_HOURS = "staffed_hours"
+BUSY_HOURS = "busy_hours"
+
+# --- the Resolution Centre
+RC_INCIDENTS = "rc_incidents"
+RC_RESOLVED = "rc_resolved"
+RC_FRONT_LINE = "rc_front_line"
+RC_PARTNER = "rc_partner"
+RC_SHARE_OF_INCIDENTS = "rc_share_of_incidents"
+RC_BACKLOG_END = "rc_backlog_end"
+RC_BACKLOG_MEAN = "rc_backlog_mean"
+RC_TIME_TO_RESOLVE_H = "rc_time_to_resolve_h"
+RC_TIME_TO_RESOLVE_P90_H = "rc_time_to_resolve_p90_h"
+
+
+def triage_kpi(outcome: str) -> str:
+    """The KPI counting a line's calls graded ``outcome`` (one of the engine's
+    ``TRIAGE_OUTCOMES``), e.g. ``triage_grade1``."""
+    return f"{TRIAGE_PREFIX}{outcome}"

@@ -1,0 +1,145 @@
+"""``contactsim compare``: what a planner uses to choose between staffing plans — it runs two or
+more scenarios with the same callers (common random numbers), so that the differences it prints
+against the first are the plans' doing and not chance, and writes compare.csv, plots and each
+scenario's own results."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from contactsim.cli.options import (
+    DEFAULT_SEED,
+    check_out_or_exit,
+    chosen_workers,
+    dask_local_option,
+    default_folder,
+    echo_notes,
+    load_or_exit,
+    opened_executor,
+    plots_option,
+    scheduler_option,
+    service_level_thresholds,
+    set_option,
+    warn_if_few,
+    workers_option,
+)
+from contactsim.limits import MAX_REPLICATIONS
+
+#: The KPIs ``compare`` prints (every KPI is in compare.csv).
+COMPARE_SHOWN = ("asa_s", "service_level", "abandon_rate", "occupancy", "callbacks_offered",
+                 "rc_backlog_end")
+
+
+@click.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--reps", default=10, show_default=True,
+              type=click.IntRange(min=2, max=MAX_REPLICATIONS),
+              help="Replications of each scenario (at least 2, for paired intervals).")
+@click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True,
+              help="Seed shared by every scenario (common random numbers).")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Results folder [default: results/compare-FIRST-SECOND...]; replaced whole if "
+                   "contactsim made it.")
+@workers_option
+@plots_option
+@scheduler_option
+@dask_local_option
+@set_option
+def compare(
+    scenarios: tuple[str, ...], reps: int, seed: int, out: str | None, workers: int | None,
+    plots: bool, scheduler: str | None, dask_local: int | None, overrides: tuple[str, ...],
+) -> None:
+    """Compare scenarios, run with the same callers.
+
+    Runs SCENARIOS with the same callers and compares each with the first: compare.csv (KPIs
+    with 95% intervals, and paired differences against the first), plots, and each scenario's
+    own results under runs/."""
+    from contactsim.config.resolved import dump_resolved
+    from contactsim.data.files import safe_components
+    from contactsim.data.folders import atomic_folder
+    from contactsim.output.report import plot_comparison
+    from contactsim.output.results import (
+        compare_about,
+        default_name,
+        replacing_note,
+        write_comparison,
+    )
+    from contactsim.runs.experiment import compare_scenarios, unique_names
+    from contactsim.runs.progress import ProgressBar
+
+    if len(scenarios) < 2:
+        raise click.UsageError("compare needs at least two scenarios")
+    loaded = [load_or_exit(path, overrides) for path in scenarios]
+    # each scenario's results go to runs/NAME: two names on one folder are refused now, not
+    # after the simulations
+    safe_components(unique_names([i.scenario.name for i in loaded]), "scenario name")
+    plain_name = "compare-" + "-".join(i.scenario.name for i in loaded[:3])
+    own_name = default_name(plain_name, overrides, "comparison name")
+    folder = Path(out) if out else default_folder(own_name, "comparison name")
+    check_out_or_exit(folder, "compare")
+    if not out and own_name != plain_name:
+        click.echo(f"note: a comparison with --set writes to a folder of its own: {folder}/ "
+                   f"(not {default_folder(plain_name, 'comparison name')}/; --out chooses "
+                   "another)", err=True)
+    about = compare_about(loaded, seed, reps, overrides)
+    replacing = replacing_note(folder, about, "compare")
+    if replacing:
+        click.echo(f"note: {replacing}", err=True)
+    n_workers = chosen_workers(workers)
+    started = time.perf_counter()
+    with (opened_executor(n_workers, scheduler, dask_local) as executor,
+          ProgressBar(f"{len(loaded)} scenarios × {reps} replications") as bar):
+        comparison = compare_scenarios(
+            [item.scenario for item in loaded], reps, seed, n_workers,
+            progress=bar.update, executor=executor,
+        )
+    with atomic_folder(folder, "compare", about) as temporary:
+        notes = write_comparison(comparison, [dump_resolved(item, seed) for item in loaded],
+                                 temporary, folder)
+        if plots:
+            plot_comparison(temporary)
+    echo_notes(notes)
+    click.echo(comparison_table(comparison.table, comparison.names,
+                                [item.scenario for item in loaded]))
+    click.echo(f"\n{len(loaded)} scenarios × {reps} replications in "
+               f"{time.perf_counter() - started:.1f} s (seed {seed}); results in {folder}/")
+    warn_if_few(reps)
+
+
+def comparison_table(table: object, names: list[str], scenarios: list[object] | None = None
+                     ) -> str:
+    """Each scenario's mean of the main KPIs, a column headed by each scenario's full name,
+    and each one's paired difference from the first with its 95% interval (shares' differences
+    in percentage points)."""
+    import pandas as pd
+
+    from contactsim.output import tables
+
+    assert isinstance(table, pd.DataFrame)
+    thresholds = service_level_thresholds(scenarios) if scenarios else {}
+    first = names[0]
+    columns: list[str | tuple[str, str]] = ["line / pool", "KPI"]
+    columns += [(f"{name}\nmean", "right") for name in names]
+    columns += [(f"{name}\nminus {first}\npaired difference\n[95% interval]", "right")
+                for name in names[1:]]
+    out = tables.new_table(*columns)
+    shown = table[table["kpi"].isin(COMPARE_SHOWN)]
+    previous = None
+    for (scope, kpi), group in shown.groupby(["scope", "kpi"], sort=False):
+        rows = group.set_index("scenario").reindex(names)
+        if not ((rows["mean"].fillna(0) != 0) | (rows["diff_mean"].fillna(0) != 0)).any():
+            continue  # nothing to compare: a line without callbacks, say
+        scope, kpi = str(scope), str(kpi)
+        where = tables.scope_label(scope, kpi)
+        cells = [where if where != previous else "", tables.kpi_label(kpi, thresholds.get(scope))]
+        places = max(tables.decimals(kpi, r.mean, r.ci_low, r.ci_high)
+                     for r in rows.itertuples())  # one precision across the row
+        cells += [tables.mean_text(kpi, r.mean, places=places) for r in rows.itertuples()]
+        cells += [tables.difference_text(kpi, r.diff_mean, r.diff_low, r.diff_high)
+                  for r in rows.iloc[1:].itertuples()]
+        out.add_row(*cells)
+        previous = where
+    return tables.render(out)

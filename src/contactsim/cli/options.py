@@ -1,0 +1,185 @@
+"""What every command shares: the options a planner gives again and again (seed, replications'
+workers, --set, --scheduler / --dask-local, --out) and the helpers that turn them into a scenario,
+a results folder and the executor the runs go to.
+
+Nothing heavy is imported here at module level (no pandas, no engine, no pydantic), so that
+``contactsim --help`` stays quick; each helper imports what it needs when called.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+import click
+
+from contactsim.errors import ContactsimError, ScenarioError
+
+if TYPE_CHECKING:
+    from contactsim.config.loader import LoadedScenario
+    from contactsim.runs.executors import Executor
+
+#: The seed of the random streams when neither --seed nor the scenario gives one.
+DEFAULT_SEED = 2018
+
+workers_option = click.option(
+    "--workers", type=click.IntRange(min=1), default=None,
+    help="Worker processes [default: all cores].",
+)
+plots_option = click.option(
+    "--plots/--no-plots", default=True, show_default=True, help="Write PNG plots."
+)
+scheduler_option = click.option(
+    "--scheduler", default=None, metavar="ADDRESS",
+    help="Run on an existing Dask cluster, e.g. tcp://head:8786 (contactsim[dask]).",
+)
+dask_local_option = click.option(
+    "--dask-local", type=click.IntRange(min=1), default=None, metavar="N",
+    help="Start a local Dask cluster of N worker processes for this command.",
+)
+set_option = click.option(
+    "--set", "overrides", multiple=True, metavar="FIELD=VALUE",
+    help="Override a scenario field, e.g. --set shrinkage=0.3 --set pools.blended.staffing.flat=20",
+)
+
+
+class FiniteFloat(click.ParamType):
+    """A finite number — never NaN or infinite, which click's FloatRange lets through — at
+    least ``min`` (above it if ``min_open``) when ``min`` is given."""
+
+    name = "float"
+
+    def __init__(self, min: float | None = None, min_open: bool = False) -> None:
+        self.min = min
+        self.min_open = min_open
+
+    def expected(self) -> str:
+        """What the option takes, in words."""
+        if self.min is None:
+            return "a finite number"
+        return f"a finite number {'above' if self.min_open else 'at least'} {self.min:g}"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> float:
+        if isinstance(value, bool):
+            self.fail(f"{value!r}: expected {self.expected()}", param, ctx)
+        try:
+            number = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number; expected {self.expected()}", param, ctx)
+        if not math.isfinite(number) or (self.min is not None and (
+                number < self.min or (self.min_open and number == self.min))):
+            self.fail(f"{value!r}: expected {self.expected()}", param, ctx)
+        return number
+
+
+def fail(message: str, status: int = 2) -> NoReturn:
+    """Print ``error: message`` and stop with ``status`` (2: the input; 1: the machine)."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(status)
+
+
+def chosen_seed(given: int | None, loaded: LoadedScenario) -> int:
+    """The seed to run with: --seed, else the scenario's, else the default (0 is a seed)."""
+    if given is not None:
+        return given
+    return loaded.scenario.seed if loaded.scenario.seed is not None else DEFAULT_SEED
+
+
+def chosen_workers(given: int | None) -> int:
+    """The worker processes to use: --workers, else every core this process may use."""
+    from contactsim.runs.experiment import default_workers
+
+    return given or default_workers()
+
+
+def one_cluster(scheduler: str | None, dask_local: int | None) -> None:
+    """Refuse --scheduler together with --dask-local, before any work."""
+    if scheduler is not None and dask_local is not None:
+        raise click.UsageError("give --scheduler (an existing cluster) or --dask-local (a "
+                               "cluster started here), not both")
+
+
+@contextlib.contextmanager
+def opened_executor(
+    workers: int | None, scheduler: str | None, dask_local: int | None
+) -> Iterator[Executor]:
+    """Where this command's runs go — local worker processes, or a Dask cluster with
+    --scheduler / --dask-local — opened once for the whole command and closed after it.
+
+    The one way the command line builds an executor
+    (:func:`contactsim.runs.executors.make_executor`)."""
+    one_cluster(scheduler, dask_local)
+    from contactsim.runs.executors import make_executor
+
+    executor = make_executor(chosen_workers(workers), scheduler, dask_local)
+    if isinstance(executor, contextlib.AbstractContextManager):
+        with executor:
+            yield executor
+    else:
+        yield executor
+
+
+def check_out_or_exit(folder: Path, command: str = "run") -> None:
+    """Refuse, before any work, a results folder contactsim may not replace."""
+    from contactsim.data.folders import check_replaceable
+
+    try:
+        check_replaceable(folder, command)
+    except ContactsimError as exc:
+        fail(str(exc))
+
+
+def default_folder(name: str, what: str = "scenario name") -> Path:
+    """``results/<name>``, the name made a safe folder name (see contactsim.data.files), cut to the
+    longest a name may be (a default made of several names may be longer)."""
+    from contactsim.data.files import child, safe_component
+    from contactsim.limits import MAX_NAME_CHARACTERS
+
+    return child(Path("results"), safe_component(name, what)[:MAX_NAME_CHARACTERS], what)
+
+
+def load_or_exit(path: str, overrides: tuple[str, ...]) -> LoadedScenario:
+    """The scenario at ``path`` with its --set changes, its notices printed; a scenario that
+    cannot be used is a message and exit status 2."""
+    from contactsim.build.loading import load_scenario
+
+    try:
+        loaded = load_scenario(path, overrides)
+    except ScenarioError as exc:
+        fail(f"the scenario cannot be used:\n{exc}")
+    for notice in loaded.notices:
+        click.echo(f"notice: {notice}", err=True)
+    return loaded
+
+
+def warn_if_few(reps: int) -> None:
+    """A note when too few replications were run for the intervals to mean much."""
+    from contactsim.analysis.stats import few_replications_warning
+
+    warning = few_replications_warning(reps)
+    if warning:
+        click.echo(f"note: {warning}", err=True)
+
+
+def echo_notes(notes: Iterable[str]) -> None:
+    """Each note on standard error, as ``note: ...``."""
+    for text in notes:
+        click.echo(f"note: {text}", err=True)
+
+
+def service_level_thresholds(scenarios: list[object]) -> dict[str, float]:
+    """Each line's service-level threshold (seconds), where every scenario agrees on it: the
+    tables print it in the service level's label ("answered within 10 s")."""
+    from contactsim.config.scenario import Scenario
+
+    found: dict[str, set[float]] = {}
+    for scenario in scenarios:
+        assert isinstance(scenario, Scenario)
+        for line in scenario.lines:
+            found.setdefault(line, set()).add(scenario.service_level_s(line))
+    return {line: next(iter(values)) for line, values in found.items() if len(values) == 1}

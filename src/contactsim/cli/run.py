@@ -1,0 +1,133 @@
+"""``contactsim run``: what a planner uses to see how one staffing plan performs — it simulates
+a scenario for a number of replications and writes the KPIs (with 95% intervals), the interval
+series, the scenario as run and plots into one results folder, and prints the main KPIs."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from contactsim.cli.options import (
+    DEFAULT_SEED,
+    check_out_or_exit,
+    chosen_seed,
+    chosen_workers,
+    dask_local_option,
+    default_folder,
+    echo_notes,
+    load_or_exit,
+    opened_executor,
+    plots_option,
+    scheduler_option,
+    service_level_thresholds,
+    set_option,
+    warn_if_few,
+    workers_option,
+)
+from contactsim.limits import MAX_REPLICATIONS
+
+#: The KPIs ``run`` prints (every KPI is in summary.csv).
+RUN_SHOWN = ("offered", "asa_s", "wait_p90_s", "service_level", "abandon_rate", "occupancy")
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--reps", default=10, show_default=True,
+              type=click.IntRange(min=1, max=MAX_REPLICATIONS),
+              help="Independent replications.")
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help=f"Seed of the random streams [default: the scenario's, else {DEFAULT_SEED}].")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Results folder [default: results/<scenario name>]; replaced whole if "
+                   "contactsim made it.")
+@workers_option
+@plots_option
+@scheduler_option
+@dask_local_option
+@set_option
+@click.option("--records", is_flag=True, default=False,
+              help="Also write every call's record to records/replication-NNN.parquet "
+                   "(about 20 MB a replication of a year), streamed as the run goes.")
+def run(
+    scenario: str, reps: int, seed: int | None, out: str | None, workers: int | None,
+    plots: bool, scheduler: str | None, dask_local: int | None, overrides: tuple[str, ...],
+    records: bool,
+) -> None:
+    """Run a scenario and write its results.
+
+    Runs SCENARIO and writes summary.csv, replications.parquet, intervals.parquet,
+    scenario.resolved.yaml and plots into the results folder (and per-call records if
+    asked)."""
+    from contactsim.config.resolved import dump_resolved
+    from contactsim.data.folders import atomic_folder
+    from contactsim.output.report import plot_run
+    from contactsim.output.results import (
+        RECORDS,
+        default_name,
+        replacing_note,
+        run_about,
+        write_run,
+    )
+    from contactsim.runs.progress import ProgressBar
+
+    loaded = load_or_exit(scenario, overrides)
+    seed_used = chosen_seed(seed, loaded)
+    # a run with --set has a default folder of its own: it never replaces the scenario's
+    own_name = default_name(loaded.scenario.name, overrides)
+    folder = Path(out) if out else default_folder(own_name)
+    check_out_or_exit(folder)
+    if not out and own_name != loaded.scenario.name:
+        click.echo(f"note: a run with --set writes to a folder of its own: {folder}/ (not "
+                   f"{default_folder(loaded.scenario.name)}/; --out chooses another)", err=True)
+    about = run_about(loaded, seed_used, reps, overrides)
+    replacing = replacing_note(folder, about, "run")
+    if replacing:
+        click.echo(f"note: {replacing}", err=True)
+    n_workers = chosen_workers(workers)
+    started = time.perf_counter()
+    # the run happens inside the results folder's temporary twin: records stream there, and an
+    # interrupted run leaves nothing behind
+    with (opened_executor(n_workers, scheduler, dask_local) as executor,
+          atomic_folder(folder, "run", about) as temporary):
+        with ProgressBar(f"{loaded.scenario.name}: {reps} replications") as bar:
+            from contactsim.runs.experiment import run_scenario
+
+            results = run_scenario(
+                loaded.scenario, reps, seed_used, n_workers, progress=bar.update,
+                executor=executor,
+                records_dir=temporary / RECORDS if records else None,
+            )
+        notes = write_run(results, dump_resolved(loaded, seed_used), temporary, folder)
+        if plots:
+            plot_run(temporary)
+    elapsed = time.perf_counter() - started
+    echo_notes(notes)
+    click.echo(summary_table(results.summary, loaded.scenario))
+    click.echo(
+        f"\n{reps} replications in {elapsed:.1f} s (seed {seed_used}); results in {folder}/"
+    )
+    warn_if_few(reps)
+
+
+def summary_table(summary: object, scenario: object | None = None) -> str:
+    """The run's main KPIs by line and pool: mean and 95% interval in their units (shares in
+    %, times in seconds, counts with separators; see contactsim.output.tables)."""
+    import pandas as pd
+
+    from contactsim.output import tables
+
+    assert isinstance(summary, pd.DataFrame)
+    thresholds = service_level_thresholds([scenario]) if scenario is not None else {}
+    table = tables.new_table("line / pool", "KPI", ("mean", "right"), "95% interval")
+    previous = None
+    for row in summary[summary["kpi"].isin(RUN_SHOWN)].itertuples():
+        scope, kpi = str(row.scope), str(row.kpi)
+        where = tables.scope_label(scope, kpi)
+        table.add_row(where if where != previous else "",
+                      tables.kpi_label(kpi, thresholds.get(scope)),
+                      tables.mean_text(kpi, row.mean, row.ci_low, row.ci_high),
+                      tables.interval_text(kpi, row.mean, row.ci_low, row.ci_high))
+        previous = where
+    return tables.render(table)

@@ -1,0 +1,78 @@
+"""The lines callers ring (999, 101, ...): how many calls each brings (``demand``) and how
+they are handled (``handling``: handle time, how long callers wait before hanging up, and the
+service-level threshold)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from contactsim import limits
+from contactsim.config.clock import as_datetime
+from contactsim.config.distributions import Distribution
+from contactsim.config.fields import Frozen, NonNegativeFloat, ShareBelowOne
+
+#: Service-level thresholds used when a line's ``service_level_s`` is not given.
+DEFAULT_SERVICE_LEVEL_S = {"999": 10.0}
+DEFAULT_SERVICE_LEVEL_OTHER_S = 60.0
+
+
+class LineDemand(Frozen):
+    """Arrivals of one line: a constant rate, an annual volume shaped by a profile, or a replay.
+
+    ``profile`` is a CSV of hour-of-week and month weights; omitted, the built-in police shape
+    is used. ``replay`` is a call log or an interval-count file (CSV or Parquet); with a log,
+    ``handle_times: logged`` uses its ``handle_s`` and ``scenario`` the line's distribution.
+    ``from``/``to`` (date-times) set the horizon of a replay that gives none. ``growth``
+    multiplies the demand (for a replay by seeded thinning or duplication); ``online_shift`` is
+    the share of callers who report online or through IVR instead and never queue.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    rate_per_hour: NonNegativeFloat | None = None
+    annual_volume: NonNegativeFloat | None = None
+    profile: str | None = None
+    replay: str | None = None
+    handle_times: Literal["logged", "scenario"] | None = None
+    window_from: datetime | None = Field(default=None, alias="from")
+    window_to: datetime | None = Field(default=None, alias="to")
+    growth: Annotated[float, Field(ge=0, le=limits.MAX_GROWTH, allow_inf_nan=False)] = 1.0
+    online_shift: ShareBelowOne = 0.0
+
+    @field_validator("window_from", "window_to", mode="before")
+    @classmethod
+    def _midnight(cls, value: Any) -> Any:
+        # YAML reads 2018-07-01 as a date: the window then starts (or ends) at its midnight;
+        # text is left to pydantic, which says what it expected
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return as_datetime(value)
+        return value
+
+    @model_validator(mode="after")
+    def _one_source(self) -> LineDemand:
+        given = [k for k in ("rate_per_hour", "annual_volume", "replay")
+                 if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of rate_per_hour, annual_volume or replay")
+        if self.profile is not None and self.annual_volume is None:
+            raise ValueError("a profile shapes an annual_volume; leave it out otherwise")
+        replay_only = ("handle_times", "window_from", "window_to")
+        if self.replay is None and any(getattr(self, k) is not None for k in replay_only):
+            raise ValueError("handle_times, from and to go with replay")
+        if self.window_from and self.window_to and self.window_from >= self.window_to:
+            raise ValueError("from must be before to")
+        return self
+
+
+class LineHandling(Frozen):
+    """How calls of one line are handled and how long their callers will wait.
+
+    ``patience`` omitted means callers never abandon (the Erlang C assumption).
+    """
+
+    handle_time: Distribution
+    patience: Distribution | None = None
+    service_level_s: NonNegativeFloat | None = None

@@ -1,0 +1,188 @@
+"""The callers' side of the contact centre: ringing, queueing, giving up, ringing again, and
+accepting a callback.
+
+A caller rings a line (:meth:`Callers.arrive`); every trait of the caller (handle time,
+patience, triage grade, attitude to callbacks) is drawn then, whatever becomes of the call, so
+two scenarios with the same seed see the same callers. The call is answered at once if routing
+finds an idle operator, else it queues: the caller gives up when their patience runs out
+(ignored if answered first), and may ring again later — the same line, or the line redials
+switch to — and a caller still queueing at the callback threshold is offered a callback.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from contactsim.engine.callback import CallbackDesk
+from contactsim.engine.calls import ABANDONED, CALLBACK, WAITING, Call, LineQueue
+from contactsim.engine.inputs import ModelSettings
+from contactsim.engine.kernel import Kernel
+from contactsim.engine.records import CallRecord
+from contactsim.engine.routing import PriorityRouting
+from contactsim.engine.sampler import Sampler
+from contactsim.engine.service import Operators
+
+
+class Callers:
+    """Every line's callers: arrivals, queueing, abandonment, redials and callback offers.
+
+    ``records`` (shared with the rest of the model) gets a record per abandoned call and per
+    accepted callback, if kept.
+    """
+
+    def __init__(
+        self,
+        kernel: Kernel,
+        routing: PriorityRouting,
+        operators: Operators,
+        settings: ModelSettings,
+        queues: Mapping[str, LineQueue],
+        records: list[CallRecord] | None,
+        desk: CallbackDesk | None = None,
+        callback_accept: Sampler | None = None,
+    ) -> None:
+        self.kernel = kernel
+        self.routing = routing
+        self.queues = queues
+        self.records = records
+        self.desk = desk
+        self.warmup_s = settings.warmup_s
+        self.end_s = settings.end_s
+        self.interval_s = settings.interval_s
+        self._callback_line = routing.callback_line
+        self._callback_accept: Sampler = callback_accept if callback_accept is not None else float
+        self._offer_after_s = desk.inputs.offer_after_s if desk is not None else math.inf
+        self._answer = operators.answer
+        self._dispatch_callbacks = operators.dispatch_callbacks
+        self._schedule_in = kernel.schedule_in
+        # what runs when each kind of event comes due (tuples shared by all events of a kind)
+        self._on_abandon = (self._abandon,)
+        self._on_offer_callback = (self._offer_callback,)
+        self._on_redial = (self._redial,)
+        self._next_call_id = 0
+        self._next_caller_id = 0
+        # the reporting interval of the latest arrival, and where it ends (arrivals come in time
+        # order, so a comparison replaces a division for most calls)
+        self._interval = 0
+        self._interval_end_s = 0.0
+
+    def arrive(self, queue: LineQueue, now: float) -> None:
+        """A caller rings ``queue``'s line at ``now`` (the kernel's arrival handler)."""
+        line = queue.inputs
+        handle_s = line.handle_time()
+        patience = line.patience
+        patience_s = patience() if patience is not None else math.inf
+        triage = line.triage
+        grade = triage.outcome() if triage is not None else -1
+        accept_u = self._callback_accept() if queue is self._callback_line else 1.0
+        callers = line.arrival_callers
+        if callers is None:
+            caller_id, attempt = self._next_caller_id, 1
+        else:
+            caller_id, attempt = next(callers)
+        deflection = line.deflection
+        if deflection is not None and deflection() < line.online_shift:
+            if now >= self.warmup_s:
+                queue.tally.deflected += 1
+            return
+        if callers is None:
+            self._next_caller_id = caller_id + 1
+        if now >= self._interval_end_s:  # the first arrival of a new reporting interval
+            self._interval = int(now // self.interval_s)
+            self._interval_end_s = (self._interval + 1) * self.interval_s
+        interval = self._interval
+        call = Call(
+            self._next_call_id, queue, now, handle_s, patience_s, interval, caller_id, attempt,
+            grade, accept_u,
+        )
+        if attempt > 1:  # a logged caller ringing again
+            queue.tally.redials[interval] += 1
+        self._offer(call)
+
+    def _offer(self, call: Call) -> None:
+        """A call rings on its line: answered at once by an idle operator, or queued."""
+        queue = call.line
+        self._next_call_id += 1
+        queue.tally.offered[call.interval] += 1
+        pool = self.routing.pool_for_new_call(queue)
+        if pool is not None:
+            pool.idle -= 1
+            self._answer(call, pool, call.arrival_s)
+            return
+        queue.push(call)
+        if queue is self._callback_line and call.patience_s > self._offer_after_s:
+            self._schedule_in(self._offer_after_s, self._on_offer_callback, call)
+        if call.patience_s != math.inf:
+            self._schedule_in(call.patience_s, self._on_abandon, call)
+
+    def _abandon(self, event: Any) -> None:
+        call: Call = event.value
+        if call.state != WAITING:
+            return
+        call.state = ABANDONED
+        queue = call.line
+        queue.waiting -= 1
+        queue.tally.abandoned[call.interval] += 1
+        if self.records is not None:
+            self.records.append(
+                CallRecord(call.call_id, queue.name, call.arrival_s, "abandoned", call.patience_s,
+                           "", call.handle_s, call.caller_id, call.attempt)
+            )
+        redial = queue.inputs.redial
+        # the decision is drawn for every abandonment, so a different cap shifts no draws
+        if (
+            redial is not None
+            and redial.decide() < redial.probability
+            and call.attempt < redial.max_calls_per_caller
+        ):
+            target = queue
+            if redial.switch is not None and redial.switch() < redial.switch_share:
+                assert redial.switch_line is not None
+                target = self.queues[redial.switch_line]
+            delay_s = redial.delay()
+            if self.kernel.now + delay_s < self.end_s:
+                self._schedule_in(delay_s, self._on_redial, (call, target))
+
+    def _redial(self, event: Any) -> None:
+        first, target = event.value
+        now = self.kernel.now
+        line = target.inputs
+        if target is first.line:
+            handle_s = first.handle_s  # the same caller with the same need
+        else:
+            assert line.redial_handle_time is not None
+            handle_s = line.redial_handle_time()
+        patience_s = line.redial_patience() if line.redial_patience is not None else math.inf
+        interval = int(now // self.interval_s)
+        # the same caller with the same incident: the same attitude to callbacks, and the same
+        # grade on the same line (another line grades by its own rule, when answered)
+        grade = first.grade if target is first.line else -1
+        call = Call(
+            self._next_call_id, target, now, handle_s, patience_s, interval, first.caller_id,
+            first.attempt + 1, grade, first.accept_u,
+        )
+        target.tally.redials[interval] += 1
+        if target is not first.line:
+            first.line.tally.switched_to_999[interval] += 1  # the tally's name: see records
+        self._offer(call)
+
+    def _offer_callback(self, event: Any) -> None:
+        call: Call = event.value
+        desk = self.desk
+        assert desk is not None
+        now = self.kernel.now
+        if call.state != WAITING or not desk.is_open_at(now):
+            return
+        request = desk.offer(call, now)
+        if request is None:
+            return
+        call.state = CALLBACK
+        call.line.waiting -= 1
+        if self.records is not None:
+            self.records.append(
+                CallRecord(call.call_id, call.line.name, call.arrival_s, "callback",
+                           now - call.arrival_s, "", call.handle_s, call.caller_id, call.attempt)
+            )
+        self._dispatch_callbacks()

@@ -1,0 +1,197 @@
+"""The operators' side of the contact centre: answering calls, making callback attempts,
+finishing tasks and following the staffing plan.
+
+An operator who comes free — at the end of a call or an attempt, or coming on duty — asks
+routing what to do next (:meth:`~contactsim.engine.routing.PriorityRouting.next_task`) and does
+it: takes the call, makes the callback attempt, or goes idle. Answering counts the wait and, on
+a line with triage, the call's grade (an incident for the Resolution Centre reaches it when the
+call ends). Busy operators due off duty go when their task ends.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contactsim.engine.callback import CallbackDesk
+from contactsim.engine.calls import ANSWERED, Call, CallbackRequest, PoolState
+from contactsim.engine.inputs import ModelSettings
+from contactsim.engine.kernel import Kernel
+from contactsim.engine.records import WAIT_HISTOGRAM_S, CallRecord, LineTally
+from contactsim.engine.resolution import CLOSED, RESOLUTION_CENTRE, ResolutionCentre, TriageInputs
+from contactsim.engine.routing import PriorityRouting
+from contactsim.engine.team import busy_seconds
+
+
+class Operators:
+    """Every pool's operators at work: what they take, how long it keeps them, what they count.
+
+    ``records`` (shared with the rest of the model) gets a record per answered call, if kept.
+    """
+
+    def __init__(
+        self,
+        kernel: Kernel,
+        routing: PriorityRouting,
+        settings: ModelSettings,
+        records: list[CallRecord] | None,
+        desk: CallbackDesk | None = None,
+        rc: ResolutionCentre | None = None,
+    ) -> None:
+        self.kernel = kernel
+        self.routing = routing
+        self.records = records
+        self.desk = desk
+        self.rc = rc
+        self.warmup_s = settings.warmup_s
+        self.end_s = settings.end_s
+        self.interval_s = settings.interval_s
+        # what runs when each kind of event comes due (tuples shared by all events of a kind)
+        self._on_call_done = (self._call_done,)
+        self._on_attempt_done = (self._callback_attempt_done,)
+        self._on_callback_due = (self._callback_due,)
+        self._on_callback_hours = (self._callback_hours,)
+        self._schedule_in = kernel.schedule_in
+
+    # --- live calls ----------------------------------------------------------------------------
+
+    def answer(self, call: Call, pool: PoolState, now: float) -> None:
+        """An operator of ``pool`` (already taken off idle) starts handling ``call``."""
+        call.state = ANSWERED
+        pool.busy += 1
+        wait_s = now - call.arrival_s
+        line = call.line
+        tally = line.tally
+        interval = call.interval
+        tally.answered[interval] += 1
+        counted = interval >= tally.first_counted_interval
+        # the wait goes into the line's histogram (LineTally: answered at once counted apart,
+        # one-second bins, long waits kept exactly); calls answered at once, the most common,
+        # take the fewest steps (this runs for every answered call)
+        if wait_s > 0.0:
+            tally.wait_sum_s[interval] += wait_s
+            if wait_s <= tally.service_level_s:
+                tally.answered_within[interval] += 1
+            if counted:
+                if wait_s < WAIT_HISTOGRAM_S:
+                    tally.wait_histogram[int(wait_s)] += 1
+                else:
+                    tally.long_waits_s.append(wait_s)
+        else:
+            tally.answered_within[interval] += 1
+            if counted:
+                tally.zero_waits += 1
+        handle_s = call.handle_s
+        triage = line.inputs.triage
+        if triage is not None:
+            handle_s = self._grade(call, triage, tally, counted, handle_s)
+        # busy_seconds(), inlined for the usual case; the same arithmetic, to the last bit
+        done_s = now + handle_s
+        if self.warmup_s <= now and done_s <= self.end_s:
+            pool.tally.busy_s += done_s - now
+        else:
+            pool.tally.busy_s += busy_seconds(now, handle_s, self.warmup_s, self.end_s)
+        if self.records is not None:
+            self.records.append(
+                CallRecord(call.call_id, line.name, call.arrival_s, "answered", wait_s,
+                           pool.name, handle_s, call.caller_id, call.attempt)
+            )
+        self._schedule_in(handle_s, self._on_call_done, pool)
+
+    def _grade(
+        self, call: Call, triage: TriageInputs, tally: LineTally, counted: bool, handle_s: float
+    ) -> float:
+        """Count the grade of a call an operator is taking (drawn when the caller rang); its
+        handle time, longer if closed at first contact."""
+        outcome = call.grade
+        if outcome < 0:  # a caller who switched line brings no grade of this line: draw one
+            outcome = triage.outcome()
+        if counted:
+            tally.triaged[outcome] += 1
+        if outcome == CLOSED:
+            return handle_s + triage.closed_extra_handle_s
+        if outcome == RESOLUTION_CENTRE and self.rc is not None:
+            # the incident reaches the RC when the call ends
+            referred_s = self.kernel.now + handle_s
+            if referred_s < self.end_s:
+                self._schedule_in(handle_s, (self.rc.refer,),
+                                  (call.line.priority, referred_s >= self.warmup_s))
+        return handle_s
+
+    def _call_done(self, event: Any) -> None:
+        """An operator ends a call (``event.value``: the operator's pool)."""
+        self.task_done(event.value)
+
+    # --- operators between tasks -------------------------------------------------------------
+
+    def task_done(self, pool: PoolState) -> None:
+        """An operator of ``pool`` ends a task: free for the next, unless going off duty."""
+        if pool.finish_task(self.kernel.now):
+            self.operator_free(pool)
+
+    def operator_free(self, pool: PoolState) -> None:
+        """An operator of ``pool`` is free: does what routing says comes next."""
+        task = self.routing.next_task(pool)
+        if task is None:
+            pool.idle += 1
+        elif task.__class__ is Call:
+            self.answer(task, pool, self.kernel.now)
+        else:
+            self.attempt_callback(task, pool)  # type: ignore[arg-type]
+
+    def set_staffing(self, pool: PoolState, operators: int) -> None:
+        """The plan of ``pool`` changes to ``operators`` on duty; those joining start work."""
+        for _ in range(pool.set_level(operators, self.kernel.now)):
+            self.operator_free(pool)
+
+    # --- callback attempts ---------------------------------------------------------------------
+
+    def dispatch_callbacks(self) -> None:
+        """Idle operators whom the policy lets make callbacks take the due requests."""
+        choose = self.routing.callback_for_idle_operator
+        choice = choose()
+        while choice is not None:
+            pool, request = choice
+            pool.idle -= 1
+            self.attempt_callback(request, pool)
+            choice = choose()
+
+    def attempt_callback(self, request: CallbackRequest, pool: PoolState) -> None:
+        """An operator of ``pool`` (already taken off idle) tries to reach a caller."""
+        desk = self.desk
+        assert desk is not None
+        now = self.kernel.now
+        pool.busy += 1
+        duration_s, answered = desk.begin_attempt(request, now, int(now // self.interval_s))
+        triage = request.call.line.inputs.triage
+        if answered and triage is not None:
+            duration_s = self._grade(request.call, triage, desk.tally, request.counted, duration_s)
+        pool.tally.busy_s += busy_seconds(now, duration_s, self.warmup_s, self.end_s)
+        self._schedule_in(duration_s, self._on_attempt_done, (pool, request, answered))
+
+    def _callback_attempt_done(self, event: Any) -> None:
+        pool, request, answered = event.value
+        desk = self.desk
+        assert desk is not None
+        if not answered:
+            gap_s = desk.after_unanswered(request)
+            if gap_s is not None:
+                self._schedule_in(gap_s, self._on_callback_due, request)
+        self.task_done(pool)
+
+    def _callback_due(self, event: Any) -> None:
+        assert self.desk is not None
+        self.desk.due(event.value)
+        self.dispatch_callbacks()
+
+    def keep_callback_hours(self) -> None:
+        """Schedule the desk's next opening or closing (and so on, to the end)."""
+        assert self.desk is not None
+        at = self.desk.next_change_s(self.kernel.now)
+        if at < self.end_s:
+            self._schedule_in(at - self.kernel.now, self._on_callback_hours, None)
+
+    def _callback_hours(self, event: Any) -> None:
+        assert self.desk is not None
+        self.keep_callback_hours()
+        if self.desk.open:
+            self.dispatch_callbacks()

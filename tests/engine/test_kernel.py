@@ -1,0 +1,75 @@
+"""The kernel: SimPy's internals still have the shape it relies on, and its events and
+arrivals run in exactly the order SimPy's own events would."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simpy.events import Timeout
+
+from contactsim.engine.kernel import Kernel, simpy_internals_problems
+
+
+def test_simpy_internals_have_the_shape_the_kernel_relies_on() -> None:
+    problems = simpy_internals_problems()
+    assert not problems, (
+        "the installed SimPy differs from what contactsim.engine.kernel relies on (its event "
+        "heap, sequence counter, clock or event protocol); check the kernel against this "
+        "release before changing the pin in pyproject.toml:\n- " + "\n- ".join(problems)
+    )
+
+
+def test_kernel_is_a_simpy_environment_that_timeouts_run_in() -> None:
+    kernel = Kernel(end_s=100.0)
+    seen: list[tuple[float, str]] = []
+    Timeout(kernel, 3.0, "timeout").callbacks.append(lambda e: seen.append((kernel.now, e.value)))
+    kernel.schedule_in(3.0, (lambda e: seen.append((kernel.now, e.value)),), "light")
+    kernel.run()
+    assert seen == [(3.0, "timeout"), (3.0, "light")]
+
+
+def test_arrivals_interleave_with_events_as_if_scheduled_when_added() -> None:
+    # An event at 5 scheduled before the stream is added goes before the arrival at 5; one
+    # scheduled after goes after it. Arrivals at or after end_s (20) never come.
+    kernel = Kernel(end_s=20.0)
+    seen: list[tuple[float, str]] = []
+
+    def note(event: Any) -> None:
+        seen.append((kernel.now, event.value))
+
+    kernel.schedule_in(5.0, (note,), "before")
+    kernel.add_arrivals(iter([5.0, 7.0, 20.0, 25.0]), "line A")
+    kernel.schedule_in(5.0, (note,), "after")
+    kernel.add_arrivals(iter([7.0]), "line B")
+
+    def arrive(target: Any, now: float) -> None:
+        seen.append((now, f"arrival at {target}"))
+
+    kernel.advance_to(10.0, arrive)
+    assert seen == [
+        (5.0, "before"), (5.0, "arrival at line A"), (5.0, "after"),
+        # line A's arrival at 7 was keyed when its 5 came due, after line B's was added
+        (7.0, "arrival at line B"), (7.0, "arrival at line A"),
+    ]
+    assert kernel.now == 10.0
+    kernel.advance_to(30.0, arrive)
+    assert len(seen) == 5  # the arrivals at 20 and 25 are past the end
+    assert kernel.now == 30.0
+
+
+def test_advance_to_leaves_events_at_the_stop_for_later() -> None:
+    kernel = Kernel(end_s=10.0)
+    seen: list[float] = []
+    kernel.schedule_in(4.0, (lambda e: seen.append(kernel.now),), None)
+    kernel.advance_to(4.0, lambda target, now: None)
+    assert seen == [] and kernel.now == 4.0
+    kernel.advance_to(5.0, lambda target, now: None)
+    assert seen == [4.0]
+
+
+def test_next_event_is_the_earliest_scheduled() -> None:
+    kernel = Kernel(end_s=10.0)
+    assert kernel.next_event() is None
+    kernel.schedule_in(2.0, (), "late")
+    kernel.schedule_in(1.0, (), "early")
+    assert kernel.next_event().value == "early"
