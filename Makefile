@@ -28,14 +28,17 @@ calibrate: $(STAMP)  ## the full calibration check of the baseline against targe
 staff: $(STAMP)  ## staffing for 90% of 999 in 10 s and 101 ASA <= 2 min, by hour of week
 	$(BIN)/contactsim staff scenarios/baseline-2018.yaml --target "999: service_level >= 0.90" --target "101: asa_s <= 120" --out results/staff-2018
 
-test: $(STAMP)  ## the whole test suite on every core
+test: $(STAMP)  ## the import layers (.importlinter), then the whole test suite on every core
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -n auto
 
 test-fast: $(STAMP)  ## the fast tests only (skips the slow statistical ones)
 	$(BIN)/python -m pytest -n auto -m "not slow"
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff, mypy and the import layers
 	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src
+	$(BIN)/lint-imports --no-cache
 
 bench: $(STAMP)  ## speed and memory against a minimal heapq event loop; loading a 1M-row log
 	$(BIN)/python bench/bench_erlang_a.py

@@ -15,6 +15,7 @@ import pytest
 from contactsim.cli import options
 from contactsim.cli.main import _explain, main
 from contactsim.errors import ContactsimError, EnvironmentFault, ScenarioError
+from contactsim.runs.defaults import DEFAULT_SEED
 
 CLI_FOLDER = Path(options.__file__).parent
 
@@ -84,7 +85,7 @@ def test_the_last_resort_explains_and_chooses_the_exit_status(
 def test_seed_zero_is_a_seed() -> None:
     loaded: Any = SimpleNamespace(scenario=SimpleNamespace(seed=None))
     assert options.chosen_seed(0, loaded) == 0
-    assert options.chosen_seed(None, loaded) == options.DEFAULT_SEED
+    assert options.chosen_seed(None, loaded) == DEFAULT_SEED
     loaded.scenario.seed = 0
     assert options.chosen_seed(None, loaded) == 0
 

@@ -16,6 +16,7 @@ from contactsim.planning import calibration, staffing_search
 from contactsim.planning.service_targets import parse_target
 from contactsim.planning.targets import SearchSettings, load_targets
 from contactsim.runs.executors import CallProgress, LocalExecutor
+from helpers.scenarios import one_line_101
 
 
 class CountingExecutor:
@@ -42,13 +43,9 @@ class CountingExecutor:
 
 
 def one_line(days: float = 1) -> dict[str, Any]:
-    return {
-        "name": "one-line", "horizon": {"start": "2018-03-05", "days": days, "warmup_hours": 2},
-        "demand": {"101": {"rate_per_hour": 120}},
-        "handling": {"101": {"handle_time": {"dist": "exponential", "mean_s": 240},
-                             "patience": {"dist": "exponential", "mean_s": 300}}},
-        "pools": [{"name": "all", "skills": ["101"], "staffing": {"flat": 8}}],
-    }
+    """A 101 line of 120 calls an hour on eight operators."""
+    return one_line_101(rate_per_hour=120, handle_s=240, patience_s=300, operators=8,
+                        days=days, warmup_hours=2, start="2018-03-05")
 
 
 def test_the_staffing_search_opens_one_executor_for_every_evaluation(

@@ -14,6 +14,7 @@ from contactsim.build.loading import scenario_from_mapping
 from contactsim.config.scenario import Scenario
 from contactsim.runs.executors import LocalExecutor, make_executor
 from contactsim.runs.experiment import run_scenario
+from helpers.scenarios import one_line_101
 
 
 def pid_after(pause_s: float) -> int:
@@ -37,13 +38,11 @@ def fail_on(value: int) -> int:
 
 
 def small_scenario() -> Scenario:
-    return scenario_from_mapping({
-        "name": "small", "horizon": {"days": 2, "warmup_hours": 0},
-        "demand": {"101": {"rate_per_hour": 30}},
-        "handling": {"101": {"handle_time": {"dist": "exponential", "mean_s": 200},
-                             "patience": {"dist": "exponential", "mean_s": 300}}},
-        "pools": [{"name": "all", "skills": ["101"], "staffing": {"flat": 3}}],
-    })
+    """A quiet 101 line (30 calls an hour) on three operators, for two days."""
+    return scenario_from_mapping(one_line_101(
+        name="small", rate_per_hour=30, handle_s=200, patience_s=300, operators=3, days=2,
+        warmup_hours=0,
+    ))
 
 
 def test_a_kept_pool_serves_every_batch_with_the_same_workers() -> None:

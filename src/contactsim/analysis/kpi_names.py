@@ -1,9 +1,8 @@
 """The names of the KPIs, as constants: what summary.csv, targets files and ``--target`` call them.
 
-Import a name from here (or from :mod:`contactsim.analysis.kpis`, which defines each KPI under
-it) instead of spelling ``"service_level"`` again: a typo is then an import error, not a KPI
-that silently never matches. The registry in :mod:`contactsim.analysis.kpis` is the only place
-that says what each name means.
+Import a name from here instead of spelling ``"service_level"`` again: a typo is then an
+import error, not a KPI that silently never matches. The registry in
+:mod:`contactsim.analysis.kpis` is the only place that says what each name means.
 """
 
 from __future__ import annotations

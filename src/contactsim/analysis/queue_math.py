@@ -140,7 +140,7 @@ def wait_cdf_by_position(
     It is evaluated as ``1 - betaincc``: scipy's ``betainc`` loses up to 1e-8 absolute
     when ``beta + 1`` is a large integer (1e7..1e9, i.e. very long patience), while
     ``betaincc`` stays within ~1e-11 of an independent uniformization across
-    beta = 1e-3..1e11 (see tests/test_erlang.py).
+    beta = 1e-3..1e11 (see tests/analysis/test_erlang.py).
     """
     if t_s <= 0.0 or size == 0:
         return np.zeros(size)

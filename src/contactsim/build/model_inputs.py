@@ -14,10 +14,10 @@ from functools import partial
 
 import numpy as np
 
-from contactsim.build import demand, staffing
-from contactsim.build import sampling as distributions
+from contactsim.build import demand, sampling, staffing
 from contactsim.build.streams import Streams
 from contactsim.config.callbacks import Callback, WhenIdle
+from contactsim.config.lines import EMERGENCY_LINE
 from contactsim.config.scenario import Scenario
 from contactsim.engine.callback import (
     ABOVE_LIVE,
@@ -37,9 +37,6 @@ from contactsim.engine.records import RC_OUTCOMES, TRIAGE_OUTCOMES
 from contactsim.engine.resolution import RCInputs, TriageInputs
 from contactsim.engine.sampler import Sampler, sampler_from_blocks
 
-#: The line a redialling caller who switches line rings: the emergency line.
-EMERGENCY_LINE = "999"
-
 
 def model_inputs(
     scenario: Scenario,
@@ -54,7 +51,7 @@ def model_inputs(
     for name in scenario.lines:
         line_demand = scenario.demand[name]
         handling = scenario.handling[name]
-        handle_time = distributions.sampler(handling.handle_time, streams[f"handle/{name}"])
+        handle_time = sampling.sampler(handling.handle_time, streams[f"handle/{name}"])
         callers = None
         if line_demand.replay is not None:
             replayed = demand.replayed_line(name, line_demand, horizon, streams[f"replay/{name}"])
@@ -70,7 +67,7 @@ def model_inputs(
                 rates, horizon.interval_s, streams[f"arrivals/{name}"]
             )
         patience = (
-            distributions.sampler(handling.patience, streams[f"patience/{name}"])
+            sampling.sampler(handling.patience, streams[f"patience/{name}"])
             if handling.patience is not None
             else None
         )
@@ -90,11 +87,11 @@ def model_inputs(
                 arrival_callers=callers,
                 triage=_triage_inputs(scenario, name, streams),
                 redial_handle_time=(
-                    distributions.sampler(handling.handle_time, streams[f"redial/handle/{name}"])
+                    sampling.sampler(handling.handle_time, streams[f"redial/handle/{name}"])
                     if redials_anywhere else None
                 ),
                 redial_patience=(
-                    distributions.sampler(handling.patience, streams[f"redial/patience/{name}"])
+                    sampling.sampler(handling.patience, streams[f"redial/patience/{name}"])
                     if redials_anywhere and handling.patience is not None else None
                 ),
             )
@@ -154,7 +151,7 @@ def _rc_inputs(scenario: Scenario, streams: Streams) -> RCInputs | None:
     shares = [getattr(rc.outcomes, outcome) for outcome in RC_OUTCOMES]
     return RCInputs(
         staffing=plan,
-        work_time=distributions.sampler(rc.work_time, streams["rc/work"]),
+        work_time=sampling.sampler(rc.work_time, streams["rc/work"]),
         contact_attempts=rc.contact_attempts,
         contact_probability=rc.contact_probability,
         contact=uniform_sampler(streams["rc/contact"]),
@@ -172,7 +169,7 @@ def _redial_inputs(scenario: Scenario, line: str, streams: Streams) -> RedialInp
     return RedialInputs(
         probability=redial.probability,
         decide=uniform_sampler(streams[f"redial/decide/{line}"]),
-        delay=distributions.sampler(redial.delay, streams[f"redial/delay/{line}"]),
+        delay=sampling.sampler(redial.delay, streams[f"redial/delay/{line}"]),
         max_calls_per_caller=redial.max_calls_per_caller,
         switch_share=redial.switch_to_999,
         switch=(
@@ -200,7 +197,7 @@ def _callback_inputs(callback: Callback, streams: Streams) -> CallbackInputs:
         unanswered_attempt_s=callback.unanswered_attempt_s,
         complete_within_s=callback.complete_within_s,
         handle_time=(
-            distributions.sampler(callback.handle_time, streams["callback/handle"])
+            sampling.sampler(callback.handle_time, streams["callback/handle"])
             if callback.handle_time is not None else None
         ),
         serve=_callback_serve(serve),

@@ -20,7 +20,8 @@ from contactsim.build import absence
 from contactsim.config.horizon import Horizon
 from contactsim.config.pools import DAY_NAMES, Pool, Shift, Staffing
 from contactsim.config.scenario import Scenario
-from contactsim.data.staffing_table import HOURS_PER_WEEK, StaffingTable, read_per_interval
+from contactsim.data.demand_profiles import HOURS_PER_WEEK
+from contactsim.data.staffing_table import StaffingTable, read_per_interval
 from contactsim.engine.plan import StaffingPlan
 from contactsim.errors import ScenarioError
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import click
 
 from contactsim.cli.options import (
-    DEFAULT_SEED,
     check_out_or_exit,
     chosen_seed,
     chosen_workers,
@@ -23,6 +22,7 @@ from contactsim.cli.options import (
 )
 from contactsim.errors import ContactsimError, ScenarioError
 from contactsim.limits import MAX_REPLICATIONS
+from contactsim.runs.defaults import DEFAULT_SEED
 
 
 @click.command()

@@ -10,8 +10,15 @@ from pathlib import Path
 
 import click
 
+from contactsim.analysis.kpi_names import (
+    ABANDON_RATE,
+    ASA_S,
+    CALLBACKS_OFFERED,
+    OCCUPANCY,
+    RC_BACKLOG_END,
+    SERVICE_LEVEL,
+)
 from contactsim.cli.options import (
-    DEFAULT_SEED,
     check_out_or_exit,
     chosen_workers,
     dask_local_option,
@@ -27,10 +34,11 @@ from contactsim.cli.options import (
     workers_option,
 )
 from contactsim.limits import MAX_REPLICATIONS
+from contactsim.runs.defaults import DEFAULT_SEED
 
 #: The KPIs ``compare`` prints (every KPI is in compare.csv).
-COMPARE_SHOWN = ("asa_s", "service_level", "abandon_rate", "occupancy", "callbacks_offered",
-                 "rc_backlog_end")
+COMPARE_SHOWN = (ASA_S, SERVICE_LEVEL, ABANDON_RATE, OCCUPANCY, CALLBACKS_OFFERED,
+                 RC_BACKLOG_END)
 
 
 @click.command()

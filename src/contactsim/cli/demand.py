@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 import click
 
 from contactsim.cli.options import (
-    DEFAULT_SEED,
     check_out_or_exit,
     chosen_seed,
     fail,
@@ -18,6 +17,7 @@ from contactsim.cli.options import (
     set_option,
 )
 from contactsim.errors import ContactsimError, ScenarioError
+from contactsim.runs.defaults import DEFAULT_SEED
 
 if TYPE_CHECKING:
     from contactsim.config.loader import LoadedScenario

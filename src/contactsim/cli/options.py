@@ -18,13 +18,11 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from contactsim.errors import ContactsimError, ScenarioError
+from contactsim.runs.defaults import DEFAULT_SEED
 
 if TYPE_CHECKING:
     from contactsim.config.loader import LoadedScenario
     from contactsim.runs.executors import Executor
-
-#: The seed of the random streams when neither --seed nor the scenario gives one.
-DEFAULT_SEED = 2018
 
 workers_option = click.option(
     "--workers", type=click.IntRange(min=1), default=None,

@@ -9,8 +9,15 @@ from pathlib import Path
 
 import click
 
+from contactsim.analysis.kpi_names import (
+    ABANDON_RATE,
+    ASA_S,
+    OCCUPANCY,
+    OFFERED,
+    SERVICE_LEVEL,
+    WAIT_P90_S,
+)
 from contactsim.cli.options import (
-    DEFAULT_SEED,
     check_out_or_exit,
     chosen_seed,
     chosen_workers,
@@ -27,9 +34,10 @@ from contactsim.cli.options import (
     workers_option,
 )
 from contactsim.limits import MAX_REPLICATIONS
+from contactsim.runs.defaults import DEFAULT_SEED
 
 #: The KPIs ``run`` prints (every KPI is in summary.csv).
-RUN_SHOWN = ("offered", "asa_s", "wait_p90_s", "service_level", "abandon_rate", "occupancy")
+RUN_SHOWN = (OFFERED, ASA_S, WAIT_P90_S, SERVICE_LEVEL, ABANDON_RATE, OCCUPANCY)
 
 
 @click.command()

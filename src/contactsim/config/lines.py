@@ -1,6 +1,6 @@
 """The lines callers ring (999, 101, ...): how many calls each brings (``demand``) and how
 they are handled (``handling``: handle time, how long callers wait before hanging up, and the
-service-level threshold)."""
+service-level threshold); and which line is the emergency line (:data:`EMERGENCY_LINE`)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,15 @@ from contactsim.config.clock import as_datetime
 from contactsim.config.distributions import Distribution
 from contactsim.config.fields import Frozen, NonNegativeFloat, ShareBelowOne
 
+#: The emergency line: the one line contactsim treats apart from the others. It comes first
+#: when the scenario gives no routing priority, it is the line a reserve of idle operators is
+#: kept for unless the scenario names another, it has its own default service-level threshold
+#: (10 s, the national standard), and it is the line a redialling caller who ``switch_to_999``
+#: rings instead. The engine knows no line by name: these rules reach it as plain inputs.
+EMERGENCY_LINE = "999"
+
 #: Service-level thresholds used when a line's ``service_level_s`` is not given.
-DEFAULT_SERVICE_LEVEL_S = {"999": 10.0}
+DEFAULT_SERVICE_LEVEL_S = {EMERGENCY_LINE: 10.0}
 DEFAULT_SERVICE_LEVEL_OTHER_S = 60.0
 
 

@@ -11,6 +11,7 @@ from pydantic import Field, field_validator, model_validator
 
 from contactsim.config.clock import clock_minute
 from contactsim.config.fields import Frozen, Operators, ShareBelowOne, line_name, line_names
+from contactsim.config.lines import EMERGENCY_LINE
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -126,7 +127,7 @@ class Reserve(Frozen):
     would leave fewer than ``idle_operators`` of them idle.
     """
 
-    for_line: str = "999"
+    for_line: str = EMERGENCY_LINE
     idle_operators: Annotated[int, Field(ge=0)] = 0
 
     @field_validator("for_line", mode="before")

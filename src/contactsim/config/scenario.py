@@ -17,39 +17,22 @@ from typing import Annotated, Any
 from pydantic import Field, field_validator
 
 from contactsim import limits
-from contactsim.config.callbacks import Callback, Redial, WhenIdle
-from contactsim.config.distributions import (
-    Distribution,
-    Empirical,
-    Exponential,
-    Fixed,
-    Gamma,
-    Lognormal,
-    Weibull,
-)
+from contactsim.config.callbacks import Callback, Redial
 from contactsim.config.fields import Frozen, ShareBelowOne, line_name
 from contactsim.config.horizon import Horizon
 from contactsim.config.lines import (
     DEFAULT_SERVICE_LEVEL_OTHER_S,
     DEFAULT_SERVICE_LEVEL_S,
+    EMERGENCY_LINE,
     LineDemand,
     LineHandling,
 )
-from contactsim.config.pools import DAY_NAMES, Pool, Routing, Shift, Staffing
+from contactsim.config.pools import Pool, Routing
 from contactsim.config.triage import ResolutionCentre, Triage
 from contactsim.data.files import safe_component
-from contactsim.engine.records import RC_OUTCOMES, TRIAGE_OUTCOMES
 from contactsim.errors import ContactsimError, Problem
 
-# Besides Scenario, the parts of a scenario are named here for code that imported them from
-# this module before the schema was split by part; new code imports each from its own module
-# (config.pools, config.lines, ...) and the outcomes from contactsim.engine.records.
-__all__ = [
-    "DAY_NAMES", "DEFAULT_SERVICE_LEVEL_OTHER_S", "DEFAULT_SERVICE_LEVEL_S", "RC_OUTCOMES",
-    "TRIAGE_OUTCOMES", "Callback", "Distribution", "Empirical", "Exponential", "Fixed", "Gamma",
-    "Horizon", "LineDemand", "LineHandling", "Lognormal", "Pool", "Redial", "ResolutionCentre",
-    "Routing", "Scenario", "Shift", "Staffing", "Triage", "Weibull", "WhenIdle", "cross_check",
-]
+__all__ = ["Scenario", "cross_check"]
 
 
 class Scenario(Frozen):
@@ -79,11 +62,12 @@ class Scenario(Frozen):
 
     @property
     def lines(self) -> tuple[str, ...]:
-        """Line names, most urgent first."""
+        """Line names, most urgent first: the routing's priority if given, else the emergency
+        line first and the others in the order ``demand`` gives them."""
         if self.routing.priority is not None:
             return self.routing.priority
         names = list(self.demand)
-        return tuple(sorted(names, key=lambda name: (name != "999", names.index(name))))
+        return tuple(sorted(names, key=lambda name: (name != EMERGENCY_LINE, names.index(name))))
 
     def service_level_s(self, line: str) -> float:
         """The service-level threshold of a line, with its default filled in."""
@@ -159,11 +143,14 @@ def cross_check(scenario: Scenario) -> list[Problem]:
     for name, redial in scenario.redial.items():
         if name not in scenario.demand:
             problems.append(Problem(f"redial.{name}", name, f"a line among {line_text}"))
-        if redial.switch_to_999 > 0 and (name == "999" or "999" not in scenario.demand):
+        if redial.switch_to_999 > 0 and (
+            name == EMERGENCY_LINE or EMERGENCY_LINE not in scenario.demand
+        ):
             problems.append(
                 Problem(
                     f"redial.{name}.switch_to_999", redial.switch_to_999,
-                    "0 unless the line is not 999 and the scenario has a 999 line",
+                    f"0 unless the line is not {EMERGENCY_LINE} and the scenario has a "
+                    f"{EMERGENCY_LINE} line",
                 )
             )
     return problems

@@ -22,7 +22,7 @@ from contactsim.data.files import read_input_text
 from contactsim.errors import ScenarioError
 from contactsim.limits import MAX_OPERATORS_PER_POOL, MAX_TABLE_BYTES
 
-__all__ = ["HOURS_PER_WEEK", "StaffingTable", "read_per_interval"]
+__all__ = ["StaffingTable", "read_per_interval"]
 
 
 @dataclass(frozen=True)

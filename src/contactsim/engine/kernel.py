@@ -21,7 +21,7 @@ clock ``_now``):
 What ``Environment.step`` needs of an event is ``callbacks`` (iterated once, then set to None)
 and ``_ok`` (True: the event succeeded). SimPy is pinned to 4.1.x in ``pyproject.toml``;
 ``tests/engine/test_kernel.py`` fails loudly, naming what changed, if a release reshapes these
-internals, and ``tests/test_events.py`` checks the ordering against ``Timeout``.
+internals, and ``tests/engine/test_events.py`` checks the ordering against ``Timeout``.
 """
 
 from __future__ import annotations

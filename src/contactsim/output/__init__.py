@@ -2,7 +2,9 @@
 screen.
 
 - :mod:`~contactsim.output.results`: a run's and a comparison's files, written and read back,
-  and the marker's account of what a folder holds (the scenario's digest, seed, replications).
+  and the marker's account of what a folder holds (the scenario's digest, seed, replications);
+  :mod:`~contactsim.output.saved_runs`: a run or a comparison simulated and saved into its
+  folder, all or nothing, one routine for the command line and Python alike.
 - :mod:`~contactsim.output.report` (a run's and a comparison's plots),
   :mod:`~contactsim.output.planning_plots` (a sweep's and a staffing search's) and
   :mod:`~contactsim.output.calibration_report` (a calibration's files and plot), on the look

@@ -16,23 +16,23 @@ import re
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
+from contactsim.analysis.kpis import kpi_range
 from contactsim.build.loading import load_scenario
 from contactsim.config.overrides import EXCLUSIVE_KEYS
 from contactsim.config.resolved import dump_resolved
 from contactsim.data.folders import RESOLVED_SCENARIO
 from contactsim.data.portable import portable_resolved
 from contactsim.errors import ContactsimError
+from contactsim.output.plotting import percent, save_figure
+from contactsim.output.tables import COUNT, SHARE, kind
 from contactsim.planning.calibration import Calibration
 from contactsim.planning.calibration_misses import published_text, shown
-from contactsim.planning.targets import locate
+from contactsim.planning.unknowns import locate
 
 __all__ = ["CALIBRATED", "describe", "plot_calibration", "write_calibration"]
 
@@ -244,9 +244,6 @@ def plot_calibration(folder: Path) -> Path:
     95% interval, marked met or not met. A peak-month target, which has no interval (it is the
     month of the highest simulated mean), is drawn on a calendar: a diamond at the published
     month, a dot at the simulated one."""
-    from contactsim.analysis.kpis import kpi_range
-    from contactsim.output.tables import COUNT, SHARE, kind
-
     table = pd.read_csv(folder / TABLE, dtype={"line": str})
     figure, axes = plt.subplots(len(table), 1, figsize=(8, 0.95 * len(table) + 0.8),
                                 squeeze=False)
@@ -285,8 +282,7 @@ def plot_calibration(folder: Path) -> Path:
             axis.errorbar([mean], [0], xerr=error, fmt="o", color=colour, capsize=4)
             axis.set_xlim(left, right)
             if kind(str(row["kpi"])) == SHARE:
-                axis.xaxis.set_major_formatter(
-                    FuncFormatter(lambda v, _: f"{v * 100:.2f}".rstrip("0").rstrip(".") + "%"))
+                axis.xaxis.set_major_formatter(FuncFormatter(percent))
             elif kind(str(row["kpi"])) == COUNT:
                 axis.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
         axis.set_yticks([])
@@ -295,11 +291,7 @@ def plot_calibration(folder: Path) -> Path:
     figure.suptitle("Published (dashed; grey: tolerance or allowed side) against simulated "
                     "(mean, 95% interval);\nmonth of the peak: published ◆, simulated ●",
                     fontsize=9)
-    figure.tight_layout()
-    path = folder / PLOT
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-    return path
+    return save_figure(figure, folder / PLOT)
 
 
 # --- the console ------------------------------------------------------------------------------

@@ -23,8 +23,27 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from contactsim.analysis.kpi_names import (
+    ABANDON_RATE,
+    ANSWERED,
+    ASA_S,
+    CALLBACK_WAIT_S,
+    CALLBACKS_ACCEPTED,
+    CALLBACKS_OFFERED,
+    OCCUPANCY,
+    OFFERED,
+    RC_BACKLOG_END,
+    RC_INCIDENTS,
+    RC_RESOLVED,
+    RC_SHARE_OF_INCIDENTS,
+    RC_TIME_TO_RESOLVE_H,
+    REDIALS,
+    SERVICE_LEVEL,
+    WAIT_P90_S,
+)
 from contactsim.analysis.kpis import KPIS
 from contactsim.analysis.stats import few_replications_warning
+from contactsim.config.lines import EMERGENCY_LINE
 from contactsim.config.yaml_reading import read_yaml
 from contactsim.data.files import write_text_atomic
 from contactsim.data.folders import MARKER, RESOLVED_SCENARIO, read_marker
@@ -44,17 +63,19 @@ from contactsim.output.scenario_words import scenario_in_words
 REPORT = "report.html"
 
 #: Targets a report marks: (line, kpi) -> (at least, label)
-TARGETS = {("999", "service_level"): (0.90, "national standard: 90% answered within 10 s")}
+TARGETS = {
+    (EMERGENCY_LINE, SERVICE_LEVEL): (0.90, "national standard: 90% answered within 10 s"),
+}
 
 SHOWN_KPIS = (
-    "offered", "answered", "abandon_rate", "asa_s", "wait_p90_s", "service_level",
-    "callbacks_offered", "callbacks_accepted", "callback_wait_s", "redials", "occupancy",
-    "rc_incidents", "rc_resolved", "rc_share_of_incidents", "rc_backlog_end",
-    "rc_time_to_resolve_h",
+    OFFERED, ANSWERED, ABANDON_RATE, ASA_S, WAIT_P90_S, SERVICE_LEVEL,
+    CALLBACKS_OFFERED, CALLBACKS_ACCEPTED, CALLBACK_WAIT_S, REDIALS, OCCUPANCY,
+    RC_INCIDENTS, RC_RESOLVED, RC_SHARE_OF_INCIDENTS, RC_BACKLOG_END,
+    RC_TIME_TO_RESOLVE_H,
 )
 
 #: KPIs of features a scenario may not use: left out of a run's table when zero or empty.
-OPTIONAL_KPIS = ("callbacks_offered", "callbacks_accepted", "callback_wait_s", "redials")
+OPTIONAL_KPIS = (CALLBACKS_OFFERED, CALLBACKS_ACCEPTED, CALLBACK_WAIT_S, REDIALS)
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 70em; color: #222; }
@@ -191,8 +212,8 @@ def _sweep(folder: Path) -> tuple[str, str]:
     reps = int(summary["reps"].max())
     parts = [f"<p>{len(points)} points, each run for {reps} replications with the same "
              "seeds.</p>", _few_replications(reps), note]
-    for scope, kpi in (("999", "service_level"), ("999", "asa_s"), ("101", "asa_s"),
-                       ("101", "abandon_rate")):
+    for scope, kpi in ((EMERGENCY_LINE, SERVICE_LEVEL), (EMERGENCY_LINE, ASA_S), ("101", ASA_S),
+                       ("101", ABANDON_RATE)):
         data = summary[(summary["scope"] == scope) & (summary["kpi"] == kpi)]
         if data.empty:
             continue

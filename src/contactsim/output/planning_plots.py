@@ -7,14 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only: no window, no display needed
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
+from contactsim.analysis.kpi_names import ASA_S
 from contactsim.analysis.kpis import KPIS
 from contactsim.data.files import child
 from contactsim.output.plotting import save_figure
@@ -91,7 +89,7 @@ def plot_sweep(folder: str | Path, scope: str | None, kpi: str | None) -> list[P
     summary = pd.read_csv(folder / "sweep_summary.csv", dtype={"scope": str})
     tidy = pd.read_parquet(folder / "sweep.parquet")
     scope = scope or str(summary["scope"].iloc[0])
-    kpi = kpi or "asa_s"
+    kpi = kpi or ASA_S
     data = summary[(summary["scope"] == scope) & (summary["kpi"] == kpi)]
     if data.empty:
         return []

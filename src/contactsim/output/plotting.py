@@ -13,11 +13,13 @@ from pathlib import Path
 
 import matplotlib
 
-matplotlib.use("Agg")  # files only: no window, no display needed
+# files only: no window, no display needed (the one place the plots of output/ choose it)
+matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
+from contactsim.analysis.kpi_names import ASA_S
 from contactsim.output.tables import SHARE, kind
 
 __all__ = ["draw_band", "percent", "same_y", "save_figure", "share_axis"]
@@ -57,7 +59,7 @@ def same_y(axes: list[plt.Axes], kpi: str, standard: float | None = None) -> Non
     above ``standard`` if given, so that its line shows."""
     low = min(axis.get_ylim()[0] for axis in axes)
     high = max(axis.get_ylim()[1] for axis in axes)
-    if kpi != "asa_s":
+    if kpi != ASA_S:
         low = 0.0
     if standard is not None:
         high = max(high, standard + 0.05 * (standard - low))

@@ -9,15 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only: no window, no display needed
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
+from contactsim.analysis.kpi_names import ABANDON_RATE, ASA_S, OCCUPANCY, SERVICE_LEVEL
 from contactsim.analysis.periods import band, period_kpis
+from contactsim.config.lines import EMERGENCY_LINE
 from contactsim.output.plotting import draw_band, same_y, save_figure, share_axis
 from contactsim.output.results import (
     RC_DAILY,
@@ -31,9 +30,9 @@ from contactsim.output.tables import scope_label
 MONTHLY_FROM_DAYS = 60
 
 PANELS = (
-    ("asa_s", "Average speed of answer (s)"),
-    ("service_level", "Service level"),
-    ("abandon_rate", "Abandon rate"),
+    (ASA_S, "Average speed of answer (s)"),
+    (SERVICE_LEVEL, "Service level"),
+    (ABANDON_RATE, "Abandon rate"),
 )
 
 
@@ -49,7 +48,7 @@ DAY_TYPES: tuple[tuple[str, Callable[[np.ndarray], np.ndarray]], ...] = (
     ("Sat–Sun", lambda day: day >= 5),
 )
 
-#: The national standard drawn on line 999's service-level panels.
+#: The national standard drawn on the emergency line's (999's) service-level panels.
 STANDARD_999 = 0.90
 
 
@@ -104,7 +103,7 @@ def plot_profile(
                     axis.xaxis.set_major_locator(MaxNLocator(integer=True))
         for line in lines:
             pair = [axes[row][c] for c, (of, _) in enumerate(columns) if of == line]
-            standard = STANDARD_999 if kpi == "service_level" and line == "999" else None
+            standard = STANDARD_999 if kpi == SERVICE_LEVEL and line == EMERGENCY_LINE else None
             same_y(pair, kpi, standard)
             if standard is not None:
                 for axis in pair:
@@ -201,9 +200,9 @@ def plot_run(folder: str | Path) -> list[Path]:
 
 
 #: The KPIs a comparison shows as bars: per line, then per pool.
-COMPARE_LINE_KPIS = (("asa_s", "ASA (s)"), ("service_level", "service level"),
-                     ("abandon_rate", "abandon rate"))
-COMPARE_POOL_KPIS = (("occupancy", "occupancy"),)
+COMPARE_LINE_KPIS = ((ASA_S, "ASA (s)"), (SERVICE_LEVEL, "service level"),
+                     (ABANDON_RATE, "abandon rate"))
+COMPARE_POOL_KPIS = ((OCCUPANCY, "occupancy"),)
 
 
 def plot_comparison(folder: str | Path) -> list[Path]:
@@ -259,7 +258,7 @@ def _plot_compare_profiles(
     every scenario overlaid in its own colour."""
     first = next(iter(intervals.values()))
     lines = list(dict.fromkeys(first["line"]))
-    kpis = (("asa_s", "ASA (s)"), ("abandon_rate", "abandon rate"))
+    kpis = ((ASA_S, "ASA (s)"), (ABANDON_RATE, "abandon rate"))
     parts = [name for name, _ in _day_types(first, by == "hour")]
     columns = [(line, part) for line in lines for part in parts]
     figure, axes = plt.subplots(len(kpis), len(columns),

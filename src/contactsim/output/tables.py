@@ -32,6 +32,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from contactsim.analysis.kpi_names import SERVICE_LEVEL
 from contactsim.analysis.kpis import KPIS, RC_SCOPE
 
 __all__ = [
@@ -159,7 +160,7 @@ def kpi_label(kpi: str, service_level_s: float | None = None) -> str:
     level with its threshold when given: "Service level (within 10 s)"."""
     found = KPIS.get(kpi)
     label = found.label if found is not None else kpi
-    if kpi == "service_level" and service_level_s is not None:
+    if kpi == SERVICE_LEVEL and service_level_s is not None:
         label += f" (within {service_level_s:g} s)"
     return label
 

@@ -35,7 +35,8 @@ from contactsim.errors import ContactsimError, ScenarioError
 from contactsim.planning.calibration_intervals import ParameterResult, parameter_intervals
 from contactsim.planning.calibration_misses import miss
 from contactsim.planning.calibration_verdicts import TargetResult, target_results, with_reason
-from contactsim.planning.targets import Parameter, SearchSettings, Target, Targets, check_against
+from contactsim.planning.targets import SearchSettings, Target, Targets
+from contactsim.planning.unknowns import Parameter, check_against
 from contactsim.runs.executors import Executor, make_executor
 from contactsim.runs.experiment import RunResults, run_scenario
 

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit
 
-from contactsim.planning.targets import Parameter, Target
+from contactsim.planning.targets import Target
+from contactsim.planning.unknowns import Parameter
 
 __all__ = ["AT_BOUND", "ParameterResult", "parameter_intervals"]
 

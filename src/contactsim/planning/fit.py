@@ -18,8 +18,9 @@ import pandas as pd
 import yaml
 from scipy import stats as scipy_stats
 
-from contactsim.build.demand import DAYS_PER_PROFILE_YEAR, HOURS_PER_WEEK
+from contactsim.build.demand import DAYS_PER_PROFILE_YEAR
 from contactsim.data.calllog import CallLog
+from contactsim.data.demand_profiles import HOURS_PER_WEEK
 from contactsim.data.files import child, safe_components
 from contactsim.limits import MAX_CV, MIN_CV
 

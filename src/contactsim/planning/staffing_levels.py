@@ -18,8 +18,7 @@ import pandas as pd
 from contactsim.analysis import erlang
 from contactsim.analysis.kpi_names import ABANDON_RATE, ASA_S, SERVICE_LEVEL
 from contactsim.analysis.periods import by_hour_of_week
-from contactsim.build import demand, staffing
-from contactsim.build import sampling as distributions
+from contactsim.build import demand, sampling, staffing
 from contactsim.config.pools import Pool, Staffing
 from contactsim.config.scenario import Scenario
 from contactsim.data.files import child, safe_components
@@ -145,8 +144,8 @@ def erlang_start(
         if not line_targets:
             continue
         handling = scenario.handling[line]
-        handle_s = distributions.mean_s(handling.handle_time)
-        patience_s = distributions.mean_s(handling.patience) if handling.patience else None
+        handle_s = sampling.mean_s(handling.handle_time)
+        patience_s = sampling.mean_s(handling.patience) if handling.patience else None
         rates = rates_by_key(scenario, line, grouping)
         serving = [pool for pool in scenario.pools if line in pool.skills]
         for key in range(n_keys):

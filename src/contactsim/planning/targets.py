@@ -4,7 +4,7 @@ A targets file (YAML, read with ``yaml.safe_load``) lists ``targets`` — a line
 period with its published value and tolerance, a bound, or the month it must peak in, each
 with the ``source`` it was taken from — and ``unknowns``: scenario fields (as ``--set`` names
 them) with the bounds the search may move them in. :func:`load_targets` checks the file on its
-own; :func:`check_against` (from :mod:`contactsim.planning.unknowns`) checks it against the
+own; :func:`~contactsim.planning.unknowns.check_against` checks it against the
 scenario (lines exist, periods are measured, every unknown can be set at its bounds) and gives
 each unknown its starting value. A target's KPI is one the registry of
 :mod:`contactsim.analysis.kpis` computes over any period of intervals. Every problem
@@ -27,12 +27,8 @@ from contactsim.analysis.periods import PERIOD_KPIS
 from contactsim.config.yaml_reading import read_yaml_mapping
 from contactsim.errors import Problem, ScenarioError
 from contactsim.limits import MAX_EVALUATIONS, MAX_REPLICATIONS
-from contactsim.planning.unknowns import Parameter, check_against, locate, measured_months
 
-__all__ = [
-    "Parameter", "SearchSettings", "Target", "Targets", "check_against", "load_targets", "locate",
-    "measured_months",
-]
+__all__ = ["KPI_NAMES", "SearchSettings", "Target", "Targets", "Unknown", "load_targets"]
 
 Month = Annotated[int, Field(ge=1, le=12)]
 #: Figures, bounds and tolerances: finite and of a size a KPI or a scenario field can have
@@ -213,7 +209,8 @@ class Targets:
 
 
 def load_targets(path: str | Path) -> Targets:
-    """Read and check a targets file on its own (see :func:`check_against` for the rest)."""
+    """Read and check a targets file on its own (see
+    :func:`~contactsim.planning.unknowns.check_against` for the rest)."""
     source = Path(path)
     file = str(source)
     _, data = read_yaml_mapping(source, "targets file")

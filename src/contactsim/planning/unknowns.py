@@ -3,8 +3,7 @@ sits in the scenario, the bounds the search may move it in, whether it takes who
 (an operator count) and the value it starts from; and the months a scenario measures, which a
 target's period must fall in.
 
-:func:`check_against` is the entry point (also importable from
-:mod:`contactsim.planning.targets`); every problem is a
+:func:`check_against` is the entry point; every problem is a
 :class:`~contactsim.errors.ScenarioError` naming the targets file, the field and the value.
 """
 

@@ -10,6 +10,7 @@
   runs execute: this process, worker processes on this machine, or a Dask cluster, behind one
   interface that also carries progress. The only place that starts processes.
 - :mod:`~contactsim.runs.progress` — the progress bar, in simulated days.
+- :mod:`~contactsim.runs.defaults` — the default seed.
 
 Replication ``r`` with seed ``s`` always sees the same callers, wherever and in whatever order
 it runs: the numbers never depend on the executor or the number of workers.

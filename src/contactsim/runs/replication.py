@@ -1,8 +1,8 @@
 """One replication: scenario → model inputs → SimPy model → tallies → KPIs.
 
 The scenario is turned into the model's inputs by :mod:`contactsim.build.model_inputs` (each
-random source on its named stream), run by :func:`contactsim.engine.simulate`, and its tallies
-reduced to KPI rows and interval series.
+random source on its named stream), run by :func:`contactsim.engine.builder.simulate`, and its
+tallies reduced to KPI rows and interval series.
 """
 
 from __future__ import annotations

@@ -1,13 +1,14 @@
 """Sweeps: a base scenario run over a grid of changes, every point × replication once, resumable.
 
 A sweep file (:mod:`~contactsim.runs.sweep_file`) names a base scenario, ``reps`` and ``seed``,
-and the points to run: a ``grid`` of changes and/or named ``variants``. Each
-run (point × replication) writes its own folder — resolved scenario, KPIs and ``meta.json``
-(seed, code version, run time, and any error) — to a temporary name, renamed when whole. A
-sweep restarted in the same folder skips every run whose folder is complete and whose
-fingerprint (resolved scenario, code version, seed, replication) matches, and refuses a folder
-made by a different sweep. A run that fails is recorded and the sweep goes on. The runs go
-to an :class:`~contactsim.runs.executors.Executor` (local processes or a Dask cluster);
+and the points to run: a ``grid`` of changes and/or named ``variants``. Each run (point ×
+replication) writes its own folder — resolved scenario, KPIs and ``meta.json`` (seed, code
+version, run time, and any error) — whole or not at all
+(:func:`~contactsim.data.folders.folder_written_whole`). A sweep restarted in the same folder
+skips every run whose folder is complete and whose fingerprint (resolved scenario, code
+version, seed, replication) matches, and refuses a folder made by a different sweep. A run
+that fails is recorded and the sweep goes on. The runs go to an
+:class:`~contactsim.runs.executors.Executor` (local processes or a Dask cluster);
 :func:`write_sweep_tables` gathers the finished ones into the sweep's tables.
 """
 
@@ -19,7 +20,6 @@ import os
 import shutil
 import time
 import traceback
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -35,7 +35,13 @@ from contactsim.build.loading import load_scenario
 from contactsim.config.resolved import dump_resolved
 from contactsim.config.scenario import Scenario
 from contactsim.data.files import write_atomic, write_text_atomic
-from contactsim.data.folders import MARKER, RESOLVED_SCENARIO, check_replaceable, write_marker
+from contactsim.data.folders import (
+    MARKER,
+    RESOLVED_SCENARIO,
+    check_replaceable,
+    folder_written_whole,
+    write_marker,
+)
 from contactsim.errors import ContactsimError, EnvironmentFault, ScenarioError
 from contactsim.runs.executors import Executor, LocalExecutor
 from contactsim.runs.replication import run_tallies
@@ -97,37 +103,31 @@ def is_complete(folder: Path, fingerprint: str) -> bool:
 
 
 def execute(task: Task, seed: int) -> tuple[str, float]:
-    """Run one task and write its folder whole: (status, seconds). Failures are recorded."""
+    """Run one task and write its folder whole: (status, seconds). Failures are recorded; a
+    run stopped (Ctrl-C) leaves nothing behind and the task's folder as it was."""
     started = time.perf_counter()
-    temporary = task.folder.parent / f".{task.folder.name}.partial-{uuid.uuid4().hex[:8]}"
-    temporary.mkdir(parents=True)
-    status, error = "ok", task.error
-    try:
-        if task.scenario is None:
-            raise ContactsimError(task.error or "the point's scenario is invalid")
-        # the KPIs only: a sweep keeps no interval series, so none is built
-        tallies = run_tallies(task.scenario, seed, task.replication)
-        table = pd.DataFrame(kpi_rows(tallies), columns=["scope", "kpi", "value"])
-        table.to_parquet(temporary / KPIS, index=False)
-    except ContactsimError as exc:  # the point's input: the planner's message, no traceback
-        status, error = "failed", str(exc)
-    except Exception:  # a failed run is recorded; the sweep goes on
-        status, error = "failed", traceback.format_exc(limit=8)
-    except BaseException:  # Ctrl-C: the run is not done, and leaves nothing behind
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
-    elapsed = time.perf_counter() - started
-    (temporary / RESOLVED_SCENARIO).write_text(task.resolved, encoding="utf-8")
-    meta = {
-        "point": task.point.index, "name": task.point.name, "changes": task.point.changes,
-        "replication": task.replication, "seed": seed, "code_version": code_version(),
-        "fingerprint": task.fingerprint, "run_time_s": round(elapsed, 3), "status": status,
-        "error": error,
-    }
-    (temporary / META).write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
-    if task.folder.exists():
-        shutil.rmtree(task.folder)
-    os.replace(temporary, task.folder)
+    with folder_written_whole(task.folder) as temporary:
+        status, error = "ok", task.error
+        try:
+            if task.scenario is None:
+                raise ContactsimError(task.error or "the point's scenario is invalid")
+            # the KPIs only: a sweep keeps no interval series, so none is built
+            tallies = run_tallies(task.scenario, seed, task.replication)
+            table = pd.DataFrame(kpi_rows(tallies), columns=["scope", "kpi", "value"])
+            table.to_parquet(temporary / KPIS, index=False)
+        except ContactsimError as exc:  # the point's input: the planner's message, no traceback
+            status, error = "failed", str(exc)
+        except Exception:  # a failed run is recorded; the sweep goes on
+            status, error = "failed", traceback.format_exc(limit=8)
+        elapsed = time.perf_counter() - started
+        (temporary / RESOLVED_SCENARIO).write_text(task.resolved, encoding="utf-8")
+        meta = {
+            "point": task.point.index, "name": task.point.name, "changes": task.point.changes,
+            "replication": task.replication, "seed": seed, "code_version": code_version(),
+            "fingerprint": task.fingerprint, "run_time_s": round(elapsed, 3), "status": status,
+            "error": error,
+        }
+        (temporary / META).write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
     return status, elapsed
 
 
@@ -195,9 +195,18 @@ def run_sweep(
 
 
 def _remove_partial_runs(out: Path) -> None:
-    """Delete the temporary folders of runs that never finished."""
+    """Clear what runs that never finished left beside their folders (see
+    :func:`~contactsim.data.folders.folder_written_whole`): a ``.rNNN.partial-*`` folder is
+    deleted; a ``.rNNN.old-*`` one (an earlier run of the task, moved aside by a run killed
+    between its two renames) is put back if the task has no folder, else deleted."""
     for partial in out.glob("runs/*/.*.partial-*"):
         shutil.rmtree(partial, ignore_errors=True)
+    for old in out.glob("runs/*/.*.old-*"):
+        folder = old.parent / old.name[1:].rsplit(".old-", 1)[0]
+        if not folder.exists():
+            os.replace(old, folder)
+        else:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _recount(state: SweepProgress, pending: list[Task]) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from contactsim import limits
+from contactsim.analysis.kpi_names import ASA_S
 from contactsim.build.loading import load_scenario
 from contactsim.config.scenario import Scenario
 from contactsim.config.yaml_reading import read_yaml_mapping
@@ -162,7 +163,7 @@ def load_sweep(path: str | Path) -> SweepSpec:
                     "plot.scope", scope,
                     f"a line or pool of {base.name}: one of {', '.join(kinds)}", file)
             allowed = kinds[scope] if scope is not None else line_kpis  # default: first line
-            shown = kpi or "asa_s"  # the plot's default KPI
+            shown = kpi or ASA_S  # the plot's default KPI
             if shown not in allowed:
                 where = f"{scope}" if scope is not None else "a line (the default scope)"
                 default = "" if kpi else f" (the default, {shown}, is not one)"
