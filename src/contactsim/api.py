@@ -1,0 +1,145 @@
+"""contactsim from Python: load a scenario, run it, compare scenarios, sweep a grid of changes.
+
+The same steps as the command line, for a planner working in a notebook or a script::
+
+    import contactsim
+
+    baseline = contactsim.load_scenario("scenarios/baseline-2018.yaml")
+    results = contactsim.run(baseline, reps=10)
+    print(results.summary.query("kpi == 'service_level'"))
+
+A scenario is a frozen :class:`~contactsim.config.scenario.Scenario`; a changed copy is
+``scenario.model_copy(update={...})`` or, simpler, ``load_scenario(path, ["shrinkage=0.3"])``
+with the command line's ``--set`` texts. Results folders written here (``out=``) are the same
+as the command line's and follow its safety rules: only a folder that is empty or that
+contactsim made is replaced, and nothing is left half-written.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from contactsim.build.loading import load_scenario as _load_checked
+from contactsim.config.loader import LoadedScenario
+from contactsim.config.scenario import Scenario
+from contactsim.runs.defaults import DEFAULT_SEED
+from contactsim.runs.executors import make_executor
+from contactsim.runs.experiment import (
+    Comparison,
+    RunResults,
+    compare_scenarios,
+    default_workers,
+    run_scenario,
+)
+
+#: What a function here accepts as a scenario: one already loaded, or its YAML file.
+ScenarioLike = Scenario | str | Path
+
+
+def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
+    """Read a scenario file: follow ``extends``, apply ``overrides`` (the command line's
+    ``--set`` texts, such as ``"shrinkage=0.3"`` or ``"pools.blended.staffing.scale=1.1"``),
+    validate every field and read every file it names once.
+
+    Notices worth a planner's eye (a call log that had to be sorted, say) come as warnings.
+
+    Raises
+    ------
+    contactsim.errors.ScenarioError
+        Naming the file, the field, the value and what was expected.
+    """
+    loaded = _load_checked(path, overrides)
+    for notice in loaded.notices:
+        warnings.warn(notice, stacklevel=2)
+    return loaded.scenario
+
+
+def run(
+    scenario: ScenarioLike,
+    reps: int = 10,
+    seed: int | None = None,
+    workers: int | None = None,
+    out: str | Path | None = None,
+    plots: bool = True,
+) -> RunResults:
+    """Simulate ``reps`` replications of a scenario and return their results: ``summary``
+    (each KPI's mean and 95% interval by line, pool and Resolution Centre), ``replications``
+    (each replication's KPIs) and ``intervals`` (the interval series).
+
+    ``seed`` defaults to the scenario's own seed, else the command line's default; the same
+    seed gives the same numbers on any number of ``workers`` (default: every core). With
+    ``out``, the results folder is written as ``contactsim run`` writes it (with its plots
+    unless ``plots=False``)."""
+    loaded = _loaded(scenario)
+    seed_used = _seed(seed, loaded.scenario)
+    n_workers = workers or default_workers()
+    if out is None:
+        return run_scenario(loaded.scenario, reps, seed_used, n_workers)
+    from contactsim.output.saved_runs import run_into_folder
+
+    with make_executor(n_workers) as executor:
+        results, _notes = run_into_folder(loaded, reps, seed_used, out, workers=n_workers,
+                                          executor=executor, plots=plots)
+    return results
+
+
+def compare(
+    scenarios: Sequence[ScenarioLike],
+    reps: int = 10,
+    seed: int = DEFAULT_SEED,
+    workers: int | None = None,
+    out: str | Path | None = None,
+    plots: bool = True,
+) -> Comparison:
+    """Run every scenario with the same callers (common random numbers) and compare each with
+    the first: ``table`` holds each KPI's mean and interval per scenario and the paired
+    difference from the first, with its interval; ``runs`` each scenario's
+    :class:`~contactsim.runs.experiment.RunResults`. With ``out``, the comparison's folder is
+    written as ``contactsim compare`` writes it."""
+    loaded = [_loaded(item) for item in scenarios]
+    n_workers = workers or default_workers()
+    if out is None:
+        return compare_scenarios([item.scenario for item in loaded], reps, seed, n_workers)
+    from contactsim.output.saved_runs import compare_into_folder
+
+    with make_executor(n_workers) as executor:
+        comparison, _notes = compare_into_folder(loaded, reps, seed, out, workers=n_workers,
+                                                 executor=executor, plots=plots)
+    return comparison
+
+
+def sweep(sweep_file: str | Path, out: str | Path, workers: int | None = None,
+          plots: bool = True) -> pd.DataFrame:
+    """Run a sweep file (a base scenario over a grid of changes) into the folder ``out`` and
+    return its tidy table (one row per point, replication, scope and KPI), as
+    ``contactsim sweep`` does. Called again with the same folder, it redoes only the runs not
+    yet finished."""
+    from contactsim.output.planning_plots import plot_sweep
+    from contactsim.runs.sweep import run_sweep
+    from contactsim.runs.sweep_file import load_sweep
+
+    spec = load_sweep(sweep_file)
+    with make_executor(workers or default_workers()) as executor:
+        tidy = run_sweep(spec, out, executor=executor)
+    if plots and not tidy.empty:
+        plot_sweep(Path(out), spec.plot_scope, spec.plot_kpi)
+    return tidy
+
+
+def _loaded(scenario: ScenarioLike) -> LoadedScenario:
+    if isinstance(scenario, Scenario):
+        return LoadedScenario(scenario=scenario, source=Path(f"<{scenario.name}>"))
+    loaded = _load_checked(scenario)
+    for notice in loaded.notices:
+        warnings.warn(notice, stacklevel=3)
+    return loaded
+
+
+def _seed(given: int | None, scenario: Scenario) -> int:
+    if given is not None:
+        return given
+    return scenario.seed if scenario.seed is not None else DEFAULT_SEED

@@ -1,0 +1,97 @@
+"""A run or a comparison written into its results folder: simulate, save the files and plots,
+all or nothing.
+
+These are the steps ``contactsim run`` and ``contactsim compare`` take once their options are
+read, and what :func:`contactsim.run` and :func:`contactsim.compare` take from Python: one
+routine each, so a folder made from Python is the same as one made on the command line. The
+folder is replaced only as :func:`~contactsim.data.folders.atomic_folder` allows (empty, or
+made by contactsim and holding nothing else); a run that fails or is interrupted leaves it as
+it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from contactsim.config.loader import LoadedScenario
+from contactsim.config.resolved import dump_resolved
+from contactsim.data.folders import atomic_folder
+from contactsim.output.report import plot_comparison, plot_run
+from contactsim.output.results import (
+    RECORDS,
+    compare_about,
+    run_about,
+    write_comparison,
+    write_run,
+)
+from contactsim.runs.executors import Executor
+from contactsim.runs.experiment import (
+    Comparison,
+    ProgressReport,
+    RunResults,
+    compare_scenarios,
+    run_scenario,
+)
+
+
+def run_into_folder(
+    loaded: LoadedScenario,
+    reps: int,
+    seed: int,
+    folder: str | Path,
+    *,
+    overrides: Sequence[str] = (),
+    workers: int = 1,
+    executor: Executor | None = None,
+    progress: ProgressReport | None = None,
+    plots: bool = True,
+    records: bool = False,
+) -> tuple[RunResults, list[str]]:
+    """Run ``reps`` replications of ``loaded`` with ``seed`` and write its results folder
+    (summary.csv, replications.parquet, intervals.parquet, the scenario as run with its input
+    files, plots, and per-call records if ``records``).
+
+    The simulation happens inside the folder's temporary twin, so records stream there and an
+    interrupted run leaves nothing behind. Returns the results and the notes worth showing a
+    planner (an input file too large to copy beside the results, say)."""
+    folder = Path(folder)
+    about = run_about(loaded, seed, reps, overrides)
+    with atomic_folder(folder, "run", about) as temporary:
+        results = run_scenario(
+            loaded.scenario, reps, seed, workers, progress=progress, executor=executor,
+            records_dir=temporary / RECORDS if records else None,
+        )
+        notes = write_run(results, dump_resolved(loaded, seed), temporary, folder)
+        if plots:
+            plot_run(temporary)
+    return results, notes
+
+
+def compare_into_folder(
+    loaded: Sequence[LoadedScenario],
+    reps: int,
+    seed: int,
+    folder: str | Path,
+    *,
+    overrides: Sequence[str] = (),
+    workers: int = 1,
+    executor: Executor | None = None,
+    progress: ProgressReport | None = None,
+    plots: bool = True,
+) -> tuple[Comparison, list[str]]:
+    """Run every scenario of ``loaded`` with the same callers (the same ``seed``), compare each
+    with the first, and write the comparison's folder: compare.csv, plots, and each scenario's
+    own results under ``runs/``. Returns the comparison and the notes worth showing."""
+    folder = Path(folder)
+    about = compare_about(list(loaded), seed, reps, overrides)
+    comparison = compare_scenarios(
+        [item.scenario for item in loaded], reps, seed, workers,
+        progress=progress, executor=executor,
+    )
+    with atomic_folder(folder, "compare", about) as temporary:
+        notes = write_comparison(comparison, [dump_resolved(item, seed) for item in loaded],
+                                 temporary, folder)
+        if plots:
+            plot_comparison(temporary)
+    return comparison, notes
