@@ -191,7 +191,7 @@ def test_failed_rerun_leaves_the_previous_results_whole(
     def broken_plots(folder: Path) -> None:
         raise RuntimeError("plotting failed")
 
-    monkeypatch.setattr("contactsim.output.report.plot_run", broken_plots)
+    monkeypatch.setattr("contactsim.output.saved_runs.plot_run", broken_plots)
     result = CliRunner().invoke(main, ["run", str(scenario), "--reps", "2", "--workers", "1",
                                        "--seed", "2", "--out", str(out)])
     assert result.exit_code == 1  # an unexpected failure: a bug, shown without a traceback

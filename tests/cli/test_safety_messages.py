@@ -83,7 +83,7 @@ def test_an_unexpected_failure_is_one_line_and_debug_shows_it(
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("somewhere deep")
 
-    monkeypatch.setattr("contactsim.runs.experiment.run_scenario", broken)
+    monkeypatch.setattr("contactsim.output.saved_runs.run_scenario", broken)
     refused(cli("run", "tiny.yaml", "--reps", 2), "failed unexpectedly", "somewhere deep",
             "--debug", status=1)
     result = CliRunner().invoke(main, ["--debug", "run", "tiny.yaml", "--reps", "2"])

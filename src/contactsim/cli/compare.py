@@ -65,17 +65,10 @@ def compare(
     Runs SCENARIOS with the same callers and compares each with the first: compare.csv (KPIs
     with 95% intervals, and paired differences against the first), plots, and each scenario's
     own results under runs/."""
-    from contactsim.config.resolved import dump_resolved
     from contactsim.data.files import safe_components
-    from contactsim.data.folders import atomic_folder
-    from contactsim.output.report import plot_comparison
-    from contactsim.output.results import (
-        compare_about,
-        default_name,
-        replacing_note,
-        write_comparison,
-    )
-    from contactsim.runs.experiment import compare_scenarios, unique_names
+    from contactsim.output.results import compare_about, default_name, replacing_note
+    from contactsim.output.saved_runs import compare_into_folder
+    from contactsim.runs.experiment import unique_names
     from contactsim.runs.progress import ProgressBar
 
     if len(scenarios) < 2:
@@ -100,15 +93,10 @@ def compare(
     started = time.perf_counter()
     with (opened_executor(n_workers, scheduler, dask_local) as executor,
           ProgressBar(f"{len(loaded)} scenarios × {reps} replications") as bar):
-        comparison = compare_scenarios(
-            [item.scenario for item in loaded], reps, seed, n_workers,
-            progress=bar.update, executor=executor,
+        comparison, notes = compare_into_folder(
+            loaded, reps, seed, folder, overrides=overrides, workers=n_workers,
+            executor=executor, progress=bar.update, plots=plots,
         )
-    with atomic_folder(folder, "compare", about) as temporary:
-        notes = write_comparison(comparison, [dump_resolved(item, seed) for item in loaded],
-                                 temporary, folder)
-        if plots:
-            plot_comparison(temporary)
     echo_notes(notes)
     click.echo(comparison_table(comparison.table, comparison.names,
                                 [item.scenario for item in loaded]))

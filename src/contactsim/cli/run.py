@@ -68,16 +68,8 @@ def run(
     Runs SCENARIO and writes summary.csv, replications.parquet, intervals.parquet,
     scenario.resolved.yaml and plots into the results folder (and per-call records if
     asked)."""
-    from contactsim.config.resolved import dump_resolved
-    from contactsim.data.folders import atomic_folder
-    from contactsim.output.report import plot_run
-    from contactsim.output.results import (
-        RECORDS,
-        default_name,
-        replacing_note,
-        run_about,
-        write_run,
-    )
+    from contactsim.output.results import default_name, replacing_note, run_about
+    from contactsim.output.saved_runs import run_into_folder
     from contactsim.runs.progress import ProgressBar
 
     loaded = load_or_exit(scenario, overrides)
@@ -95,21 +87,12 @@ def run(
         click.echo(f"note: {replacing}", err=True)
     n_workers = chosen_workers(workers)
     started = time.perf_counter()
-    # the run happens inside the results folder's temporary twin: records stream there, and an
-    # interrupted run leaves nothing behind
     with (opened_executor(n_workers, scheduler, dask_local) as executor,
-          atomic_folder(folder, "run", about) as temporary):
-        with ProgressBar(f"{loaded.scenario.name}: {reps} replications") as bar:
-            from contactsim.runs.experiment import run_scenario
-
-            results = run_scenario(
-                loaded.scenario, reps, seed_used, n_workers, progress=bar.update,
-                executor=executor,
-                records_dir=temporary / RECORDS if records else None,
-            )
-        notes = write_run(results, dump_resolved(loaded, seed_used), temporary, folder)
-        if plots:
-            plot_run(temporary)
+          ProgressBar(f"{loaded.scenario.name}: {reps} replications") as bar):
+        results, notes = run_into_folder(
+            loaded, reps, seed_used, folder, overrides=overrides, workers=n_workers,
+            executor=executor, progress=bar.update, plots=plots, records=records,
+        )
     elapsed = time.perf_counter() - started
     echo_notes(notes)
     click.echo(summary_table(results.summary, loaded.scenario))
