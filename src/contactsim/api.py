@@ -18,7 +18,7 @@ contactsim made is replaced, and nothing is left half-written.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -88,7 +88,7 @@ def run(
 
 
 def compare(
-    scenarios: Sequence[ScenarioLike],
+    scenarios: Sequence[ScenarioLike] | Mapping[str, ScenarioLike],
     reps: int = 10,
     seed: int = DEFAULT_SEED,
     workers: int | None = None,
@@ -98,9 +98,13 @@ def compare(
     """Run every scenario with the same callers (common random numbers) and compare each with
     the first: ``table`` holds each KPI's mean and interval per scenario and the paired
     difference from the first, with its interval; ``runs`` each scenario's
-    :class:`~contactsim.runs.experiment.RunResults`. With ``out``, the comparison's folder is
-    written as ``contactsim compare`` writes it."""
-    loaded = [_loaded(item) for item in scenarios]
+    :class:`~contactsim.runs.experiment.RunResults`. Given as a mapping, the scenarios are
+    named by its keys (``{"now": baseline, "busier": busier}``); else by their own names. With
+    ``out``, the comparison's folder is written as ``contactsim compare`` writes it."""
+    if isinstance(scenarios, Mapping):
+        loaded = [_named(_loaded(item), name) for name, item in scenarios.items()]
+    else:
+        loaded = [_loaded(item) for item in scenarios]
     n_workers = workers or default_workers()
     if out is None:
         return compare_scenarios([item.scenario for item in loaded], reps, seed, n_workers)
@@ -137,6 +141,16 @@ def _loaded(scenario: ScenarioLike) -> LoadedScenario:
     for notice in loaded.notices:
         warnings.warn(notice, stacklevel=3)
     return loaded
+
+
+def _named(loaded: LoadedScenario, name: str) -> LoadedScenario:
+    """``loaded`` under another name, checked as the scenario's own name would be."""
+    from dataclasses import replace
+
+    from contactsim.data.files import safe_component
+
+    safe_component(name, "scenario name")
+    return replace(loaded, scenario=loaded.scenario.model_copy(update={"name": name}))
 
 
 def _seed(given: int | None, scenario: Scenario) -> int:

@@ -136,3 +136,15 @@ def test_a_bad_scenario_names_the_field(tmp_path: Path) -> None:
     bad.write_text(WEEK.replace("flat: 3}}\n", "flat: -1}}\n", 1), encoding="utf-8")
     with pytest.raises(contactsim.ScenarioError, match=r"pools\[0\]\.staffing\.flat"):
         contactsim.load_scenario(bad)
+
+
+def test_compare_names_scenarios_by_the_keys_of_a_mapping(week: Path, tmp_path: Path) -> None:
+    more = contactsim.load_scenario(week, ["pools.blended.staffing.flat=6"])
+    out = tmp_path / "now-against-more"
+    comparison = contactsim.compare({"now": week, "six blended": more}, reps=2, seed=11,
+                                    workers=1, out=out, plots=False)
+    assert comparison.names == ["now", "six blended"]
+    assert [run.scenario.name for run in comparison.runs] == ["now", "six blended"]
+    assert sorted(p.name for p in (out / "runs").iterdir()) == ["now", "six_blended"]
+    with pytest.raises(contactsim.ContactsimError, match="scenario name"):
+        contactsim.compare({"..": week, "more": more}, reps=2, workers=1)
