@@ -35,7 +35,6 @@ __all__ = [
 _SECONDS_PER_HOUR = 3600.0
 
 
-
 @dataclass(frozen=True)
 class QueueMeasures:
     """Steady-state measures of one line served by n identical agents.
@@ -75,6 +74,21 @@ class QueueMeasures:
     occupancy: float
     mean_queue_length: float
     service_level_s: float
+
+
+def _checked_line(
+    rate_per_hour: float, handle_s: float, agents: int, service_level_s: float,
+    *patience_s: float,
+) -> tuple[float, float, int, float, float]:
+    """A line's arguments checked, in the order :func:`erlang_a` takes them (the first wrong
+    one is named), as (arrivals per second, mean handle time, agents, service-level threshold,
+    abandonment rate ``1 / patience_s`` per second, 0 if no patience is given)."""
+    rate_h = positive_finite("rate_per_hour", rate_per_hour)
+    handle = positive_finite("handle_s", handle_s)
+    theta = 1.0 / positive_finite("patience_s", patience_s[0]) if patience_s else 0.0
+    n = agent_count("agents", agents)
+    t_sl = nonnegative_finite("service_level_s", service_level_s)
+    return rate_h / _SECONDS_PER_HOUR, handle, n, t_sl, theta
 
 
 # ----------------------------------------------------------------------------- Erlang C
@@ -154,12 +168,7 @@ def erlang_c(
     ``ASA = C / (n mu - lambda)`` and ``SL = 1 - C exp(-(n mu - lambda) T)``: the wait of a
     delayed call is exponential with rate ``n mu - lambda``.
     """
-    rate_h = positive_finite("rate_per_hour", rate_per_hour)
-    handle = positive_finite("handle_s", handle_s)
-    n = agent_count("agents", agents)
-    t_sl = nonnegative_finite("service_level_s", service_level_s)
-
-    lam = rate_h / _SECONDS_PER_HOUR
+    lam, handle, n, t_sl, _ = _checked_line(rate_per_hour, handle_s, agents, service_level_s)
     mu = 1.0 / handle
     a = lam * handle
     c = wait_probability_erlang_c(a, n)
@@ -180,8 +189,6 @@ def erlang_c(
 
 
 # ----------------------------------------------------------------------------- Erlang A
-
-
 
 
 def erlang_a(
@@ -237,15 +244,10 @@ def erlang_a(
 
     ``p_abandon = theta E[Q] / lambda`` and ``mean_wait_all_s = E[Q] / lambda`` (Little).
     """
-    rate_h = positive_finite("rate_per_hour", rate_per_hour)
-    handle = positive_finite("handle_s", handle_s)
-    patience = positive_finite("patience_s", patience_s)
-    n = agent_count("agents", agents)
-    t_sl = nonnegative_finite("service_level_s", service_level_s)
-
-    lam = rate_h / _SECONDS_PER_HOUR
+    lam, handle, n, t_sl, theta = _checked_line(
+        rate_per_hour, handle_s, agents, service_level_s, patience_s
+    )
     mu = 1.0 / handle
-    theta = 1.0 / patience
     a = lam * handle
 
     pi = erlang_a_stationary(lam, mu, theta, n)

@@ -9,7 +9,9 @@ are the numerics that keep them exact for hundreds of operators and very long pa
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from numbers import Integral, Real
+from typing import Any, TypeVar
 
 import numpy as np
 from scipy.special import betaincc, gammaln
@@ -28,42 +30,37 @@ _TAIL_MASS = 1e-15
 # millions of states: the answer there is "the queue explodes", not a number.
 _MAX_QUEUE_STATES = 2_000_000
 
+_N = TypeVar("_N", int, float)
+
+
+def _checked(
+    name: str, value: object, kind: type, convert: Callable[[Any], _N],
+    fits: Callable[[_N], bool], wanted: str,
+) -> _N:
+    """``value`` converted, if it is a ``kind`` (true/false never is) that ``fits``; else
+    ValueError: ``name`` must be ``wanted``."""
+    if isinstance(value, bool) or not isinstance(value, kind) or not fits(x := convert(value)):
+        raise ValueError(f"{name} must be {wanted}, got {value!r}")
+    return x
+
 
 def positive_finite(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    x = float(value)
-    if not (math.isfinite(x) and x > 0.0):
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    return x
+    return _checked(name, value, Real, float, lambda x: math.isfinite(x) and x > 0.0,
+                    "a positive finite number")
 
 
 def nonnegative_finite(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    x = float(value)
-    if not (math.isfinite(x) and x >= 0.0):
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    return x
+    return _checked(name, value, Real, float, lambda x: math.isfinite(x) and x >= 0.0,
+                    "a finite number >= 0")
 
 
 def agent_count(name: str, value: object) -> int:
     # bool is an Integral, but True agents is always a caller bug.
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-    n = int(value)
-    if n < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-    return n
+    return _checked(name, value, Integral, int, lambda n: n >= 1, "an integer >= 1")
 
 
 def probability(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise ValueError(f"{name} must be a number in (0, 1), got {value!r}")
-    x = float(value)
-    if not (0.0 < x < 1.0):
-        raise ValueError(f"{name} must be a number in (0, 1), got {value!r}")
-    return x
+    return _checked(name, value, Real, float, lambda x: 0.0 < x < 1.0, "a number in (0, 1)")
 
 
 def erlang_a_stationary(lam: float, mu: float, theta: float, n: int) -> np.ndarray:

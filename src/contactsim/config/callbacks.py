@@ -7,9 +7,16 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator
 
-from contactsim.config.clock import opening_minutes
 from contactsim.config.distributions import Distribution
-from contactsim.config.fields import Frozen, NonNegativeFloat, PositiveFloat, Share, line_name
+from contactsim.config.fields import (
+    Frozen,
+    NonNegativeFloat,
+    OpeningHours,
+    Opens,
+    PositiveFloat,
+    Share,
+    line_name,
+)
 
 
 class WhenIdle(Frozen):
@@ -22,7 +29,7 @@ class WhenIdle(Frozen):
 CALLBACK_SERVE_NAMES = ("below_live", "above_live")
 
 
-class Callback(Frozen):
+class Callback(Opens):
     """Callbacks offered to callers of one line who are still queueing after ``offer_after_s``.
 
     A caller still waiting at the threshold, inside ``hours``, is offered a callback once; one
@@ -36,7 +43,7 @@ class Callback(Frozen):
     line: str = "101"
     offer_after_s: NonNegativeFloat
     accept_probability: Share
-    hours: str = "08:00-22:00"
+    hours: OpeningHours = "08:00-22:00"
     max_attempts: Annotated[int, Field(ge=1)] = 3
     attempt_gap_s: NonNegativeFloat = 900.0
     answer_probability: Share = 1.0
@@ -63,17 +70,6 @@ class Callback(Frozen):
         raise ValueError(
             "below_live, above_live, or {when_idle_at_least: k} with k a whole number >= 1"
         )
-
-    @field_validator("hours")
-    @classmethod
-    def _hours(cls, value: str) -> str:
-        opening_minutes(value)
-        return value.replace(" ", "")
-
-    @property
-    def hours_minutes(self) -> tuple[int, int]:
-        """Minutes after midnight at which callback hours open and close."""
-        return opening_minutes(self.hours)
 
 
 class Redial(Frozen):

@@ -8,11 +8,12 @@ mean of a year, a negative share or ``true`` where a number is due is told at th
 from __future__ import annotations
 
 import typing
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from contactsim import limits
+from contactsim.config.clock import opening_minutes
 
 PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNegativeFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -24,6 +25,16 @@ Variation = Annotated[float, Field(ge=limits.MIN_CV, le=limits.MAX_CV, allow_inf
 Operators = Annotated[int, Field(ge=0, le=limits.MAX_OPERATORS_PER_POOL)]
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 ShareBelowOne = Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]
+
+
+def _opening_hours(value: str) -> str:
+    opening_minutes(value)
+    return value.replace(" ", "")
+
+
+#: Opening hours ``HH:MM-HH:MM`` (see :func:`~contactsim.config.clock.opening_minutes`),
+#: kept without spaces.
+OpeningHours = Annotated[str, AfterValidator(_opening_hours)]
 
 
 class _Boolean:
@@ -75,3 +86,16 @@ def line_names(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return tuple(line_name(v) for v in value)
     return value
+
+
+class Opens(Frozen):
+    """A scenario object open only inside its ``hours`` (an :data:`OpeningHours` field of the
+    subclass)."""
+
+    if TYPE_CHECKING:
+        hours: str
+
+    @property
+    def hours_minutes(self) -> tuple[int, int]:
+        """Minutes after midnight at which the ``hours`` open and close."""
+        return opening_minutes(self.hours)

@@ -6,11 +6,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from contactsim.config.clock import opening_minutes
 from contactsim.config.distributions import Distribution
-from contactsim.config.fields import Frozen, NonNegativeFloat, Share, ShareBelowOne
+from contactsim.config.fields import (
+    Frozen,
+    NonNegativeFloat,
+    OpeningHours,
+    Opens,
+    Share,
+    ShareBelowOne,
+)
 from contactsim.config.pools import Staffing
 from contactsim.engine.records import RC_OUTCOMES, TRIAGE_OUTCOMES
 
@@ -53,7 +59,7 @@ class RCOutcomes(Frozen):
         return self
 
 
-class ResolutionCentre(Frozen):
+class ResolutionCentre(Opens):
     """Investigators who resolve incidents by phone instead of sending officers.
 
     Investigators work inside ``hours`` (their staffing counts only then). Each incident needs
@@ -64,7 +70,7 @@ class ResolutionCentre(Frozen):
     """
 
     staffing: Staffing
-    hours: str = "08:00-22:00"
+    hours: OpeningHours = "08:00-22:00"
     shrinkage: ShareBelowOne | None = None
     work_time: Distribution
     contact_attempts: Annotated[int, Field(ge=1)] = 3
@@ -73,13 +79,3 @@ class ResolutionCentre(Frozen):
     unanswered_attempt_s: NonNegativeFloat = 300.0
     outcomes: RCOutcomes
 
-    @field_validator("hours")
-    @classmethod
-    def _hours(cls, value: str) -> str:
-        opening_minutes(value)
-        return value.replace(" ", "")
-
-    @property
-    def hours_minutes(self) -> tuple[int, int]:
-        """Minutes after midnight at which the Resolution Centre opens and closes."""
-        return opening_minutes(self.hours)

@@ -48,6 +48,9 @@ DAY_TYPES: tuple[tuple[str, Callable[[np.ndarray], np.ndarray]], ...] = (
     ("Sat–Sun", lambda day: day >= 5),
 )
 
+#: Tick labels of the by-hour plots: every third hour of the day.
+HOUR_TICKS = {h: f"{h:02d}" for h in range(0, 24, 3)}
+
 #: The national standard drawn on the emergency line's (999's) service-level panels.
 STANDARD_999 = 0.90
 
@@ -64,6 +67,45 @@ def _day_types(intervals: pd.DataFrame, split: bool) -> list[tuple[str, np.ndarr
 
 def _column_title(line: str, part: str) -> str:
     return f"line {line}" + (f" · {part}" if part else "")
+
+
+def _month_ticks(starts: pd.Series) -> dict[int, str]:
+    """Tick labels (J, F, M, ...) of the months run, not of the whole calendar."""
+    return {m: name for m, name in enumerate("JFMAMJJASOND", start=1)
+            if m in set(starts.dt.month)}
+
+
+def _draw_panel(
+    axis: plt.Axes, data: pd.DataFrame, kpi: str, colour: str, label: str, markersize: float,
+    band_label: str | None = None,
+) -> None:
+    """The mean of ``data`` by period with its 95% band behind it, on a grid, the y axis in
+    the KPI's units."""
+    axis.plot(data["period"], data["mean"], marker="o", markersize=markersize, color=colour,
+              label=label)
+    draw_band(axis, data["period"].astype(float), data, colour, label=band_label)
+    axis.grid(alpha=0.3)
+    share_axis(axis, kpi)
+
+
+def _label_panel(
+    axis: plt.Axes, place: tuple[int, int, int], title: str, ylabel: str, xlabel: str,
+    tick_labels: dict[int, str] | None,
+) -> None:
+    """Title a panel of the grid at ``place`` (row, column, rows) on the top row, label its
+    y axis in the first column and its x axis (``tick_labels``, else whole numbers) on the
+    bottom row."""
+    row, column, rows = place
+    if row == 0:
+        axis.set_title(title)
+    if column == 0:
+        axis.set_ylabel(ylabel)
+    if row == rows - 1:
+        axis.set_xlabel(xlabel)
+        if tick_labels:
+            axis.set_xticks(list(tick_labels), list(tick_labels.values()))
+        else:
+            axis.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def plot_profile(
@@ -86,21 +128,9 @@ def plot_profile(
         for column, (line, part) in enumerate(columns):
             axis = axes[row][column]
             data = bands[part][bands[part]["line"] == line]
-            axis.plot(data["period"], data["mean"], marker="o", markersize=3, color="C0",
-                      label="mean")
-            draw_band(axis, data["period"].astype(float), data, "C0", label="95% interval")
-            axis.grid(alpha=0.3)
-            share_axis(axis, kpi)
-            if row == 0:
-                axis.set_title(_column_title(line, part))
-            if column == 0:
-                axis.set_ylabel(label)
-            if row == len(PANELS) - 1:
-                axis.set_xlabel(xlabel)
-                if tick_labels:
-                    axis.set_xticks(list(tick_labels), list(tick_labels.values()))
-                else:
-                    axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+            _draw_panel(axis, data, kpi, "C0", "mean", 3, band_label="95% interval")
+            _label_panel(axis, (row, column, len(PANELS)), _column_title(line, part), label,
+                         xlabel, tick_labels)
         for line in lines:
             pair = [axes[row][c] for c, (of, _) in enumerate(columns) if of == line]
             standard = STANDARD_999 if kpi == SERVICE_LEVEL and line == EMERGENCY_LINE else None
@@ -175,16 +205,14 @@ def plot_run(folder: str | Path) -> list[Path]:
         plot_profile(
             intervals, starts.dt.hour, "hour of day", "By hour of day",
             folder / "kpis_by_hour.png",
-            tick_labels={h: f"{h:02d}" for h in range(0, 24, 3)}, by_day_type=True,
+            tick_labels=HOUR_TICKS, by_day_type=True,
         )
     ]
     span_days = (starts.max() - starts.min()).days + 1
     if span_days >= MONTHLY_FROM_DAYS:
-        months = {m: name for m, name in enumerate("JFMAMJJASOND", start=1)
-                  if m in set(starts.dt.month)}  # the months run, not the whole calendar
         paths.append(
             plot_profile(intervals, starts.dt.month, "month", "By month",
-                         folder / "kpis_by_month.png", tick_labels=months)
+                         folder / "kpis_by_month.png", tick_labels=_month_ticks(starts))
         )
     else:
         day = (starts - starts.min().normalize()).dt.days + 1
@@ -267,11 +295,11 @@ def _plot_compare_profiles(
     for colour, (name, frame) in enumerate(intervals.items()):
         starts = pd.to_datetime(frame["interval_start"])
         if by == "hour":
-            period = starts.dt.hour
+            period, ticks = starts.dt.hour, HOUR_TICKS
         elif by == "month":
-            period = starts.dt.month
+            period, ticks = starts.dt.month, _month_ticks(starts)
         else:
-            period = (starts - starts.min().normalize()).dt.days + 1
+            period, ticks = (starts - starts.min().normalize()).dt.days + 1, None
         per_part = {part: period_kpis(frame[mask], period[mask])
                     for part, mask in _day_types(frame, by == "hour")}
         for row, (kpi, label) in enumerate(kpis):
@@ -281,24 +309,9 @@ def _plot_compare_profiles(
                 if part not in tables:
                     continue
                 data = tables[part][tables[part]["line"] == line]
-                axis.plot(data["period"], data["mean"], color=f"C{colour}", marker="o",
-                          markersize=2, label=name)
-                draw_band(axis, data["period"].astype(float), data, f"C{colour}")
-                axis.grid(alpha=0.3)
-                share_axis(axis, kpi)
-                if row == 0:
-                    axis.set_title(_column_title(line, part))
-                if column == 0:
-                    axis.set_ylabel(label)
-                if row == len(kpis) - 1:
-                    axis.set_xlabel(xlabel)
-                    if by == "hour":
-                        axis.set_xticks(range(0, 24, 3), [f"{h:02d}" for h in range(0, 24, 3)])
-                    elif by == "month":
-                        run = sorted(set(starts.dt.month))
-                        axis.set_xticks(run, ["JFMAMJJASOND"[m - 1] for m in run])
-                    else:
-                        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+                _draw_panel(axis, data, kpi, f"C{colour}", name, 2)
+                _label_panel(axis, (row, column, len(kpis)), _column_title(line, part), label,
+                             xlabel, ticks)
     for row, (kpi, _) in enumerate(kpis):
         for line in lines:
             same_y([axes[row][c] for c, (of, _) in enumerate(columns) if of == line], kpi)

@@ -7,17 +7,16 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from contactsim.errors import ContactsimError, EnvironmentFault
-from contactsim.runs.executors import CallProgress
+from contactsim.runs.executors import CallProgress, KeptWorkers
 
 #: Seconds to wait for a Dask scheduler to answer.
 DASK_CONNECT_TIMEOUT_S = 10.0
 
 
-class DaskExecutor:
+class DaskExecutor(KeptWorkers):
     """A Dask distributed cluster: an existing scheduler's address, or a local cluster of
     ``local_workers`` processes started (and stopped) here. Needs ``contactsim[dask]``.
 
@@ -43,22 +42,8 @@ class DaskExecutor:
         self.scheduler = scheduler
         self.local_workers = local_workers
         self.connect_timeout_s = connect_timeout_s
-        self._kept = False
         self._client: Any = None
         self._cluster: Any = None
-
-    def __enter__(self) -> Self:
-        self._kept = True
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self._kept = False
-        self._disconnect()
 
     def as_completed(
         self,
@@ -86,11 +71,10 @@ class DaskExecutor:
             if futures:
                 with contextlib.suppress(Exception):  # the cluster may be gone already
                     self._client.cancel(futures)
-            if not self._kept:
-                self._disconnect()
             raise
-        if not self._kept:
-            self._disconnect()
+        finally:
+            if not self._kept:
+                self._close()
 
     def _connected(self) -> Any:
         """The client, connected at first need (a local cluster started for it)."""
@@ -104,11 +88,13 @@ class DaskExecutor:
         try:
             self._client = self._connect(Client, self._cluster)
         except BaseException:
-            self._disconnect()
+            self._close()
             raise
         return self._client
 
-    def _disconnect(self) -> None:
+    def _close(self, at_once: bool = False) -> None:
+        """Close the client and a local cluster (at once or not: :meth:`as_completed` has
+        cancelled the calls it stopped waiting for)."""
         client, cluster = self._client, self._cluster
         self._client = self._cluster = None
         try:

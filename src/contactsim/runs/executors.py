@@ -28,6 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from functools import partial
 from multiprocessing import get_context
@@ -52,7 +53,7 @@ CallProgress = Callable[[int, float], None]
 Reporter = Callable[[float], None] | None
 
 
-class Executor(Protocol):
+class Executor(AbstractContextManager["Executor", None], Protocol):
     """Runs ``function(*args)`` for each args tuple, yielding results as they finish.
 
     Given ``progress``, each call gets one more argument, a :data:`Reporter` it may call with
@@ -76,8 +77,17 @@ class Executor(Protocol):
         """Results of every call, in the order they finish."""
         ...
 
+
+class KeptWorkers:
+    """What every executor does as a context manager: inside the ``with`` block its workers
+    are kept between calls of ``as_completed``; when the block ends they are closed, at once
+    if it ended with an exception. A subclass says how in :meth:`_close`."""
+
+    _kept = False
+
     def __enter__(self) -> Self:
-        ...
+        self._kept = True
+        return self
 
     def __exit__(
         self,
@@ -85,7 +95,12 @@ class Executor(Protocol):
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        ...
+        self._kept = False
+        self._close(at_once=kind is not None)
+
+    def _close(self, at_once: bool) -> None:
+        """End the workers: ``at_once`` without waiting for the calls still running."""
+        raise NotImplementedError
 
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
@@ -191,7 +206,7 @@ def _sigint_blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
-class LocalExecutor:
+class LocalExecutor(KeptWorkers):
     """Worker processes on this machine; ``workers`` = 1 runs every call in this process.
 
     The workers are guarded (see the module). Inside a ``with`` block, the pool of ``workers``
@@ -202,22 +217,8 @@ class LocalExecutor:
 
     def __init__(self, workers: int = 1) -> None:
         self.workers = max(1, workers)
-        self._kept = False
         self._pool: _GuardedPool | None = None
         self._manager: SyncManager | None = None
-
-    def __enter__(self) -> Self:
-        self._kept = True
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self._kept = False
-        self._close(at_once=kind is not None)
 
     def as_completed(
         self,
