@@ -45,14 +45,16 @@ EventHeap = list[tuple[float, int, int, Any]]
 
 
 class Scheduled:
-    """An event already scheduled: SimPy calls each of ``callbacks`` with it, in order."""
+    """An event already scheduled: SimPy calls each of ``callbacks`` with it, in order, when
+    the clock reaches ``due_s`` (so a callback knows the time without asking the clock)."""
 
-    __slots__ = ("callbacks", "value")
+    __slots__ = ("callbacks", "due_s", "value")
     _ok = True  # read by Environment.step: the event succeeded
 
-    def __init__(self, callbacks: Callbacks, value: Any) -> None:
+    def __init__(self, callbacks: Callbacks, value: Any, due_s: float) -> None:
         self.callbacks: Callbacks | None = callbacks
         self.value = value
+        self.due_s = due_s
 
 
 class ArrivalStream:
@@ -130,16 +132,31 @@ class Kernel(simpy.Environment):
         self._heap: EventHeap = self._queue  # type: ignore[assignment]
         #: each stream's next arrival, earliest first, over a sentinel at infinity
         self._arrivals: list[_Arrival] = [_NO_ARRIVAL]
+        # the model schedules an event or two a call: a closure over the heap and the counter
+        # spares it a method's attribute lookups (see schedule_in for what it does)
+        self.schedule_in = self._scheduler()  # type: ignore[method-assign,assignment]
 
     def schedule_in(self, delay_s: float, callbacks: Callbacks, value: Any) -> None:
         """Run ``callbacks`` with an event carrying ``value`` ``delay_s`` seconds from now.
 
         Equivalent to ``Timeout(self, delay_s, value)`` with the callbacks appended, at a
         fraction of its cost. ``delay_s`` must be non-negative (not checked: the model's callers
-        guarantee it).
+        guarantee it). (Each kernel replaces this method by :meth:`_scheduler`'s closure, which
+        does the same.)
         """
-        heappush(self._heap, (self._now + delay_s, NORMAL, next(self._eid),
-                              Scheduled(callbacks, value)))
+        due_s = self._now + delay_s
+        heappush(self._heap, (due_s, NORMAL, next(self._eid), Scheduled(callbacks, value, due_s)))
+
+    def _scheduler(self) -> Callable[[float, Callbacks, Any], None]:
+        """:meth:`schedule_in` as a closure over SimPy's heap and sequence counter."""
+        heap, eid, push, event, normal = self._heap, self._eid, heappush, Scheduled, NORMAL
+        kernel = self
+
+        def schedule_in(delay_s: float, callbacks: Callbacks, value: Any) -> None:
+            due_s = kernel._now + delay_s
+            push(heap, (due_s, normal, next(eid), event(callbacks, value, due_s)))
+
+        return schedule_in
 
     def next_event(self) -> Any:
         """The event that will be processed next (None if none is scheduled): for checks."""

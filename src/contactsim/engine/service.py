@@ -119,29 +119,37 @@ class Operators:
 
     def _call_done(self, event: Any) -> None:
         """An operator ends a call (``event.value``: the operator's pool)."""
-        self.task_done(event.value)
+        pool: PoolState = event.value
+        if pool.leaving:
+            self.task_done(pool, event.due_s)
+        else:  # Team.finish_task's usual case, two calls fewer: this runs for every call
+            pool.busy -= 1
+            self.operator_free(pool, event.due_s)
 
     # --- operators between tasks -------------------------------------------------------------
 
-    def task_done(self, pool: PoolState) -> None:
-        """An operator of ``pool`` ends a task: free for the next, unless going off duty."""
-        if pool.finish_task(self.kernel.now):
-            self.operator_free(pool)
+    def task_done(self, pool: PoolState, now: float) -> None:
+        """An operator of ``pool`` ends a task at ``now``: free for the next, unless going off
+        duty."""
+        if pool.finish_task(now):
+            self.operator_free(pool, now)
 
-    def operator_free(self, pool: PoolState) -> None:
-        """An operator of ``pool`` is free: does what routing says comes next."""
+    def operator_free(self, pool: PoolState, now: float) -> None:
+        """An operator of ``pool`` is free at ``now`` (the clock's time): does what routing
+        says comes next."""
         task = self.routing.next_task(pool)
         if task is None:
             pool.idle += 1
         elif task.__class__ is Call:
-            self.answer(task, pool, self.kernel.now)
+            self.answer(task, pool, now)
         else:
             self.attempt_callback(task, pool)  # type: ignore[arg-type]
 
     def set_staffing(self, pool: PoolState, operators: int) -> None:
         """The plan of ``pool`` changes to ``operators`` on duty; those joining start work."""
-        for _ in range(pool.set_level(operators, self.kernel.now)):
-            self.operator_free(pool)
+        now = self.kernel.now
+        for _ in range(pool.set_level(operators, now)):
+            self.operator_free(pool, now)
 
     # --- callback attempts ---------------------------------------------------------------------
 
@@ -176,7 +184,7 @@ class Operators:
             gap_s = desk.after_unanswered(request)
             if gap_s is not None:
                 self._schedule_in(gap_s, self._on_callback_due, request)
-        self.task_done(pool)
+        self.task_done(pool, event.due_s)
 
     def _callback_due(self, event: Any) -> None:
         assert self.desk is not None
