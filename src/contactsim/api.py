@@ -26,7 +26,7 @@ import pandas as pd
 from contactsim.build.loading import load_scenario as _load_checked
 from contactsim.config.loader import LoadedScenario
 from contactsim.config.scenario import Scenario
-from contactsim.runs.defaults import DEFAULT_SEED
+from contactsim.runs.defaults import DEFAULT_SEED, seed_for
 from contactsim.runs.executors import make_executor
 from contactsim.runs.experiment import (
     Comparison,
@@ -75,7 +75,7 @@ def run(
     ``out``, the results folder is written as ``contactsim run`` writes it (with its plots
     unless ``plots=False``)."""
     loaded = _loaded(scenario)
-    seed_used = _seed(seed, loaded.scenario)
+    seed_used = seed_for(seed, loaded.scenario.seed)
     n_workers = workers or default_workers()
     if out is None:
         return run_scenario(loaded.scenario, reps, seed_used, n_workers)
@@ -153,7 +153,3 @@ def _named(loaded: LoadedScenario, name: str) -> LoadedScenario:
     return replace(loaded, scenario=loaded.scenario.model_copy(update={"name": name}))
 
 
-def _seed(given: int | None, scenario: Scenario) -> int:
-    if given is not None:
-        return given
-    return scenario.seed if scenario.seed is not None else DEFAULT_SEED

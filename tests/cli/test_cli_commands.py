@@ -141,12 +141,3 @@ def test_a_scheduler_and_local_dask_workers_are_refused_before_any_executor(
     with pytest.raises(click.UsageError, match="not both"), \
             options.opened_executor(2, "tcp://head:8786", 2):
         pass
-
-
-def test_an_executor_that_is_not_a_context_manager_is_used_as_it_is(
-    monkeypatch: pytest.MonkeyPatch
-) -> None:
-    plain = object()
-    monkeypatch.setattr("contactsim.runs.executors.make_executor", lambda *args: plain)
-    with options.opened_executor(1, None, None) as opened:
-        assert opened is plain

@@ -1,7 +1,7 @@
 """Hand-worked traces of callbacks: the offer at the threshold, callback hours and attempts.
 
 Each trace drives
-:func:`~contactsim.engine.model.simulate` with fixed arrival times, handle times and
+:func:`~contactsim.engine.builder.simulate` with fixed arrival times, handle times and
 patience, and with fixed uniform draws for the callback and redial decisions, so every number
 below is worked out on paper first. Times are in seconds. Draws are handed out in the order the
 model asks for them. Every caller of the callback line draws their acceptance when they ring,

@@ -1,7 +1,7 @@
 """Triage and the Resolution Centre (RC): hand-worked traces.
 
 The traces drive
-:func:`~contactsim.engine.model.simulate` with plain objects: fixed arrival and handle
+:func:`~contactsim.engine.builder.simulate` with plain objects: fixed arrival and handle
 times, and fixed uniform draws for triage, contact attempts and outcomes, so every number below
 is worked out on paper first. Times are in seconds from the horizon's start (midnight).
 A call's triage draw ``u`` picks the first outcome whose cumulative share exceeds ``u``; a

@@ -1,7 +1,7 @@
 """Hand-worked traces of the SimPy model: every wait below is worked out on paper first.
 
 Each trace drives
-:func:`~contactsim.engine.model.simulate` with fixed arrival times, handle times and
+:func:`~contactsim.engine.builder.simulate` with fixed arrival times, handle times and
 patience, so the expected numbers follow from the routing rules alone. Times are in seconds.
 Each caller's handle time and patience are drawn when the caller rings, in arrival order per
 line, so the n-th entry of a line's ``handles`` and ``patiences`` belongs to its n-th arrival.

@@ -1,7 +1,7 @@
 """Hand-worked traces of the reserve of idle multi-skilled operators for 999 and of staffing
 changes (operators coming on and going off duty): every wait is worked out on paper first.
 
-As in ``test_traces.py``, each trace drives :func:`~contactsim.engine.model.simulate` with
+As in ``test_traces.py``, each trace drives :func:`~contactsim.engine.builder.simulate` with
 fixed arrival times, handle times and patience; times are in seconds.
 """
 

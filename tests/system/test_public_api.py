@@ -148,3 +148,19 @@ def test_compare_names_scenarios_by_the_keys_of_a_mapping(week: Path, tmp_path: 
     assert sorted(p.name for p in (out / "runs").iterdir()) == ["now", "six_blended"]
     with pytest.raises(contactsim.ContactsimError, match="scenario name"):
         contactsim.compare({"..": week, "more": more}, reps=2, workers=1)
+
+
+def test_compare_refuses_a_foreign_folder_before_simulating(week: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    foreign = tmp_path / "notes"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep me")
+    ran: list[object] = []
+    # the one place a comparison's simulations start (a check of order, not of the API)
+    monkeypatch.setattr("contactsim.output.saved_runs.compare_scenarios",
+                        lambda *args, **kwargs: ran.append(args))
+    with pytest.raises(contactsim.ContactsimError, match="not replaced"):
+        contactsim.compare([week, week], reps=2, workers=1, out=foreign, plots=False)
+    assert ran == []
+    assert (foreign / "notes.txt").read_text() == "keep me"

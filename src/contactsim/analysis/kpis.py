@@ -94,7 +94,8 @@ UNIT_RANGES: dict[str, tuple[float, float]] = {
     "h": (0.0, math.inf),
 }
 
-#: The sums every row of the interval series carries (see :func:`interval_frame`): a KPI made
+#: The sums every row of the interval series carries (see
+#: :func:`~contactsim.analysis.intervals.interval_frame`): a KPI made
 #: of these alone can be computed over any set of intervals — a month, an hour of the week.
 INTERVAL_SUMS = ("offered", "answered", "abandoned", "answered_within", "wait_sum_s")
 

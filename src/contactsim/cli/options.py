@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from contactsim.errors import ContactsimError, ScenarioError
-from contactsim.runs.defaults import DEFAULT_SEED
+from contactsim.runs.defaults import seed_for
 
 if TYPE_CHECKING:
     from contactsim.config.loader import LoadedScenario
@@ -83,9 +83,7 @@ def fail(message: str, status: int = 2) -> NoReturn:
 
 def chosen_seed(given: int | None, loaded: LoadedScenario) -> int:
     """The seed to run with: --seed, else the scenario's, else the default (0 is a seed)."""
-    if given is not None:
-        return given
-    return loaded.scenario.seed if loaded.scenario.seed is not None else DEFAULT_SEED
+    return seed_for(given, loaded.scenario.seed)
 
 
 def chosen_workers(given: int | None) -> int:
@@ -114,11 +112,7 @@ def opened_executor(
     one_cluster(scheduler, dask_local)
     from contactsim.runs.executors import make_executor
 
-    executor = make_executor(chosen_workers(workers), scheduler, dask_local)
-    if isinstance(executor, contextlib.AbstractContextManager):
-        with executor:
-            yield executor
-    else:
+    with make_executor(chosen_workers(workers), scheduler, dask_local) as executor:
         yield executor
 
 

@@ -21,7 +21,9 @@ wrong in their words: the file, the field, the value found and what was expected
 - writing back: :mod:`~contactsim.config.resolved` (the scenario as run) and
   :mod:`~contactsim.config.overlays` (what an overlay changes against its base).
 
-config reads only the scenario's own YAML files. The input files a scenario names (profiles,
-call logs, staffing tables) are read by :func:`contactsim.build.loading.load_scenario`, the
-function to call to load a scenario for a run.
+config reads the scenario's own YAML files, and of the files it names only a replayed call
+log's lines and first row (:mod:`~contactsim.config.replay`, to spread the replay over the
+lines and find the horizon). The input files a scenario names (profiles, call logs, staffing
+tables) are read whole by :func:`contactsim.build.loading.load_scenario`, the function to call
+to load a scenario for a run.
 """

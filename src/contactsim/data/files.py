@@ -155,16 +155,6 @@ def decode_utf8(data: bytes, path: str | Path, what: str, file: str | None = Non
         ) from None
 
 
-def not_utf8(path: str | Path, what: str, error: UnicodeDecodeError,
-             file: str | None = None) -> ScenarioError:
-    """The message for a file a reader (pandas, say) found not to be UTF-8."""
-    return ScenarioError.single(
-        "", str(path),
-        f"a {what} in UTF-8 text (byte 0x{error.object[error.start]:02x} at byte "
-        f"{error.start:,} is not UTF-8: save the file as UTF-8)", file,
-    )
-
-
 # --- writing ---------------------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ desmod) that adds two cheaper ways to make them happen, and is the only code in 
 touches SimPy's private state (its event heap ``_queue``, its sequence counter ``_eid`` and its
 clock ``_now``):
 
-- :meth:`Kernel.schedule_in` puts a slotted :class:`Scheduled` event, with a shared, read-only
+- :attr:`Kernel.schedule_in` puts a slotted :class:`Scheduled` event, with a shared, read-only
   tuple of callbacks, straight onto SimPy's heap under the key SimPy itself uses (time, priority
   NORMAL, the next sequence number). It is a ``Timeout`` with its callbacks appended, without
   the checks and the list: the order of events is exactly SimPy's, and ordinary SimPy events
@@ -132,23 +132,16 @@ class Kernel(simpy.Environment):
         self._heap: EventHeap = self._queue  # type: ignore[assignment]
         #: each stream's next arrival, earliest first, over a sentinel at infinity
         self._arrivals: list[_Arrival] = [_NO_ARRIVAL]
-        # the model schedules an event or two a call: a closure over the heap and the counter
-        # spares it a method's attribute lookups (see schedule_in for what it does)
-        self.schedule_in = self._scheduler()  # type: ignore[method-assign,assignment]
-
-    def schedule_in(self, delay_s: float, callbacks: Callbacks, value: Any) -> None:
-        """Run ``callbacks`` with an event carrying ``value`` ``delay_s`` seconds from now.
-
-        Equivalent to ``Timeout(self, delay_s, value)`` with the callbacks appended, at a
-        fraction of its cost. ``delay_s`` must be non-negative (not checked: the model's callers
-        guarantee it). (Each kernel replaces this method by :meth:`_scheduler`'s closure, which
-        does the same.)
-        """
-        due_s = self._now + delay_s
-        heappush(self._heap, (due_s, NORMAL, next(self._eid), Scheduled(callbacks, value, due_s)))
+        #: ``schedule_in(delay_s, callbacks, value)``: run ``callbacks`` with an event carrying
+        #: ``value`` ``delay_s`` seconds from now — a ``Timeout(self, delay_s, value)`` with the
+        #: callbacks appended, at a fraction of its cost. ``delay_s`` must be non-negative (not
+        #: checked: the model's callers guarantee it). A closure over SimPy's heap and sequence
+        #: counter, since the model schedules an event or two a call.
+        self.schedule_in: Callable[[float, Callbacks, Any], None] = self._scheduler()
 
     def _scheduler(self) -> Callable[[float, Callbacks, Any], None]:
-        """:meth:`schedule_in` as a closure over SimPy's heap and sequence counter."""
+        """:attr:`schedule_in`: push a :class:`Scheduled` event on SimPy's heap under the key
+        SimPy itself uses (time, NORMAL, the next sequence number)."""
         heap, eid, push, event, normal = self._heap, self._eid, heappush, Scheduled, NORMAL
         kernel = self
 

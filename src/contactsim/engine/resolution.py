@@ -19,15 +19,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from contactsim.engine.plan import StaffingPlan
-from contactsim.engine.records import RCTally
+from contactsim.engine.records import TO_FRONT_LINE, TO_PARTNER, TO_RESOLUTION_CENTRE, RCTally
 from contactsim.engine.sampler import Sampler, sampler_from_blocks
 from contactsim.engine.team import Team, busy_seconds, follow_plan
 
 if TYPE_CHECKING:
     from contactsim.engine.kernel import Kernel
-
-CLOSED, GRADE1, GRADE2, SCHEDULED, RESOLUTION_CENTRE = range(5)
-RESOLVED, FRONT_LINE, PARTNER = range(3)
 
 
 @dataclass(frozen=True)
@@ -57,7 +54,7 @@ class TriageInputs:
 
             def outcomes(size: int) -> np.ndarray:
                 return np.minimum(
-                    np.searchsorted(bounds, uniforms(size), side="right"), RESOLUTION_CENTRE
+                    np.searchsorted(bounds, uniforms(size), side="right"), TO_RESOLUTION_CENTRE
                 )
 
             outcome: Callable[[], int] = sampler_from_blocks(outcomes)  # type: ignore[assignment]
@@ -66,7 +63,7 @@ class TriageInputs:
             assert draw is not None
 
             def outcome() -> int:
-                return min(bisect.bisect_right(cumulative, draw()), RESOLUTION_CENTRE)
+                return min(bisect.bisect_right(cumulative, draw()), TO_RESOLUTION_CENTRE)
 
         object.__setattr__(self, "outcome", outcome)
 
@@ -175,13 +172,13 @@ class ResolutionCentre:
         self._working_counted -= incident.counted
         if reached:
             outcome = min(bisect.bisect_right(inputs.outcome_cumulative, inputs.outcome()),
-                          PARTNER)
+                          TO_PARTNER)
             self._finish(incident, outcome)
         elif incident.attempts < inputs.contact_attempts:
             self._in_gap_counted += incident.counted
             self.kernel.schedule_in(inputs.attempt_gap_s, (self._due,), incident)
         else:
-            self._finish(incident, FRONT_LINE)  # the victim was never reached
+            self._finish(incident, TO_FRONT_LINE)  # the victim was never reached
         if not self.team.finish_task(self.kernel.now):
             return  # went off duty
         if self.waiting:

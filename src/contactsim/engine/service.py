@@ -16,8 +16,14 @@ from contactsim.engine.callback import CallbackDesk
 from contactsim.engine.calls import ANSWERED, Call, CallbackRequest, PoolState
 from contactsim.engine.inputs import ModelSettings
 from contactsim.engine.kernel import Kernel
-from contactsim.engine.records import WAIT_HISTOGRAM_S, CallRecord, LineTally
-from contactsim.engine.resolution import CLOSED, RESOLUTION_CENTRE, ResolutionCentre, TriageInputs
+from contactsim.engine.records import (
+    CLOSED,
+    TO_RESOLUTION_CENTRE,
+    WAIT_HISTOGRAM_S,
+    CallRecord,
+    LineTally,
+)
+from contactsim.engine.resolution import ResolutionCentre, TriageInputs
 from contactsim.engine.routing import PriorityRouting
 from contactsim.engine.team import busy_seconds
 
@@ -109,7 +115,7 @@ class Operators:
             tally.triaged[outcome] += 1
         if outcome == CLOSED:
             return handle_s + triage.closed_extra_handle_s
-        if outcome == RESOLUTION_CENTRE and self.rc is not None:
+        if outcome == TO_RESOLUTION_CENTRE and self.rc is not None:
             # the incident reaches the RC when the call ends
             referred_s = self.kernel.now + handle_s
             if referred_s < self.end_s:

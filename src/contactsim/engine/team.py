@@ -3,7 +3,8 @@
 A team knows how many of its people are idle, busy, and busy but due to go off duty, and keeps
 the on-duty clock (person-seconds on duty after the warm-up). The plan is followed by
 :func:`follow_plan`; when it falls, idle people go at once and busy ones finish their task
-first (:meth:`Team.finish_task`, the one place where someone finishes a task).
+first (:meth:`Team.finish_task`; the usual end of a call, nobody leaving, is inlined in
+:meth:`~contactsim.engine.service.Operators._call_done` for speed).
 """
 
 from __future__ import annotations

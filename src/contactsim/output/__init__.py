@@ -15,6 +15,7 @@ screen.
 - :mod:`~contactsim.output.tables`: KPIs as numbers a planner reads (shares in %, intervals,
   differences), in tables for the terminal.
 
-Everything here is made from saved files or finished results, never from a live simulation;
+Plots, pages and tables are made from saved files or finished results, never from a live
+simulation (:mod:`~contactsim.output.saved_runs` runs a scenario only to write its folder);
 writing a folder whole and safely is :mod:`contactsim.data.folders`'s work.
 """

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from contactsim.config.loader import LoadedScenario
 from contactsim.config.resolved import dump_resolved
-from contactsim.data.folders import atomic_folder
+from contactsim.data.folders import atomic_folder, check_replaceable
 from contactsim.output.report import plot_comparison, plot_run
 from contactsim.output.results import (
     RECORDS,
@@ -85,6 +85,7 @@ def compare_into_folder(
     own results under ``runs/``. Returns the comparison and the notes worth showing."""
     folder = Path(folder)
     about = compare_about(list(loaded), seed, reps, overrides)
+    check_replaceable(folder, "compare")  # before the simulations, not after them
     comparison = compare_scenarios(
         [item.scenario for item in loaded], reps, seed, workers,
         progress=progress, executor=executor,

@@ -11,15 +11,14 @@ import math
 import re
 from dataclasses import dataclass
 
-from contactsim.analysis.kpi_names import ABANDON_RATE, ASA_S, SERVICE_LEVEL
-from contactsim.analysis.kpis import KPIS
+from contactsim.analysis.kpis import KPIS, SERVICE_TARGET_KPIS
 from contactsim.config.scenario import Scenario
 from contactsim.errors import ContactsimError
 
 __all__ = ["TARGET_KPIS", "ServiceTarget", "parse_target"]
 
-#: KPIs a service target may name, and whether a larger value is better
-TARGET_KPIS: dict[str, bool] = {SERVICE_LEVEL: True, ASA_S: False, ABANDON_RATE: False}
+#: KPIs a service target may name, and whether a larger value is better (from the registry)
+TARGET_KPIS: dict[str, bool] = SERVICE_TARGET_KPIS
 
 _TARGET = re.compile(
     r"^\s*(?P<line>[^:\s]+)\s*:\s*(?P<kpi>\w+)\s*(?P<op><=|>=)\s*(?P<value>\S+)\s*$"

@@ -3,3 +3,11 @@ imports, so the command line's help can quote it)."""
 
 #: The seed of a run whose scenario names none and that is given none.
 DEFAULT_SEED = 2018
+
+
+def seed_for(given: int | None, scenario_seed: int | None) -> int:
+    """The seed to run with: the one given, else the scenario's, else :data:`DEFAULT_SEED`
+    (0 is a seed)."""
+    if given is not None:
+        return given
+    return scenario_seed if scenario_seed is not None else DEFAULT_SEED

@@ -13,8 +13,9 @@ search or a calibration starts its worker processes once, not once an evaluation
 Local worker processes are *guarded*: they die with the process that started them (even one
 killed with ``kill -9``), they ignore Ctrl-C (SIGINT) so that only the parent reacts to it, and
 when the parent stops waiting for them (Ctrl-C, an error) it cancels the queued runs and
-terminates the workers at once instead of waiting for every queued run. This module is the
-only place that starts processes.
+terminates the workers at once instead of waiting for every queued run. This module (with
+:mod:`~contactsim.runs.dask_executor` for a local Dask cluster) is the only place that starts
+processes.
 """
 
 from __future__ import annotations
