@@ -1,6 +1,7 @@
 """The public Python API, used as a planner's script would: only ``import contactsim`` and the
 names it exports (load_scenario, run, compare, sweep, Scenario, RunResults, Comparison and the
-errors) — no module inside the package is imported here."""
+errors) — no module inside the package is imported here (one test patches where a
+comparison's simulations start, to check that a refused folder is refused before them)."""
 
 from __future__ import annotations
 
