@@ -14,8 +14,9 @@ import pytest
 from contactsim.analysis.intervals import interval_frame
 from contactsim.analysis.kpis import kpi_rows
 from contactsim.build.loading import scenario_from_mapping
+from contactsim.build.model_inputs import synthetic_log
 from contactsim.errors import ScenarioError
-from contactsim.runs.replication import run_tallies, synthetic_log
+from contactsim.runs.replication import run_tallies
 from helpers.data_files import HANDLING, replay_scenario, write_rows
 
 # --- exact traces ------------------------------------------------------------------------------

@@ -15,13 +15,14 @@ from click.testing import CliRunner
 
 from contactsim.analysis.kpis import kpi_rows
 from contactsim.build.loading import load_scenario, scenario_from_mapping
+from contactsim.build.model_inputs import synthetic_log
 from contactsim.cli.main import main
 from contactsim.data.calllog import CallLog, read_replay
 from contactsim.data.demand_profiles import read_profile
 from contactsim.errors import ScenarioError
 from contactsim.planning.fit import fit_log
 from contactsim.runs.experiment import run_scenario
-from contactsim.runs.replication import run_tallies, synthetic_log
+from contactsim.runs.replication import run_tallies
 from helpers.data_files import HANDLING, replay_scenario, write_rows
 from helpers.scenarios import SCENARIOS
 

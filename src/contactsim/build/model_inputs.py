@@ -4,7 +4,8 @@ Centre, with every random source on its own named stream.
 This is the only place where the validated scenario is turned into the plain objects the model
 takes (:class:`~contactsim.engine.inputs.ModelInputs`), and where each random source gets its
 named stream (``handle/101``, ``patience/999``, ...), so that two scenarios with the same seed
-see the same callers.
+see the same callers. :func:`synthetic_log` draws from the same inputs the call log a
+replication's demand would leave in the telephony system (``contactsim demand synth``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from functools import partial
 
 import numpy as np
+import pandas as pd
 
 from contactsim.build import demand, sampling, staffing
 from contactsim.build.streams import Streams
@@ -214,3 +216,37 @@ def _callback_serve(serve: str | WhenIdle) -> CallbackServe:
 def uniform_sampler(rng: np.random.Generator) -> Sampler:
     """Successive uniform draws on [0, 1) from ``rng``, drawn in blocks."""
     return sampler_from_blocks(rng.random)
+
+
+def synthetic_log(scenario: Scenario, seed: int, replication: int = 0) -> pd.DataFrame:
+    """The call log the scenario's demand produces in one replication: what the telephony
+    system would record (online-shifted callers never reach it). Drawn from the very inputs the
+    model takes, so replaying it with ``handle_times: logged`` and the same seed gives the same
+    callers (exactly so when no ``online_shift`` is set).
+
+    Columns: ``arrival_time``, ``line``, ``handle_s``, ``caller_id``.
+    """
+    inputs = model_inputs(scenario, Streams(seed=seed, replication=replication))
+    origin = np.datetime64(scenario.horizon.start, "ns")
+    frames = []
+    for line in inputs.lines:
+        times, handles = [], []
+        for arrival_s in line.arrival_times_s:
+            handle_s = line.handle_time()
+            if line.deflection is not None and line.deflection() < line.online_shift:
+                continue
+            times.append(arrival_s)
+            handles.append(handle_s)
+        seconds = np.asarray(times, dtype=float)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "arrival_time": origin + (seconds * 1e9).astype("timedelta64[ns]"),
+                    "line": line.name,
+                    "handle_s": np.asarray(handles, dtype=float),
+                }
+            )
+        )
+    log = pd.concat(frames, ignore_index=True).sort_values("arrival_time", kind="stable")
+    log["caller_id"] = np.arange(len(log))
+    return log.reset_index(drop=True)

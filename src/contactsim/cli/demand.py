@@ -47,8 +47,8 @@ def synth(
 
     Writes the calls SCENARIO's demand produces: arrival_time, line, handle_s, caller_id (the
     format a replayed log must have)."""
+    from contactsim.build.model_inputs import synthetic_log
     from contactsim.data.calllog_writer import check_log_output, write_call_log
-    from contactsim.runs.replication import synthetic_log
 
     try:
         check_log_output(out, replace)  # its ending says the format; refused before any work

@@ -11,7 +11,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from contactsim.analysis.intervals import interval_frame, rc_daily_frame
@@ -87,37 +86,3 @@ def run_replication(
         tallies=tallies if keep_tallies else None,
         rc_daily=rc_daily,
     )
-
-
-def synthetic_log(scenario: Scenario, seed: int, replication: int = 0) -> pd.DataFrame:
-    """The call log the scenario's demand produces in one replication: what the telephony
-    system would record (online-shifted callers never reach it). Drawn from the very inputs the
-    model takes, so replaying it with ``handle_times: logged`` and the same seed gives the same
-    callers (exactly so when no ``online_shift`` is set).
-
-    Columns: ``arrival_time``, ``line``, ``handle_s``, ``caller_id``.
-    """
-    inputs = model_inputs(scenario, Streams(seed=seed, replication=replication))
-    origin = np.datetime64(scenario.horizon.start, "ns")
-    frames = []
-    for line in inputs.lines:
-        times, handles = [], []
-        for arrival_s in line.arrival_times_s:
-            handle_s = line.handle_time()
-            if line.deflection is not None and line.deflection() < line.online_shift:
-                continue
-            times.append(arrival_s)
-            handles.append(handle_s)
-        seconds = np.asarray(times, dtype=float)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "arrival_time": origin + (seconds * 1e9).astype("timedelta64[ns]"),
-                    "line": line.name,
-                    "handle_s": np.asarray(handles, dtype=float),
-                }
-            )
-        )
-    log = pd.concat(frames, ignore_index=True).sort_values("arrival_time", kind="stable")
-    log["caller_id"] = np.arange(len(log))
-    return log.reset_index(drop=True)

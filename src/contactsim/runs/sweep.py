@@ -48,8 +48,8 @@ from contactsim.runs.replication import run_tallies
 from contactsim.runs.sweep_file import Point, SweepSpec
 
 SWEEP_FILE = "sweep.json"
-META = "meta.json"
-KPIS = "kpis.parquet"
+META_FILE = "meta.json"
+KPIS_FILE = "kpis.parquet"
 
 
 @lru_cache(maxsize=1)
@@ -94,11 +94,11 @@ def _run_folder(out: Path, point: Point, replication: int) -> Path:
 def is_complete(folder: Path, fingerprint: str) -> bool:
     """A run folder that holds a successful run with this fingerprint."""
     try:
-        meta = json.loads((folder / META).read_text())
+        meta = json.loads((folder / META_FILE).read_text())
     except (OSError, ValueError):
         return False
     return meta.get("fingerprint") == fingerprint and meta.get("status") == "ok" and (
-        folder / KPIS
+        folder / KPIS_FILE
     ).exists()
 
 
@@ -114,7 +114,7 @@ def execute(task: Task, seed: int) -> tuple[str, float]:
             # the KPIs only: a sweep keeps no interval series, so none is built
             tallies = run_tallies(task.scenario, seed, task.replication)
             table = pd.DataFrame(kpi_rows(tallies), columns=["scope", "kpi", "value"])
-            table.to_parquet(temporary / KPIS, index=False)
+            table.to_parquet(temporary / KPIS_FILE, index=False)
         except ContactsimError as exc:  # the point's input: the planner's message, no traceback
             status, error = "failed", str(exc)
         except Exception:  # a failed run is recorded; the sweep goes on
@@ -127,7 +127,8 @@ def execute(task: Task, seed: int) -> tuple[str, float]:
             "fingerprint": task.fingerprint, "run_time_s": round(elapsed, 3), "status": status,
             "error": error,
         }
-        (temporary / META).write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
+        (temporary / META_FILE).write_text(json.dumps(meta, indent=2, default=str),
+                                           encoding="utf-8")
     return status, elapsed
 
 
@@ -276,7 +277,7 @@ def write_sweep_tables(spec: SweepSpec, out: Path, tasks: list[Task]) -> pd.Data
     frames, failures = [], []
     for task in tasks:
         if is_complete(task.folder, task.fingerprint):
-            table = pd.read_parquet(task.folder / KPIS)
+            table = pd.read_parquet(task.folder / KPIS_FILE)
             table.insert(0, "replication", task.replication)
             table.insert(0, "point_name", task.point.name)
             table.insert(0, "point", task.point.index)
@@ -310,6 +311,6 @@ def write_sweep_tables(spec: SweepSpec, out: Path, tasks: list[Task]) -> pd.Data
 
 def _read_meta(folder: Path) -> dict[str, Any] | None:
     try:
-        return json.loads((folder / META).read_text())
+        return json.loads((folder / META_FILE).read_text())
     except (OSError, ValueError):
         return None
