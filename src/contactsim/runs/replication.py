@@ -31,7 +31,6 @@ class ReplicationResult:
     replication: int
     kpis: list[tuple[str, str, float]]
     intervals: pd.DataFrame
-    tallies: RunTallies | None = None
     rc_daily: pd.DataFrame | None = None
     process_id: int = field(default_factory=os.getpid)
 
@@ -69,7 +68,6 @@ def run_replication(
     seed: int,
     replication: int,
     progress: ProgressCallback | None = None,
-    keep_tallies: bool = False,
     records_dir: Path | None = None,
 ) -> ReplicationResult:
     """Run one replication and reduce it to KPI rows and interval series (streaming per-call
@@ -83,6 +81,5 @@ def run_replication(
         replication=replication,
         kpis=kpi_rows(tallies),
         intervals=intervals,
-        tallies=tallies if keep_tallies else None,
         rc_daily=rc_daily,
     )
