@@ -52,10 +52,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     contactsim.errors.ScenarioError
         Naming the file, the field, the value and what was expected.
     """
-    loaded = _load_checked(path, overrides)
-    for notice in loaded.notices:
-        warnings.warn(notice, stacklevel=2)
-    return loaded.scenario
+    return _loaded(path, overrides).scenario
 
 
 def run(
@@ -82,8 +79,7 @@ def run(
     from contactsim.output.saved_runs import run_into_folder
 
     with make_executor(n_workers) as executor:
-        results, _notes = run_into_folder(loaded, reps, seed_used, out, workers=n_workers,
-                                          executor=executor, plots=plots)
+        results, _notes = run_into_folder(loaded, reps, seed_used, out, executor, plots=plots)
     return results
 
 
@@ -111,8 +107,8 @@ def compare(
     from contactsim.output.saved_runs import compare_into_folder
 
     with make_executor(n_workers) as executor:
-        comparison, _notes = compare_into_folder(loaded, reps, seed, out, workers=n_workers,
-                                                 executor=executor, plots=plots)
+        comparison, _notes = compare_into_folder(loaded, reps, seed, out, executor,
+                                                 plots=plots)
     return comparison
 
 
@@ -127,17 +123,18 @@ def sweep(sweep_file: str | Path, out: str | Path, workers: int | None = None,
     from contactsim.runs.sweep_file import load_sweep
 
     spec = load_sweep(sweep_file)
-    with make_executor(workers or default_workers()) as executor:
-        tidy = run_sweep(spec, out, executor=executor)
+    tidy = run_sweep(spec, out, workers=workers or default_workers())
     if plots and not tidy.empty:
         plot_sweep(Path(out), spec.plot_scope, spec.plot_kpi)
     return tidy
 
 
-def _loaded(scenario: ScenarioLike) -> LoadedScenario:
+def _loaded(scenario: ScenarioLike, overrides: Sequence[str] = ()) -> LoadedScenario:
+    """A scenario as the run functions take it; a file is loaded (with ``overrides``) and its
+    notices given as warnings, pointing at the caller's line."""
     if isinstance(scenario, Scenario):
         return LoadedScenario(scenario=scenario, source=Path(f"<{scenario.name}>"))
-    loaded = _load_checked(scenario)
+    loaded = _load_checked(scenario, overrides)
     for notice in loaded.notices:
         warnings.warn(notice, stacklevel=3)
     return loaded

@@ -57,7 +57,7 @@ def test_the_staffing_search_opens_one_executor_for_every_evaluation(
         made.append(CountingExecutor(workers))
         return made[-1]
 
-    monkeypatch.setattr(staffing_search, "make_executor", make)
+    monkeypatch.setattr("contactsim.runs.executors.make_executor", make)
     scenario = scenario_from_mapping(one_line())
     targets = [parse_target("101: service_level >= 0.8", scenario)]
     result = staffing_search.search_staffing(scenario, targets, grouping="all", reps=2, seed=3,
@@ -83,7 +83,7 @@ def test_a_calibration_opens_one_executor_for_every_run(
         made.append(CountingExecutor(workers))
         return made[-1]
 
-    monkeypatch.setattr(calibration, "make_executor", make)
+    monkeypatch.setattr("contactsim.runs.executors.make_executor", make)
     scenario = tmp_path / "one-line.yaml"
     scenario.write_text(yaml.safe_dump(one_line(days=0.5)), encoding="utf-8")
     targets_file = tmp_path / "targets.yaml"

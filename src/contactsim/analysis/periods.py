@@ -56,13 +56,15 @@ def period_kpis(intervals: pd.DataFrame, period: pd.Series) -> pd.DataFrame:
 
 
 def band(
-    per_replication: pd.DataFrame, value: str, keys: tuple[str, ...] = ("line", "period")
+    per_replication: pd.DataFrame, value: str, keys: tuple[str, ...] = ("line", "period"),
+    confidence: float = 0.95,
 ) -> pd.DataFrame:
-    """Mean and 95% interval across replications of ``value`` (a KPI: the interval is clipped
-    to its range), per combination of ``keys``: columns ``*keys, mean, low, high``."""
+    """Mean and interval (95% unless ``confidence`` says otherwise) across replications of
+    ``value`` (a KPI: the interval is clipped to its range), per combination of ``keys``:
+    columns ``*keys, mean, low, high``."""
     rows = []
     for key, group in per_replication.groupby(list(keys), sort=True):
-        mean, low, high = kpi_interval(group[value].to_numpy(dtype=float), value)
+        mean, low, high = kpi_interval(group[value].to_numpy(dtype=float), value, confidence)
         rows.append((*(key if isinstance(key, tuple) else (key,)), mean, low, high))
     return pd.DataFrame(rows, columns=[*keys, "mean", "low", "high"])
 
@@ -86,12 +88,26 @@ def period_values(
 
 
 def summarise_by(
-    intervals: pd.DataFrame, line: str, kpi: str, key: Callable[[pd.Series], pd.Series]
+    intervals: pd.DataFrame, line: str, kpi: str, key: Callable[[pd.Series], pd.Series],
+    confidence: float = 0.95,
 ) -> pd.DataFrame:
     """``kpi`` on ``line`` for each key (``key`` maps interval starts to an hour of the week, a
-    month, ...): columns ``key, mean, ci_low, ci_high`` (95% Student-t across replications)."""
-    _check(kpi)
+    month, ...): columns ``key, mean, ci_low, ci_high`` (Student-t across replications, at
+    ``confidence``)."""
+    return summaries_by(intervals, line, (kpi,), key, confidence)[kpi]
+
+
+def summaries_by(
+    intervals: pd.DataFrame, line: str, kpis: tuple[str, ...],
+    key: Callable[[pd.Series], pd.Series], confidence: float = 0.95,
+) -> dict[str, pd.DataFrame]:
+    """:func:`summarise_by` for each of ``kpis``, from one pass over the interval series."""
+    for kpi in kpis:
+        _check(kpi)
     rows = intervals[intervals["line"] == line]
     table = period_kpis(rows, key(rows["interval_start"]))
-    summary = band(table, kpi, keys=("period",))
-    return summary.rename(columns={"period": "key", "low": "ci_low", "high": "ci_high"})
+    return {
+        kpi: band(table, kpi, keys=("period",), confidence=confidence).rename(
+            columns={"period": "key", "low": "ci_low", "high": "ci_high"})
+        for kpi in kpis
+    }

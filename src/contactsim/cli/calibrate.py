@@ -13,7 +13,6 @@ import click
 from contactsim.cli.options import (
     check_out_or_exit,
     chosen_seed,
-    chosen_workers,
     fail,
     load_or_exit,
     opened_executor,
@@ -74,11 +73,10 @@ def calibrate(
     def show(line: str) -> None:
         click.echo(line, err=True)
 
-    n_workers = chosen_workers(workers)
     # one executor for every evaluation: its worker processes start once for the calibration
-    with opened_executor(n_workers, None, None) as executor:
+    with opened_executor(workers, None, None) as executor:
         try:
-            calibration = fit(scenario, targets, seed_used, settings, overrides, n_workers,
+            calibration = fit(scenario, targets, seed_used, settings, overrides,
                               report=show, executor=executor)
         except ScenarioError as exc:
             fail(f"the targets cannot be used with {scenario}:\n{exc}")

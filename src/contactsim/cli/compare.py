@@ -20,7 +20,6 @@ from contactsim.analysis.kpi_names import (
 )
 from contactsim.cli.options import (
     check_out_or_exit,
-    chosen_workers,
     dask_local_option,
     default_folder,
     echo_notes,
@@ -89,13 +88,11 @@ def compare(
     replacing = replacing_note(folder, about, "compare")
     if replacing:
         click.echo(f"note: {replacing}", err=True)
-    n_workers = chosen_workers(workers)
     started = time.perf_counter()
-    with (opened_executor(n_workers, scheduler, dask_local) as executor,
+    with (opened_executor(workers, scheduler, dask_local) as executor,
           ProgressBar(f"{len(loaded)} scenarios × {reps} replications") as bar):
         comparison, notes = compare_into_folder(
-            loaded, reps, seed, folder, overrides=overrides, workers=n_workers,
-            executor=executor, progress=bar.update, plots=plots,
+            loaded, reps, seed, folder, executor, about=about, progress=bar.update, plots=plots,
         )
     echo_notes(notes)
     click.echo(comparison_table(comparison.table, comparison.names,

@@ -20,7 +20,6 @@ from contactsim.analysis.kpi_names import (
 from contactsim.cli.options import (
     check_out_or_exit,
     chosen_seed,
-    chosen_workers,
     dask_local_option,
     default_folder,
     echo_notes,
@@ -85,13 +84,12 @@ def run(
     replacing = replacing_note(folder, about, "run")
     if replacing:
         click.echo(f"note: {replacing}", err=True)
-    n_workers = chosen_workers(workers)
     started = time.perf_counter()
-    with (opened_executor(n_workers, scheduler, dask_local) as executor,
+    with (opened_executor(workers, scheduler, dask_local) as executor,
           ProgressBar(f"{loaded.scenario.name}: {reps} replications") as bar):
         results, notes = run_into_folder(
-            loaded, reps, seed_used, folder, overrides=overrides, workers=n_workers,
-            executor=executor, progress=bar.update, plots=plots, records=records,
+            loaded, reps, seed_used, folder, executor, about=about, progress=bar.update,
+            plots=plots, records=records,
         )
     elapsed = time.perf_counter() - started
     echo_notes(notes)

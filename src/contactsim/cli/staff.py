@@ -14,7 +14,6 @@ from contactsim.cli.options import (
     FiniteFloat,
     check_out_or_exit,
     chosen_seed,
-    chosen_workers,
     default_folder,
     fail,
     load_or_exit,
@@ -82,14 +81,14 @@ def staff(
     folder = Path(out) if out else default_folder(f"{loaded.scenario.name}-staff")
     check_out_or_exit(folder, "staff")
     started = time.perf_counter()
-    n_workers = chosen_workers(workers)
     # one executor for every evaluation: its worker processes start once for the whole search
-    with opened_executor(n_workers, None, None) as executor:
+    with opened_executor(workers, None, None) as executor:
         try:
             parsed = [parse_target(text, loaded.scenario) for text in targets]
             result = search_staffing(
-                loaded.scenario, parsed, grouping, reps, seed_used, n_workers,
-                max_operators, max_rounds, note=lambda text: click.echo(text, err=True),
+                loaded.scenario, parsed, grouping, reps, seed_used,
+                max_operators=max_operators, max_rounds=max_rounds,
+                note=lambda text: click.echo(text, err=True),
                 confidence=confidence, executor=executor,
             )
         except ContactsimError as exc:

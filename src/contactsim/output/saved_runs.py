@@ -11,7 +11,7 @@ it was.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from contactsim.config.loader import LoadedScenario
@@ -40,10 +40,9 @@ def run_into_folder(
     reps: int,
     seed: int,
     folder: str | Path,
+    executor: Executor,
     *,
-    overrides: Sequence[str] = (),
-    workers: int = 1,
-    executor: Executor | None = None,
+    about: Mapping[str, object] | None = None,
     progress: ProgressReport | None = None,
     plots: bool = True,
     records: bool = False,
@@ -54,12 +53,15 @@ def run_into_folder(
 
     The simulation happens inside the folder's temporary twin, so records stream there and an
     interrupted run leaves nothing behind. Returns the results and the notes worth showing a
-    planner (an input file too large to copy beside the results, say)."""
+    planner (an input file too large to copy beside the results, say). ``about`` is what the
+    folder's marker says it holds (:func:`~contactsim.output.results.run_about`; made here if
+    not given)."""
     folder = Path(folder)
-    about = run_about(loaded, seed, reps, overrides)
+    if about is None:
+        about = run_about(loaded, seed, reps)
     with atomic_folder(folder, "run", about) as temporary:
         results = run_scenario(
-            loaded.scenario, reps, seed, workers, progress=progress, executor=executor,
+            loaded.scenario, reps, seed, progress=progress, executor=executor,
             records_dir=temporary / RECORDS if records else None,
         )
         notes = write_run(results, dump_resolved(loaded, seed), temporary, folder)
@@ -73,22 +75,23 @@ def compare_into_folder(
     reps: int,
     seed: int,
     folder: str | Path,
+    executor: Executor,
     *,
-    overrides: Sequence[str] = (),
-    workers: int = 1,
-    executor: Executor | None = None,
+    about: Mapping[str, object] | None = None,
     progress: ProgressReport | None = None,
     plots: bool = True,
 ) -> tuple[Comparison, list[str]]:
     """Run every scenario of ``loaded`` with the same callers (the same ``seed``), compare each
     with the first, and write the comparison's folder: compare.csv, plots, and each scenario's
-    own results under ``runs/``. Returns the comparison and the notes worth showing."""
+    own results under ``runs/``. Returns the comparison and the notes worth showing; ``about``
+    as for :func:`run_into_folder`. A folder that may not be replaced is refused before the
+    simulations, not after them."""
     folder = Path(folder)
-    about = compare_about(list(loaded), seed, reps, overrides)
-    check_replaceable(folder, "compare")  # before the simulations, not after them
+    check_replaceable(folder, "compare")
+    if about is None:
+        about = compare_about(list(loaded), seed, reps)
     comparison = compare_scenarios(
-        [item.scenario for item in loaded], reps, seed, workers,
-        progress=progress, executor=executor,
+        [item.scenario for item in loaded], reps, seed, progress=progress, executor=executor,
     )
     with atomic_folder(folder, "compare", about) as temporary:
         notes = write_comparison(comparison, [dump_resolved(item, seed) for item in loaded],

@@ -37,7 +37,7 @@ from contactsim.planning.calibration_misses import miss
 from contactsim.planning.calibration_verdicts import TargetResult, target_results, with_reason
 from contactsim.planning.targets import SearchSettings, Target, Targets
 from contactsim.planning.unknowns import Parameter, check_against
-from contactsim.runs.executors import Executor, make_executor
+from contactsim.runs.executors import Executor, given_or_own
 from contactsim.runs.experiment import RunResults, run_scenario
 
 __all__ = ["Calibration", "Evaluation", "calibrate"]
@@ -109,12 +109,15 @@ def calibrate(
     ScenarioError if the targets do not fit the scenario, and ContactsimError if the scenario
     cannot be run at some values of the unknowns.
     """
-    if executor is None:
-        with make_executor(workers) as opened:
-            return calibrate(scenario_file, targets, seed, settings, overrides, report=report,
-                             executor=opened)
-    say = report or (lambda _line: None)
-    scenario_file = Path(scenario_file)
+    with given_or_own(executor, workers) as runner:
+        return _calibrate(Path(scenario_file), targets, seed, settings, overrides,
+                          report or (lambda _line: None), runner)
+
+
+def _calibrate(
+    scenario_file: Path, targets: Targets, seed: int, settings: SearchSettings,
+    overrides: Sequence[str], say: Report, executor: Executor,
+) -> Calibration:
     base = load_scenario(scenario_file, overrides).scenario
     parameters = check_against(targets, scenario_file, base, overrides)
     say(f"calibrating {base.name} to {targets.spec.name}: at most {settings.max_evaluations} "

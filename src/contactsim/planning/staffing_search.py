@@ -44,8 +44,7 @@ import numpy as np
 import pandas as pd
 
 from contactsim.analysis.kpi_names import OFFERED
-from contactsim.analysis.periods import period_kpis, summarise_by
-from contactsim.analysis.stats import kpi_interval
+from contactsim.analysis.periods import summaries_by
 from contactsim.config.scenario import Scenario
 from contactsim.errors import ContactsimError
 from contactsim.planning.service_targets import ServiceTarget
@@ -57,7 +56,8 @@ from contactsim.planning.staffing_levels import (
     staffed_scenario,
     untargeted_pools,
 )
-from contactsim.runs.executors import Executor, make_executor
+from contactsim.runs.defaults import DEFAULT_SEED
+from contactsim.runs.executors import Executor, given_or_own
 from contactsim.runs.experiment import run_scenario
 
 __all__ = ["StaffingResult", "evaluate", "search_staffing"]
@@ -84,16 +84,6 @@ class StaffingResult:
 ProgressNote = Callable[[str], None]
 
 
-def _summarise_at(intervals: pd.DataFrame, line: str, kpi: str,
-                  key_of: Callable[[pd.Series], pd.Series], confidence: float) -> pd.DataFrame:
-    """As :func:`contactsim.analysis.periods.summarise_by`, with the interval at ``confidence``."""
-    rows = intervals[intervals["line"] == line]
-    table = period_kpis(rows, key_of(rows["interval_start"]))
-    summary = [(key, *kpi_interval(group[kpi].to_numpy(dtype=float), kpi, confidence))
-               for key, group in table.groupby("period", sort=True)]
-    return pd.DataFrame(summary, columns=["key", "mean", "ci_low", "ci_high"])
-
-
 def evaluate(
     scenario: Scenario, targets: list[ServiceTarget], grouping: str, reps: int, seed: int,
     executor: Executor, confidence: float | None = None,
@@ -106,11 +96,9 @@ def evaluate(
     key_of, _ = GROUPINGS[grouping]
     frames = []
     for target in targets:
-        if confidence is None:
-            table = summarise_by(results.intervals, target.line, target.kpi, key_of)
-        else:
-            table = _summarise_at(results.intervals, target.line, target.kpi, key_of, confidence)
-        offered = summarise_by(results.intervals, target.line, OFFERED, key_of)
+        summaries = summaries_by(results.intervals, target.line, (target.kpi, OFFERED), key_of,
+                                 confidence if confidence is not None else 0.95)
+        table, offered = summaries[target.kpi], summaries[OFFERED]
         table.insert(0, "kpi", target.kpi)
         table.insert(0, "line", target.line)
         table["target"] = str(target)
@@ -154,7 +142,7 @@ def search_staffing(
     targets: list[ServiceTarget],
     grouping: str = "hour_of_week",
     reps: int = 4,
-    seed: int = 2018,
+    seed: int = DEFAULT_SEED,
     workers: int = 1,
     max_operators: int = 200,
     max_rounds: int = 40,
@@ -178,12 +166,9 @@ def search_staffing(
             f"{scenario.horizon.interval_minutes} minutes (set horizon.interval_minutes to 60, "
             "or use --by all)"
         )
-    if executor is None:
-        with make_executor(workers) as opened:
-            return _search(scenario, targets, grouping, reps, seed, max_operators, max_rounds,
-                           note, confidence, opened)
-    return _search(scenario, targets, grouping, reps, seed, max_operators, max_rounds, note,
-                   confidence, executor)
+    with given_or_own(executor, workers) as runner:
+        return _search(scenario, targets, grouping, reps, seed, max_operators, max_rounds,
+                       note, confidence, runner)
 
 
 def _search(

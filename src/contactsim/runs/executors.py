@@ -333,3 +333,15 @@ def make_executor(
 
         return DaskExecutor(scheduler=scheduler, local_workers=dask_local)
     return LocalExecutor(workers)
+
+
+@contextlib.contextmanager
+def given_or_own(executor: Executor | None, workers: int = 1) -> Iterator[Executor]:
+    """``executor`` if given (its owner opened it and closes it), else local workers started
+    for this block and ended after it: how a search or a comparison runs all its evaluations on
+    one pool."""
+    if executor is not None:
+        yield executor
+        return
+    with make_executor(workers) as opened:
+        yield opened

@@ -19,7 +19,7 @@ import pandas as pd
 from contactsim.analysis.stats import compare_to_first, summarize
 from contactsim.build.demand import expected_line_callers
 from contactsim.config.scenario import Scenario
-from contactsim.runs.executors import Executor, LocalExecutor, Reporter
+from contactsim.runs.executors import Executor, LocalExecutor, Reporter, given_or_own
 from contactsim.runs.replication import ReplicationResult, run_replication
 
 #: Below this many expected callers in all, replications run in this process: starting worker
@@ -158,9 +158,13 @@ def compare_scenarios(
     ``executor`` if given, else on ``workers`` local processes started once for them all."""
     if len(scenarios) < 2:
         raise ValueError("a comparison needs at least two scenarios")
-    if executor is None:
-        with LocalExecutor(workers) as opened:
-            return compare_scenarios(scenarios, reps, seed, progress=progress, executor=opened)
+    with given_or_own(executor, workers) as runner:
+        return _compare(scenarios, reps, seed, progress, runner)
+
+
+def _compare(scenarios: list[Scenario], reps: int, seed: int,
+             progress: ProgressReport | None, executor: Executor) -> Comparison:
+    """:func:`compare_scenarios` on ``executor``."""
     names = unique_names([scenario.name for scenario in scenarios])
     totals = [reps * scenario.horizon.end_s for scenario in scenarios]
     runs = []

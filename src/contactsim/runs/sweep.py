@@ -93,13 +93,9 @@ def _run_folder(out: Path, point: Point, replication: int) -> Path:
 
 def is_complete(folder: Path, fingerprint: str) -> bool:
     """A run folder that holds a successful run with this fingerprint."""
-    try:
-        meta = json.loads((folder / META_FILE).read_text())
-    except (OSError, ValueError):
-        return False
-    return meta.get("fingerprint") == fingerprint and meta.get("status") == "ok" and (
-        folder / KPIS_FILE
-    ).exists()
+    meta = _read_meta(folder)
+    return (meta is not None and meta.get("fingerprint") == fingerprint
+            and meta.get("status") == "ok" and (folder / KPIS_FILE).exists())
 
 
 def execute(task: Task, seed: int) -> tuple[str, float]:

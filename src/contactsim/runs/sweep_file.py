@@ -21,6 +21,7 @@ from contactsim.config.scenario import Scenario
 from contactsim.config.yaml_reading import read_yaml_mapping
 from contactsim.data.files import check_input_file
 from contactsim.errors import ScenarioError
+from contactsim.runs.defaults import DEFAULT_SEED
 
 __all__ = ["Point", "SweepSpec", "load_sweep"]
 
@@ -86,7 +87,7 @@ def load_sweep(path: str | Path) -> SweepSpec:
         raise ScenarioError.single("base", data["base"], f"{exc.problems[0].expected} ({base})",
                                    file) from None
     reps = data.get("reps", 5)
-    seed = data.get("seed", 2018)
+    seed = data.get("seed", DEFAULT_SEED)
     for name, value in (("reps", reps), ("seed", seed)):
         if not isinstance(value, int) or isinstance(value, bool) or value < (1 if name == "reps"
                                                                               else 0):
