@@ -18,7 +18,6 @@ from contactsim.analysis.kpis import (
     RC_SCOPE,
     SERVICE_TARGET_KPIS,
     TRIAGE_KPIS,
-    TallySums,
     computable_from,
     kpi_rows,
     ratio,
@@ -136,14 +135,6 @@ def test_a_formula_reads_exactly_the_sums_it_declares(kpi: Any) -> None:
     recorder = _Recorder()
     kpi.from_sums(recorder)
     assert recorder.read == set(kpi.sums)
-
-
-@pytest.mark.parametrize("kpi", [k for k in (*LINE_KPIS, *POOL_KPIS) if k.formula is not None],
-                         ids=lambda k: k.name)
-def test_a_formula_gives_the_same_from_a_tally_as_from_its_sums(kpi: Any) -> None:
-    tally = small_line() if kpi.scope == "line" else PoolTally("p", 7200.0, 5400.0)
-    sums = {name: TallySums(tally)[name] for name in kpi.sums}
-    assert kpi.compute(tally) == float(kpi.from_sums(sums))
 
 
 def test_a_kpi_that_is_not_a_formula_of_sums_says_so() -> None:

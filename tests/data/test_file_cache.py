@@ -12,7 +12,7 @@ import pytest
 from contactsim.data.calllog import read_replay
 from contactsim.data.demand_profiles import read_profile
 from contactsim.data.empirical import read_empirical
-from contactsim.data.file_cache import file_version, read_once_per_version
+from contactsim.data.file_cache import CachedReader, file_version, read_once_per_version
 from contactsim.data.staffing_table import read_per_interval
 
 
@@ -100,6 +100,7 @@ def test_a_missing_file_has_no_version_and_its_reader_says_why(tmp_path: Path) -
 def test_every_reader_of_a_planner_s_file_uses_the_one_cache(
     tmp_path: Path, reader: object, first: str, second: str, check: object
 ) -> None:
+    assert isinstance(reader, CachedReader)  # the one cache, not a cache of its own
     path = tmp_path / "input.csv"
     path.write_text(first, encoding="utf-8")
     before = reader(str(path))  # type: ignore[operator]

@@ -192,3 +192,21 @@ def test_when_idle_hands_a_due_callback_only_to_k_idle_operators() -> None:
     both.idle = 2
     request = desk.ready[0]
     assert routing.callback_for_idle_operator() == (both, request)
+
+
+def test_the_reserve_holds_back_callback_attempts_too() -> None:
+    # one multi-skilled operator kept free for 999: a callback (a 101 call) may not take the
+    # last one, whether the operator is coming free or already idle
+    desk = Desk(requests=1)
+    q999, q101 = queue("999", 0), queue("101", 1)
+    both = pool("both", [q999, q101])
+    routing = PriorityRouting([q999, q101], [both], reserve_line=q999, reserve_idle=1,
+                              callbacks=desk, callback_line=q101, callback_serve=BELOW_LIVE)
+    assert routing.next_task(both) is None  # nobody else idle: the reserve would be gone
+    both.idle = 1
+    assert routing.callback_for_idle_operator() is None  # the idle one is the reserve
+    request = desk.ready[0]
+    assert routing.next_task(both) is request  # another is idle and stays the reserve
+    desk.ready.append(request)
+    both.idle = 2
+    assert routing.callback_for_idle_operator() == (both, request)

@@ -84,7 +84,9 @@ def test_load_run_and_overrides(week: Path) -> None:
     assert calmer < busier
 
 
-def test_run_writes_the_same_folder_as_the_command_line(week: Path, tmp_path: Path) -> None:
+def test_run_writes_a_results_folder_and_never_replaces_a_foreign_one(
+    week: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "results" / "week"
     results = contactsim.run(week, reps=2, seed=3, workers=1, out=out, plots=False)
     names = {p.name for p in out.iterdir()}
@@ -126,10 +128,13 @@ def test_sweep_runs_a_grid_and_resumes(week: Path, tmp_path: Path) -> None:
         """), encoding="utf-8")
     out = tmp_path / "sweep-out"
     table = contactsim.sweep(sweep_file, out, workers=1, plots=False)
-    assert len(table) > 0
     assert set(table["replication"]) == {0, 1}
+    metas = sorted(out.glob("runs/p*/r*/meta.json"))
+    assert len(metas) == 4  # two points × two replications, each run in its own folder
+    written = {path: path.stat().st_mtime_ns for path in metas}
     again = contactsim.sweep(sweep_file, out, workers=1, plots=False)  # resumes: nothing to do
     assert again.equals(table)
+    assert {path: path.stat().st_mtime_ns for path in metas} == written  # no run was redone
 
 
 def test_a_bad_scenario_names_the_field(tmp_path: Path) -> None:
