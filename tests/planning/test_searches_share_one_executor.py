@@ -99,3 +99,11 @@ def test_a_calibration_opens_one_executor_for_every_run(
     assert len(made) == 1 and made[0].opened == made[0].closed == 1
     # the search's runs, the final run and the slopes' runs: all on the one executor
     assert made[0].batches >= len(fitted.evaluations) + 1
+    # given an executor, the calibration uses it and leaves it open for its owner
+    given = CountingExecutor(2)
+    again = calibration.calibrate(scenario, load_targets(targets_file), seed=2,
+                                  settings=SearchSettings(reps=2, final_reps=2,
+                                                          max_evaluations=4), executor=given)
+    assert len(made) == 1  # nothing opened
+    assert given.batches == made[0].batches and given.opened == given.closed == 0
+    assert [e.values for e in again.evaluations] == [e.values for e in fitted.evaluations]
