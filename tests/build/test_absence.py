@@ -37,7 +37,7 @@ def scenario_with(roster: str, shrinkage: float = 0.0, days: int = 7) -> Scenari
 
 
 def plan(scenario: Scenario, key: int = 7) -> StaffingPlan:
-    return staffing.plan_for(scenario.pools[0], scenario, absence_key=key)
+    return staffing.people_on_duty(scenario.pools[0], scenario, absence_key=key)
 
 
 def levels_at(plan_: StaffingPlan, times: np.ndarray) -> np.ndarray:

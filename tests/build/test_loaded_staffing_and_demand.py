@@ -47,7 +47,7 @@ def staffing_scenario(
 
 def plan_of(scenario: Scenario) -> StaffingPlan:
     """The plan of the scenario's only pool (absences decided by key 1: see test_absence.py)."""
-    return staffing.plan_for(scenario.pools[0], scenario, absence_key=1)
+    return staffing.people_on_duty(scenario.pools[0], scenario, absence_key=1)
 
 
 HOUR = 3600.0
@@ -103,7 +103,7 @@ def test_staffing_scale_must_be_positive() -> None:
 def test_pool_shrinkage_overrides_the_scenario_s() -> None:
     scenario = staffing_scenario("{flat: 10}", shrinkage=0.5)
     pool = scenario.pools[0].model_copy(update={"shrinkage": 0.0})
-    assert staffing.plan_for(pool, scenario, absence_key=3).operators == (10,)
+    assert staffing.people_on_duty(pool, scenario, absence_key=3).operators == (10,)
 
 
 def test_shift_crossing_midnight_and_started_the_day_before_is_on_duty_at_zero() -> None:

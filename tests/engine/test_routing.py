@@ -8,6 +8,7 @@ from collections import deque
 from contactsim.engine.callback import ABOVE_LIVE, BELOW_LIVE, CallbackServe, when_idle
 from contactsim.engine.calls import ABANDONED, Call, CallbackRequest, LineQueue, PoolState
 from contactsim.engine.inputs import LineInputs
+from contactsim.engine.operator import Operator
 from contactsim.engine.records import LineTally, PoolTally
 from contactsim.engine.routing import PriorityRouting
 
@@ -18,7 +19,14 @@ def queue(name: str, priority: int) -> LineQueue:
 
 
 def pool(name: str, lines: list[LineQueue], idle: int = 0) -> PoolState:
-    return PoolState(name=name, lines=list(lines), tally=PoolTally(name), idle=idle)
+    state = PoolState(name=name, lines=list(lines), tally=PoolTally(name))
+    set_idle(state, idle)
+    return state
+
+
+def set_idle(state: PoolState, idle: int) -> None:
+    """Make ``idle`` people of the pool free (routing reads only how many)."""
+    state.idle = deque(Operator(state, 0.0, counted=False) for _ in range(idle))
 
 
 def call(line: LineQueue, call_id: int) -> Call:
@@ -79,11 +87,11 @@ def test_a_new_call_goes_to_a_specialist_before_a_multi_skilled_operator() -> No
     assert q101.pools == [specialist, other, multi]
     assert q999.pools == [multi]
     assert routing.pool_for_new_call(q101) is specialist
-    specialist.idle = 0
+    set_idle(specialist, 0)
     assert routing.pool_for_new_call(q101) is other
-    other.idle = 0
+    set_idle(other, 0)
     assert routing.pool_for_new_call(q101) is multi
-    multi.idle = 0
+    set_idle(multi, 0)
     assert routing.pool_for_new_call(q101) is None  # the call queues
 
 
@@ -96,14 +104,14 @@ def test_the_reserve_keeps_k_multi_skilled_operators_for_its_line() -> None:
     assert multi.holds_reserve
     assert routing.pool_for_new_call(q101) is None  # would leave 1 < 2 idle
     assert routing.pool_for_new_call(q999) is multi
-    multi.idle = 3
+    set_idle(multi, 3)
     assert routing.pool_for_new_call(q101) is multi  # leaves 2
     # an operator coming free (not counted idle) with 2 others idle takes 101; with 1, goes idle
     (a,) = waiting(q101, 1)
-    multi.idle = 1
+    set_idle(multi, 1)
     assert routing.next_task(multi) is None
     assert q101.waiting == 1
-    multi.idle = 2
+    set_idle(multi, 2)
     assert routing.next_task(multi) is a
 
 
@@ -167,7 +175,7 @@ def test_when_idle_counts_the_operator_choosing() -> None:
     desk = Desk(requests=1)
     routing, _, _, both = callback_routing(when_idle(2), desk)
     assert routing.next_task(both) is None
-    both.idle = 1
+    set_idle(both, 1)
     request = desk.ready[0]
     assert routing.next_task(both) is request
     assert not desk.ready
@@ -177,11 +185,11 @@ def test_an_idle_operator_is_handed_a_due_callback() -> None:
     desk = Desk(requests=1)
     routing, _, _, both = callback_routing(BELOW_LIVE, desk)
     assert routing.callback_for_idle_operator() is None  # nobody idle
-    both.idle = 1
+    set_idle(both, 1)
     request = desk.ready[0]
     assert routing.callback_for_idle_operator() == (both, request)
     assert not desk.ready
-    assert both.idle == 1  # the model takes the operator off idle
+    assert len(both.idle) == 1  # the model takes the operator off idle
     assert routing.callback_for_idle_operator() is None  # nothing more due
 
 
@@ -189,7 +197,7 @@ def test_when_idle_hands_a_due_callback_only_to_k_idle_operators() -> None:
     desk = Desk(requests=1)
     routing, _, _, both = callback_routing(when_idle(2), desk, idle=1)
     assert routing.callback_for_idle_operator() is None
-    both.idle = 2
+    set_idle(both, 2)
     request = desk.ready[0]
     assert routing.callback_for_idle_operator() == (both, request)
 
@@ -203,10 +211,10 @@ def test_the_reserve_holds_back_callback_attempts_too() -> None:
     routing = PriorityRouting([q999, q101], [both], reserve_line=q999, reserve_idle=1,
                               callbacks=desk, callback_line=q101, callback_serve=BELOW_LIVE)
     assert routing.next_task(both) is None  # nobody else idle: the reserve would be gone
-    both.idle = 1
+    set_idle(both, 1)
     assert routing.callback_for_idle_operator() is None  # the idle one is the reserve
     request = desk.ready[0]
     assert routing.next_task(both) is request  # another is idle and stays the reserve
     desk.ready.append(request)
-    both.idle = 2
+    set_idle(both, 2)
     assert routing.callback_for_idle_operator() == (both, request)

@@ -22,7 +22,7 @@ from contactsim.build.streams import Streams
 from contactsim.config.scenario import Scenario
 from contactsim.engine.builder import simulate
 from contactsim.engine.inputs import ModelInputs
-from contactsim.engine.plan import StaffingPlan
+from contactsim.engine.plan import ShiftRoster, StaffingPlan
 from contactsim.engine.records import CallRecord, RunTallies
 
 #: Float slack for times rebuilt from records (arrival + wait): sums in another order than the
@@ -119,8 +119,11 @@ class Run:
     records: list[CallRecord]
     #: line -> {handle_s: patience_s} of every caller who rang (lines with patience only)
     patience: dict[str, dict[float, float]]
+    #: people on duty (for a pool on shifts, from its roster's duties)
     plans: dict[str, StaffingPlan]
     skills: dict[str, tuple[str, ...]]
+    #: the duties of the pools on shifts
+    rosters: dict[str, ShiftRoster]
 
     def patience_of(self, record: CallRecord) -> float:
         """The patience drawn for the caller of ``record`` (inf on a line without one)."""
@@ -163,8 +166,11 @@ def run_logged(scenario: Scenario, seed: int, replication: int) -> Run:
         tallies=tallies,
         records=tallies.records,
         patience=patience,
-        plans={pool.name: pool.staffing for pool in pools},
+        plans={pool.name: pool.staffing if isinstance(pool.staffing, StaffingPlan)
+               else pool.staffing.on_duty() for pool in pools},
         skills={pool.name: pool.skills for pool in pools},
+        rosters={pool.name: pool.staffing for pool in pools
+                 if isinstance(pool.staffing, ShiftRoster)},
     )
 
 

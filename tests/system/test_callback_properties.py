@@ -25,6 +25,7 @@ from contactsim.engine.callback import (
 )
 from contactsim.engine.calls import PoolState
 from contactsim.engine.inputs import ModelInputs
+from contactsim.engine.operator import Operator
 from contactsim.engine.records import CallRecord, RunTallies
 from contactsim.runs.replication import run_tallies
 
@@ -278,12 +279,13 @@ def test_property_callbacks_made_as_the_policy_says_and_never_left_waiting(
 
     make_attempt = centre.operators.attempt_callback
 
-    def watched_attempt(request: Any, pool: PoolState) -> None:
+    def watched_attempt(request: Any, operator: Operator) -> None:
         nonlocal attempts
         attempts += 1
         assert desk.open and desk.is_open_at(centre.kernel.now)
-        assert may_call_back(pool, sum(p.idle for p in callback_pools)), centre.kernel.now
-        make_attempt(request, pool)
+        assert may_call_back(operator.pool, sum(len(p.idle) for p in callback_pools)), (
+            centre.kernel.now)
+        make_attempt(request, operator)
 
     step = centre.kernel.step
 
@@ -295,9 +297,9 @@ def test_property_callbacks_made_as_the_policy_says_and_never_left_waiting(
             return
         for queue in centre.queues.values():
             if queue.waiting:
-                assert all(p.idle == 0 for p in queue.pools), (centre.kernel.now, queue.name)
+                assert all(not p.idle for p in queue.pools), (centre.kernel.now, queue.name)
         if desk.open and desk.ready:
-            idle = sum(p.idle for p in callback_pools)
+            idle = sum(len(p.idle) for p in callback_pools)
             for pool in callback_pools:
                 assert not (pool.idle and may_call_back(pool, idle - 1)), (
                     f"t={centre.kernel.now}: an idle operator of {pool.name} leaves "

@@ -100,7 +100,8 @@ def model_inputs(
         )
     pools = [
         PoolInputs(name=pool.name, skills=pool.skills,
-                   staffing=staffing.plan_for(pool, scenario, absence_key(streams, pool.name)))
+                   staffing=staffing.plan_for(pool, scenario, absence_key(streams, pool.name)),
+                   high_occupancy=pool.high_occupancy)
         for pool in scenario.pools
     ]
     reserve = scenario.routing.reserve

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import zlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 
@@ -22,7 +22,7 @@ from contactsim.config.pools import DAY_NAMES, Pool, Shift, Staffing
 from contactsim.config.scenario import Scenario
 from contactsim.data.demand_profiles import HOURS_PER_WEEK
 from contactsim.data.staffing_table import StaffingTable, read_per_interval
-from contactsim.engine.plan import StaffingPlan
+from contactsim.engine.plan import ShiftDuty, ShiftRoster, StaffingPlan
 from contactsim.errors import ScenarioError
 
 #: Slots of named shifts (see :func:`_shift_slots`) lie in [NAMED_SLOTS, 2 × NAMED_SLOTS), clear
@@ -48,11 +48,64 @@ def within_hours(plan: StaffingPlan, open_minute: int, close_minute: int, end_s:
     return _compress(times, levels)
 
 
-def plan_for(pool: Pool, scenario: Scenario, absence_key: int) -> StaffingPlan:
-    """The operators of ``pool`` on the phones over the scenario's horizon: its roster, with
-    each duty absent with probability = its shrinkage, decided by ``absence_key`` (one draw
-    from the replication's ``absence/POOL`` stream)."""
-    return plan_from(pool.staffing, scenario.pool_shrinkage(pool), scenario.horizon, absence_key)
+def plan_for(pool: Pool, scenario: Scenario, absence_key: int) -> StaffingPlan | ShiftRoster:
+    """The operators of ``pool`` over the scenario's horizon: its roster, with each duty
+    absent with probability = its shrinkage, decided by ``absence_key`` (one draw from the
+    replication's ``absence/POOL`` stream). A pool on shifts gets each duty's people present and
+    their breaks (:func:`roster_from`); any other, the people on duty as a step function."""
+    shrinkage = scenario.pool_shrinkage(pool)
+    if pool.staffing.shifts is not None:
+        return roster_from(pool.staffing, shrinkage, scenario.horizon, absence_key)
+    return plan_from(pool.staffing, shrinkage, scenario.horizon, absence_key)
+
+
+def people_on_duty(pool: Pool, scenario: Scenario, absence_key: int) -> StaffingPlan:
+    """The people of ``pool`` on duty (on a break or not) as a step function of time: what
+    :func:`plan_for` gives, for a pool on shifts as a count."""
+    plan = plan_for(pool, scenario, absence_key)
+    return plan.on_duty(scenario.horizon.end_s) if isinstance(plan, ShiftRoster) else plan
+
+
+def roster_from(
+    staffing: Staffing, shrinkage: float, horizon: Horizon, absence_key: int
+) -> ShiftRoster:
+    """Every duty of a shift roster with the people present on it (shrinkage as absence, as
+    :func:`plan_from` counts them) and each person's breaks, staggered
+    (:func:`staggered_breaks`)."""
+    duties = shift_duties(staffing, horizon)
+    present = absence.present_in_duties(
+        [d.people for d in duties], [d.day for d in duties], [d.slot for d in duties],
+        1.0 - shrinkage, absence_key,
+    )
+    roster = []
+    for duty, people in zip(duties, present.tolist(), strict=True):
+        if people == 0 or duty.end_s <= duty.begin_s:
+            continue
+        breaks = staggered_breaks(duty.shift, duty.shift_start_s, people)
+        roster.append(ShiftDuty(duty.begin_s, duty.end_s, tuple(
+            tuple((start_s, length_s) for start_s, length_s in person
+                  if duty.begin_s <= start_s < duty.end_s)
+            for person in breaks
+        )))
+    roster.sort(key=lambda d: d.begin_s)
+    return ShiftRoster(tuple(roster))
+
+
+def staggered_breaks(
+    shift: Shift, shift_start_s: float, people: int
+) -> list[list[tuple[float, float]]]:
+    """Each of ``people``'s breaks on one duty of ``shift`` starting at ``shift_start_s``, as
+    (start s, length s): person ``k`` of ``n`` starts each break ``k / (n - 1)`` of the way
+    through its window of starts (:meth:`~contactsim.config.pools.Break.window_min`), whole
+    seconds; a person alone starts at the window's beginning."""
+    out: list[list[tuple[float, float]]] = [[] for _ in range(people)]
+    for item in shift.breaks:
+        earliest, latest = item.window_min(shift.start_minute)
+        for k in range(people):
+            share = k / (people - 1) if people > 1 else 0.0
+            start_s = shift_start_s + math.floor((earliest + share * (latest - earliest)) * 60.0)
+            out[k].append((float(start_s), item.length_min * 60.0))
+    return out
 
 
 def plan_from(
@@ -132,6 +185,8 @@ class Duty:
     people: float
     day: int
     slot: int
+    shift: Shift
+    shift_start_s: float  # when the shift starts (before begin_s if the horizon clips it)
 
 
 def shift_duties(staffing: Staffing, horizon: Horizon) -> list[Duty]:
@@ -145,8 +200,11 @@ def shift_duties(staffing: Staffing, horizon: Horizon) -> list[Duty]:
     # a shift starting the day before the horizon may still be on duty at its start
     for day in range(-1, math.ceil(horizon.days) + 1):
         weekday = DAY_NAMES[(first_weekday + day) % 7]
+        on_date = horizon.start + timedelta(days=day)
         for slot, shift in zip(slots, staffing.shifts, strict=True):
             if weekday not in shift.days or shift.count == 0:
+                continue
+            if shift.cycle is not None and not shift.cycle.works_on(on_date):
                 continue
             begin = day * 86400.0 + shift.start_minute * 60.0
             finish = begin + shift.length_h * 3600.0
@@ -154,7 +212,7 @@ def shift_duties(staffing: Staffing, horizon: Horizon) -> list[Duty]:
                 continue
             in_force = scales[int(np.searchsorted(change_s, begin, side="right"))]
             duties.append(Duty(max(begin, 0.0), min(finish, end_s), shift.count * in_force,
-                               day + 1, slot))
+                               day + 1, slot, shift, begin))
     return duties
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from contactsim.config.distributions import Distribution
 from contactsim.config.fields import (
@@ -78,4 +78,15 @@ class ResolutionCentre(Opens):
     attempt_gap_s: NonNegativeFloat = 3600.0
     unanswered_attempt_s: NonNegativeFloat = 300.0
     outcomes: RCOutcomes
+
+    @field_validator("staffing")
+    @classmethod
+    def _no_breaks(cls, value: Staffing) -> Staffing:
+        for shift in value.shifts or ():
+            if shift.breaks:
+                raise ValueError(
+                    "breaks are modelled for call handlers' shifts only; the Resolution "
+                    "Centre's investigators work inside its hours: take breaks off through "
+                    "its shrinkage")
+        return value
 

@@ -62,7 +62,8 @@ def build_centre(inputs: ModelInputs, record_sink: RecordSink | None = None) -> 
     pools = [
         (
             PoolState(name=pool.name, lines=[queues[skill] for skill in pool.skills],
-                      tally=PoolTally(pool.name), warmup_s=settings.warmup_s),
+                      tally=PoolTally(pool.name, high_occupancy=pool.high_occupancy),
+                      warmup_s=settings.warmup_s),
             pool,
         )
         for pool in inputs.pools

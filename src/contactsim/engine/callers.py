@@ -108,8 +108,10 @@ class Callers:
         queue.tally.offered[call.interval] += 1
         pool = self.routing.pool_for_new_call(queue)
         if pool is not None:
-            pool.idle -= 1
-            self._answer(call, pool, call.arrival_s)
+            # Operators.take_idle, inlined: the longest free operator takes the call
+            operator = pool.idle.popleft()
+            operator.stretch_from_s = now = call.arrival_s
+            self._answer(call, pool, operator, now)
             return
         queue.push(call)
         if queue is self._callback_line and call.patience_s > self._offer_after_s:

@@ -1,8 +1,8 @@
 """Calls, the queues they wait in, the pools of operators who take them, and callback requests.
 
 These are the things routing decides over: a :class:`LineQueue` per line (first come first
-served), a :class:`PoolState` per pool of operators (a :class:`~contactsim.engine.team.Team`
-with the lines it serves), the :class:`Call` a caller makes, and the :class:`CallbackRequest`
+served), a :class:`PoolState` per pool of operators (its people, free and busy, with the lines
+it serves), the :class:`Call` a caller makes, and the :class:`CallbackRequest`
 of a caller who accepted a callback. Each is built whole by
 :mod:`contactsim.engine.builder`; a line's queue and a pool carry the line's inputs and the
 tallies they count into, so a call reaches them directly.
@@ -14,10 +14,11 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from contactsim.engine.team import Team
+from contactsim.engine.plan import change_on_duty
 
 if TYPE_CHECKING:
     from contactsim.engine.inputs import LineInputs
+    from contactsim.engine.operator import Operator
     from contactsim.engine.records import LineTally, PoolTally
 
 #: What has become of a call so far.
@@ -105,8 +106,18 @@ class LineQueue:
 
 
 @dataclass(eq=False)
-class PoolState(Team):
-    """Operators of one pool: a team (idle, busy, leaving) and the lines it serves."""
+class PoolState:
+    """Operators of one pool: who is idle, how many are busy (and, of those, due to go off
+    duty), the lines the pool serves, and its on-duty clock.
+
+    The people are :class:`~contactsim.engine.operator.Operator` objects: ``idle`` holds the
+    free ones, the longest free first (the next call goes to them: its length is the idle
+    count routing reads), and ``staff`` everyone on duty (free, busy or on a break).
+    ``leaving`` counts busy people who go when their task ends, on a staffing plan that has
+    fallen (on shifts, each person knows their own end). ``on_duty_s`` is the person-seconds on
+    the phones (free or busy) after ``warmup_s``; ``closed_busy_s`` the task-seconds of
+    operator-shifts already ended (see :meth:`busy_done_s`).
+    """
 
     name: str
     #: lines this pool serves (routing sorts them most urgent first)
@@ -118,3 +129,39 @@ class PoolState(Team):
     #: where callbacks stand among this pool's lines (an index into ``lines``; len(lines) is
     #: after every live call); None if the pool makes no callbacks (set by routing)
     callback_slot: int | None = None
+    idle: deque[Operator] = field(default_factory=deque, repr=False)
+    busy: int = 0
+    leaving: int = 0
+    warmup_s: float = 0.0
+    on_duty_s: float = 0.0
+    _on_duty_since: float = 0.0
+    #: a dict for its order (a set's would follow memory addresses: sums not reproducible)
+    staff: dict[Operator, None] = field(default_factory=dict, repr=False)
+    closed_busy_s: float = 0.0
+
+    def clock_on_duty(self, now: float) -> None:
+        """Add the person-seconds on the phones since the last change; call before the number
+        free or busy changes."""
+        since = max(self._on_duty_since, self.warmup_s)
+        if now > since:
+            self.on_duty_s += (len(self.idle) + self.busy) * (now - since)
+        self._on_duty_since = now
+
+    def set_level(self, target: int, now: float) -> tuple[list[Operator], int]:
+        """Move to ``target`` on the phones (a staffing plan's level): the idle people who go
+        now (taken off idle), and how many come on duty (for the caller to set to work)."""
+        self.clock_on_duty(now)
+        idle, self.leaving, joining = change_on_duty(len(self.idle), self.busy, self.leaving,
+                                                     target)
+        going = [self.idle.pop() for _ in range(len(self.idle) - idle)]
+        return going, joining
+
+    def busy_done_s(self, now: float) -> float:
+        """Task-seconds this pool's operators have worked by ``now``: every task started,
+        less what is still to come of the tasks in hand."""
+        done = self.closed_busy_s
+        for operator in self.staff:
+            done += operator.busy_s
+            if operator.busy_until_s > now:
+                done -= operator.busy_until_s - now
+        return done

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from contactsim.engine.callback import CallbackInputs
-from contactsim.engine.plan import StaffingPlan
+from contactsim.engine.plan import ShiftRoster, StaffingPlan
 from contactsim.engine.resolution import RCInputs, TriageInputs
 from contactsim.engine.sampler import Sampler
 
@@ -70,11 +70,14 @@ class LineInputs:
 
 @dataclass(frozen=True)
 class PoolInputs:
-    """One pool as the model sees it."""
+    """One pool as the model sees it: on a staffing plan (people on duty as a step function)
+    or on shifts (each duty's people, with their breaks). An operator-shift whose occupancy is
+    above ``high_occupancy`` is counted as a high-occupancy shift."""
 
     name: str
     skills: tuple[str, ...]
-    staffing: StaffingPlan
+    staffing: StaffingPlan | ShiftRoster
+    high_occupancy: float = 0.85
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from contactsim.engine.callers import Callers
 from contactsim.engine.calls import WAITING, LineQueue, PoolState
 from contactsim.engine.inputs import ModelSettings, PoolInputs
 from contactsim.engine.kernel import Kernel
+from contactsim.engine.plan import ShiftRoster
 from contactsim.engine.records import CallRecord, Observations, PoolTally, RunTallies
 from contactsim.engine.resolution import ResolutionCentre
 from contactsim.engine.routing import PriorityRouting
@@ -62,6 +63,8 @@ class ContactCentre:
         self.queues = queues
         self.pools = [pool for pool, _ in pools]
         self._plans = [(pool, inputs.staffing) for pool, inputs in pools]
+        #: each pool's busy and on-the-phones seconds at the last interval's end
+        self._interval_marks = [[0.0, 0.0] for _ in self.pools]
         self.routing = routing
         self.operators = operators
         self.callers = callers
@@ -84,7 +87,12 @@ class ContactCentre:
         kernel = self.kernel
         # the order things are first scheduled in is the order of simultaneous events
         for pool, plan in self._plans:
-            follow_plan(kernel, plan, self.end_s, partial(self.operators.set_staffing, pool))
+            if isinstance(plan, ShiftRoster):
+                self.operators.follow_roster(pool, plan)
+            else:
+                follow_plan(kernel, plan, self.end_s, partial(self.operators.set_staffing, pool))
+                self._cut_shifts_at_midnight(pool)
+        self._count_intervals()
         for queue in self.queues.values():
             kernel.add_arrivals(queue.inputs.arrival_times_s, queue)
         if self.callback_desk is not None:
@@ -108,6 +116,42 @@ class ContactCentre:
             tallies.records = None
         return tallies
 
+    def _cut_shifts_at_midnight(self, pool: PoolState) -> None:
+        """On a staffing plan, a person's operator-shift is their day: cut at each midnight."""
+        kernel = self.kernel
+
+        def cut(event: Any) -> None:
+            self.operators.cut_shifts(pool, event.due_s)
+            if event.due_s + 86400.0 < self.end_s:
+                kernel.schedule_in(86400.0, on_midnight, None)
+
+        on_midnight = (cut,)
+        if self.end_s > 86400.0:
+            kernel.schedule_in(86400.0, on_midnight, None)
+
+    def _count_intervals(self) -> None:
+        """At the end of each interval, each pool's operator-seconds on the phones and busy in
+        it (the last interval is counted by :meth:`_finish`)."""
+        kernel = self.kernel
+        interval_s = self.settings.interval_s
+
+        def interval_ends(event: Any) -> None:
+            self._count_interval(event.due_s)
+            if event.due_s + interval_s < self.end_s:
+                kernel.schedule_in(interval_s, on_interval_end, None)
+
+        on_interval_end = (interval_ends,)
+        if interval_s < self.end_s:
+            kernel.schedule_in(interval_s, on_interval_end, None)
+
+    def _count_interval(self, now: float) -> None:
+        for pool, marks in zip(self.pools, self._interval_marks, strict=True):
+            pool.clock_on_duty(now)
+            busy_s = pool.busy_done_s(now)
+            pool.tally.busy_s_by_interval.append(busy_s - marks[0])
+            pool.tally.staffed_s_by_interval.append(pool.on_duty_s - marks[1])
+            marks[:] = [busy_s, pool.on_duty_s]
+
     def _hand_over_records(self) -> None:
         assert self._record_sink is not None and self.records is not None
         self._record_sink(self.records)
@@ -116,9 +160,15 @@ class ContactCentre:
     def _finish(self) -> RunTallies:
         """Settle the clocks, count what is still waiting, and check that every call, callback
         and incident is accounted for."""
+        self._count_interval(self.end_s)
+        first_counted = round(self.settings.warmup_s / self.settings.interval_s)
         for pool in self.pools:
-            pool.clock_on_duty(self.end_s)
+            for operator in list(pool.staff):  # operator-shifts cut by the horizon's end
+                if operator.off_after_task and operator.counted:  # past their shift's end
+                    pool.tally.breaks_missed += len(operator.owed_breaks)
+                self.operators.close_shift(operator, self.end_s)
             pool.tally.staffed_s = pool.on_duty_s
+            pool.tally.busy_s = sum(pool.tally.busy_s_by_interval[first_counted:])
         for name, queue in self.queues.items():
             tally = queue.tally
             still = [c for c in queue.queue if c.state == WAITING]

@@ -56,3 +56,61 @@ def change_on_duty(idle: int, busy: int, leaving: int, target: int) -> tuple[int
     surplus = on_duty - target
     going_now = min(idle, surplus)
     return idle - going_now, leaving + surplus - going_now, 0
+
+
+@dataclass(frozen=True)
+class ShiftDuty:
+    """The people present on one shift on one day: on duty from ``begin_s`` to ``end_s`` (s from
+    the horizon's start), each with their breaks as ``(start_s, length_s)`` in time order.
+
+    Each person is one operator for the whole duty: they come on duty at ``begin_s`` and go at
+    ``end_s`` (finishing a call first), and take their own breaks.
+    """
+
+    begin_s: float
+    end_s: float
+    breaks_s: tuple[tuple[tuple[float, float], ...], ...]
+
+    def __post_init__(self) -> None:
+        if not self.end_s > self.begin_s >= 0.0:
+            raise ValueError(f"a duty needs 0 <= begin_s < end_s; got {self.begin_s}, "
+                             f"{self.end_s}")
+        for person in self.breaks_s:
+            for start_s, length_s in person:
+                if not (self.begin_s <= start_s < self.end_s and length_s > 0):
+                    raise ValueError(f"a break at {start_s} s ({length_s} s) lies outside its "
+                                     f"duty [{self.begin_s}, {self.end_s})")
+
+    @property
+    def people(self) -> int:
+        """How many people are on this duty."""
+        return len(self.breaks_s)
+
+
+@dataclass(frozen=True)
+class ShiftRoster:
+    """A pool staffed by shifts: every duty of the horizon, in order of starting."""
+
+    duties: tuple[ShiftDuty, ...]
+
+    def __post_init__(self) -> None:
+        begins = [duty.begin_s for duty in self.duties]
+        if begins != sorted(begins):
+            raise ValueError("a roster's duties are in order of starting")
+
+    def on_duty(self, end_s: float = math.inf) -> StaffingPlan:
+        """People on duty (on a break or not) as a step function of time, to ``end_s``."""
+        changes: dict[float, int] = {0.0: 0}
+        for duty in self.duties:
+            changes[duty.begin_s] = changes.get(duty.begin_s, 0) + duty.people
+            if duty.end_s < end_s:
+                changes[duty.end_s] = changes.get(duty.end_s, 0) - duty.people
+        times: list[float] = []
+        levels: list[int] = []
+        level = 0
+        for time_s in sorted(changes):
+            level += changes[time_s]
+            if not levels or levels[-1] != level:
+                times.append(time_s)
+                levels.append(level)
+        return StaffingPlan(tuple(times), tuple(levels))

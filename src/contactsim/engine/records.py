@@ -135,11 +135,34 @@ def histogram_quantile(
 
 @dataclass
 class PoolTally:
-    """Staffed and busy operator-seconds of one pool over the measured window."""
+    """One pool over the measured window: operator-seconds on the phones (``staffed_s``: on
+    duty and not on a break) and busy, in total and per interval; and the load on its people,
+    summed over the operator-shifts that began in the window (see
+    :mod:`contactsim.engine.operator`).
+
+    ``high_occupancy`` is the occupancy above which an operator-shift counts in
+    ``high_occupancy_shifts``. Breaks are counted when taken or missed: ``breaks_late`` of the
+    ``breaks_taken`` started after their due time, by ``break_late_sum_s`` in all (the most
+    ``break_late_max_s``); ``breaks_missed`` came due but could not be taken before the shift
+    ended.
+    """
 
     name: str
     staffed_s: float = 0.0
     busy_s: float = 0.0
+    high_occupancy: float = 0.85
+    #: per interval of the horizon (every interval, the warm-up's included)
+    staffed_s_by_interval: list[float] = field(default_factory=list)
+    busy_s_by_interval: list[float] = field(default_factory=list)
+    shifts: int = 0
+    high_occupancy_shifts: int = 0
+    longest_stretch_sum_s: float = 0.0
+    longest_stretch_max_s: float = 0.0
+    breaks_taken: int = 0
+    breaks_late: int = 0
+    break_late_sum_s: float = 0.0
+    break_late_max_s: float = 0.0
+    breaks_missed: int = 0
 
 
 @dataclass

@@ -154,7 +154,7 @@ class PriorityRouting:
         ``others_idle_offset`` is 1 if the operator is counted among the idle, else 0."""
         if not pool.holds_reserve or line.priority <= self.reserve_priority:
             return True
-        others_idle = sum(p.idle for p in self.reserve_pools) - others_idle_offset
+        others_idle = sum(len(p.idle) for p in self.reserve_pools) - others_idle_offset
         return others_idle >= self.reserve_idle
 
     def _callback_allowed(self, pool: PoolState, others_idle_offset: int) -> bool:
@@ -168,6 +168,6 @@ class PriorityRouting:
             return False
         at_least = self.callback_serve.idle_at_least
         if at_least > 1:
-            idle = sum(p.idle for p in self.callback_line.pools) - others_idle_offset + 1
+            idle = sum(len(p.idle) for p in self.callback_line.pools) - others_idle_offset + 1
             return idle >= at_least
         return True

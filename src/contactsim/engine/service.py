@@ -1,11 +1,14 @@
 """The operators' side of the contact centre: answering calls, making callback attempts,
-finishing tasks and following the staffing plan.
+finishing tasks, taking breaks and coming on and off duty.
 
-An operator who comes free — at the end of a call or an attempt, or coming on duty — asks
-routing what to do next (:meth:`~contactsim.engine.routing.PriorityRouting.next_task`) and does
-it: takes the call, makes the callback attempt, or goes idle. Answering counts the wait and, on
-a line with triage, the call's grade (an incident for the Resolution Centre reaches it when the
-call ends). Busy operators due off duty go when their task ends.
+An operator who comes free — at the end of a call or an attempt, back from a break, or coming on
+duty — asks routing what to do next
+(:meth:`~contactsim.engine.routing.PriorityRouting.next_task`) and does it: takes the call,
+makes the callback attempt, or goes idle. Answering counts the wait and, on a line with triage,
+the call's grade (an incident for the Resolution Centre reaches it when the call ends).
+
+Operators are individuals (:class:`~contactsim.engine.operator.Operator`); how they come on
+and off duty and take their breaks is :mod:`contactsim.engine.duty`.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from typing import Any
 
 from contactsim.engine.callback import CallbackDesk
 from contactsim.engine.calls import ANSWERED, Call, CallbackRequest, PoolState
+from contactsim.engine.duty import OnAndOffDuty
 from contactsim.engine.inputs import ModelSettings
 from contactsim.engine.kernel import Kernel
+from contactsim.engine.operator import Operator
 from contactsim.engine.records import (
     CLOSED,
     TO_RESOLUTION_CENTRE,
@@ -25,10 +30,9 @@ from contactsim.engine.records import (
 )
 from contactsim.engine.resolution import ResolutionCentre, TriageInputs
 from contactsim.engine.routing import PriorityRouting
-from contactsim.engine.team import busy_seconds
 
 
-class Operators:
+class Operators(OnAndOffDuty):
     """Every pool's operators at work: what they take, how long it keeps them, what they count.
 
     ``records`` (shared with the rest of the model) gets a record per answered call, if kept.
@@ -57,11 +61,12 @@ class Operators:
         self._on_callback_due = (self._callback_due,)
         self._on_callback_hours = (self._callback_hours,)
         self._schedule_in = kernel.schedule_in
+        OnAndOffDuty.__init__(self)
 
     # --- live calls ----------------------------------------------------------------------------
 
-    def answer(self, call: Call, pool: PoolState, now: float) -> None:
-        """An operator of ``pool`` (already taken off idle) starts handling ``call``."""
+    def answer(self, call: Call, pool: PoolState, operator: Operator, now: float) -> None:
+        """``operator`` of ``pool`` (already taken off idle) starts handling ``call``."""
         call.state = ANSWERED
         pool.busy += 1
         wait_s = now - call.arrival_s
@@ -90,18 +95,14 @@ class Operators:
         triage = line.inputs.triage
         if triage is not None:
             handle_s = self._grade(call, triage, tally, counted, handle_s)
-        # busy_seconds(), inlined for the usual case; the same arithmetic, to the last bit
-        done_s = now + handle_s
-        if self.warmup_s <= now and done_s <= self.end_s:
-            pool.tally.busy_s += done_s - now
-        else:
-            pool.tally.busy_s += busy_seconds(now, handle_s, self.warmup_s, self.end_s)
+        operator.busy_until_s = now + handle_s
+        operator.busy_s += handle_s
         if self.records is not None:
             self.records.append(
                 CallRecord(call.call_id, line.name, call.arrival_s, "answered", wait_s,
                            pool.name, handle_s, call.caller_id, call.attempt)
             )
-        self._schedule_in(handle_s, self._on_call_done, pool)
+        self._schedule_in(handle_s, self._on_call_done, operator)
 
     def _grade(
         self, call: Call, triage: TriageInputs, tally: LineTally, counted: bool, handle_s: float
@@ -124,38 +125,59 @@ class Operators:
         return handle_s
 
     def _call_done(self, event: Any) -> None:
-        """An operator ends a call (``event.value``: the operator's pool)."""
-        pool: PoolState = event.value
-        if pool.leaving:
-            self.task_done(pool, event.due_s)
-        else:  # Team.finish_task's usual case, two calls fewer: this runs for every call
+        """An operator ends a call (``event.value``: the operator)."""
+        operator: Operator = event.value
+        pool = operator.pool
+        if pool.leaving or operator.pending:
+            self.task_done(operator, event.due_s)
+        else:  # task_done's usual case, one call fewer: this runs for every call
             pool.busy -= 1
-            self.operator_free(pool, event.due_s)
+            self.operator_free(operator, event.due_s)
 
     # --- operators between tasks -------------------------------------------------------------
 
-    def task_done(self, pool: PoolState, now: float) -> None:
-        """An operator of ``pool`` ends a task at ``now``: free for the next, unless going off
-        duty."""
-        if pool.finish_task(now):
-            self.operator_free(pool, now)
+    def task_done(self, operator: Operator, now: float) -> None:
+        """``operator`` ends a task at ``now``: free for the next, unless their shift has
+        ended, their pool's plan has fallen (the first busy to finish go) or a break is owed."""
+        pool = operator.pool
+        if not (pool.leaving or operator.pending):
+            pool.busy -= 1
+            self.operator_free(operator, now)
+            return
+        pool.clock_on_duty(now)
+        pool.busy -= 1
+        if operator.off_after_task:
+            self._go_off(operator, now)
+        elif pool.leaving:
+            pool.leaving -= 1
+            self._go_off(operator, now)
+        else:
+            due_s, length_s = operator.owed_breaks.pop(0)
+            operator.pending = bool(operator.owed_breaks)
+            operator.end_stretch(now)
+            self._start_break(operator, now, due_s, length_s)
 
-    def operator_free(self, pool: PoolState, now: float) -> None:
-        """An operator of ``pool`` is free at ``now`` (the clock's time): does what routing
-        says comes next."""
+    def operator_free(self, operator: Operator, now: float) -> None:
+        """``operator`` is free at ``now`` (the clock's time): does what routing says comes
+        next."""
+        pool = operator.pool
         task = self.routing.next_task(pool)
         if task is None:
-            pool.idle += 1
+            pool.idle.append(operator)
+            # Operator.end_stretch, inlined: this runs for most calls
+            stretch = now - operator.stretch_from_s
+            if stretch > operator.longest_stretch_s:
+                operator.longest_stretch_s = stretch
         elif task.__class__ is Call:
-            self.answer(task, pool, now)
+            self.answer(task, pool, operator, now)
         else:
-            self.attempt_callback(task, pool)  # type: ignore[arg-type]
+            self.attempt_callback(task, operator)  # type: ignore[arg-type]
 
-    def set_staffing(self, pool: PoolState, operators: int) -> None:
-        """The plan of ``pool`` changes to ``operators`` on duty; those joining start work."""
-        now = self.kernel.now
-        for _ in range(pool.set_level(operators, now)):
-            self.operator_free(pool, now)
+    def take_idle(self, pool: PoolState, now: float) -> Operator:
+        """The operator of ``pool`` free the longest, taken off idle to start a task now."""
+        operator = pool.idle.popleft()
+        operator.stretch_from_s = now
+        return operator
 
     # --- callback attempts ---------------------------------------------------------------------
 
@@ -165,32 +187,33 @@ class Operators:
         choice = choose()
         while choice is not None:
             pool, request = choice
-            pool.idle -= 1
-            self.attempt_callback(request, pool)
+            self.attempt_callback(request, self.take_idle(pool, self.kernel.now))
             choice = choose()
 
-    def attempt_callback(self, request: CallbackRequest, pool: PoolState) -> None:
-        """An operator of ``pool`` (already taken off idle) tries to reach a caller."""
+    def attempt_callback(self, request: CallbackRequest, operator: Operator) -> None:
+        """``operator`` (already taken off idle) tries to reach a caller."""
         desk = self.desk
         assert desk is not None
         now = self.kernel.now
+        pool = operator.pool
         pool.busy += 1
         duration_s, answered = desk.begin_attempt(request, now, int(now // self.interval_s))
         triage = request.call.line.inputs.triage
         if answered and triage is not None:
             duration_s = self._grade(request.call, triage, desk.tally, request.counted, duration_s)
-        pool.tally.busy_s += busy_seconds(now, duration_s, self.warmup_s, self.end_s)
-        self._schedule_in(duration_s, self._on_attempt_done, (pool, request, answered))
+        operator.busy_until_s = now + duration_s
+        operator.busy_s += duration_s
+        self._schedule_in(duration_s, self._on_attempt_done, (operator, request, answered))
 
     def _callback_attempt_done(self, event: Any) -> None:
-        pool, request, answered = event.value
+        operator, request, answered = event.value
         desk = self.desk
         assert desk is not None
         if not answered:
             gap_s = desk.after_unanswered(request)
             if gap_s is not None:
                 self._schedule_in(gap_s, self._on_callback_due, request)
-        self.task_done(pool, event.due_s)
+        self.task_done(operator, event.due_s)
 
     def _callback_due(self, event: Any) -> None:
         assert self.desk is not None
