@@ -65,8 +65,11 @@ def small_run() -> RunTallies:
                  staffed_s=3600.0, busy_s=900.0)
     for hours in (1.0, 2.0, 3.0, 6.0):
         rc.add_time_to_resolve(hours)
-    return RunTallies(lines={"999": small_line()},
-                      pools={"call takers": PoolTally("call takers", 7200.0, 5400.0)},
+    pool = PoolTally("call takers", 7200.0, 5400.0, shifts=4, high_occupancy_shifts=1,
+                     longest_stretch_sum_s=4 * 1500.0, longest_stretch_max_s=2400.0,
+                     breaks_taken=6, breaks_late=2, break_late_sum_s=300.0,
+                     break_late_max_s=240.0, breaks_missed=1)
+    return RunTallies(lines={"999": small_line()}, pools={"call takers": pool},
                       interval_s=900.0, warmup_s=900.0, end_s=900.0 + 4 * 3600.0, rc=rc)
 
 
@@ -85,6 +88,13 @@ BY_HAND: dict[tuple[str, str], float] = {
     **{("999", f"triage_{o}"): n for o, n in zip(TRIAGE_OUTCOMES, [1, 2, 3, 4, 2], strict=True)},
     ("call takers", "occupancy"): 0.75, ("call takers", "staffed_hours"): 2.0,
     ("call takers", "busy_hours"): 1.5,
+    # four operator-shifts, one above its high occupancy; longest stretches 25 min on average,
+    # 40 at most; 2 of 6 breaks late by 300 s in all (150 s each on average), 240 s at most
+    ("call takers", "operator_shifts"): 4, ("call takers", "high_occupancy_shifts"): 1 / 4,
+    ("call takers", "longest_busy_stretch_min"): 25.0,
+    ("call takers", "longest_busy_stretch_max_min"): 40.0,
+    ("call takers", "late_breaks"): 2 / 6, ("call takers", "break_lateness_min"): 2.5,
+    ("call takers", "break_lateness_max_min"): 4.0, ("call takers", "missed_breaks"): 1,
     (RC_SCOPE, "rc_incidents"): 5, (RC_SCOPE, "rc_resolved"): 2, (RC_SCOPE, "rc_front_line"): 1,
     (RC_SCOPE, "rc_partner"): 1, (RC_SCOPE, "rc_share_of_incidents"): 2 / 11,
     (RC_SCOPE, "rc_backlog_end"): 3, (RC_SCOPE, "rc_backlog_mean"): 0.5,

@@ -130,8 +130,14 @@ def test_run_intervals_parquet(tiny_run: tuple[Path, Path, Result]) -> None:
     expected = {"replication", "interval_start", "line", "offered", "answered", "abandoned",
                 "asa_s", "service_level"}
     assert expected <= set(intervals.columns)
-    assert len(intervals) == 2 * 24 * 2  # replications × hours × lines
-    assert set(intervals["line"].astype(str)) == {"999", "101"}
+    # the lines' rows, then each pool's: time on the phones, busy, occupancy
+    lines = intervals[intervals["line"].notna()]
+    assert len(lines) == 2 * 24 * 2  # replications × hours × lines
+    assert set(lines["line"].astype(str)) == {"999", "101"}
+    pools = intervals[intervals["pool"].notna()]
+    assert len(pools) == 2 * 24 * intervals["pool"].nunique()
+    assert {"staffed_s", "busy_s", "occupancy"} <= set(pools.columns)
+    assert (pools["busy_s"] <= pools["staffed_s"] + 1e-6).all()
     starts = pd.to_datetime(intervals["interval_start"])
     assert starts.min() == pd.Timestamp("2018-03-05 00:00")
     assert starts.max() == pd.Timestamp("2018-03-05 23:00")

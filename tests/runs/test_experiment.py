@@ -16,7 +16,12 @@ from contactsim.build.loading import scenario_from_mapping
 from contactsim.config.scenario import Scenario
 from contactsim.data.folders import atomic_folder
 from contactsim.output.report import plot_run
-from contactsim.output.results import read_summary, write_run
+from contactsim.output.results import (
+    read_intervals,
+    read_pool_intervals,
+    read_summary,
+    write_run,
+)
 from contactsim.runs.experiment import run_scenario
 
 
@@ -129,6 +134,26 @@ def test_intervals_add_up_to_the_line_totals() -> None:
     assert intervals["interval_start"].min() == pd.Timestamp("2018-01-01 02:00")
 
 
+def test_pool_intervals_add_up_to_the_pool_totals_and_give_occupancy() -> None:
+    results = run_scenario(two_line_scenario(), reps=2, seed=3, workers=1)
+    pools, table = results.pool_intervals, results.replications
+    assert pools is not None and len(pools) == 2 * 2 * 46  # reps x pools x measured hours
+    for (replication, pool), group in pools.groupby(["replication", "pool"]):
+        def kpi(name: str, rep: int = replication, scope: str = pool) -> float:
+            return table[(table.replication == rep) & (table.scope == scope)
+                         & (table.kpi == name)]["value"].item()
+
+        assert math.isclose(group["busy_s"].sum() / 3600, kpi("busy_hours"), rel_tol=1e-9)
+        assert math.isclose(group["staffed_s"].sum() / 3600, kpi("staffed_hours"),
+                            rel_tol=1e-9)
+        # a flat pool is on the phones all of every hour
+        flat = {"emergency": 1, "blended": 5}[pool]
+        assert (group["staffed_s"] == flat * 3600.0).all()
+        assert np.allclose(group["occupancy"], group["busy_s"] / group["staffed_s"])
+        # without shifts, an operator-shift is a person's day: days begun after the warm-up
+        assert kpi("operator_shifts") == flat
+
+
 def test_atomic_folder_leaves_nothing_when_interrupted(tmp_path: Path) -> None:
     destination = tmp_path / "out"
     with pytest.raises(RuntimeError), atomic_folder(destination) as temporary:
@@ -175,8 +200,14 @@ def test_written_run_reads_back_and_plots(tmp_path: Path) -> None:
         paths = plot_run(folder)
     summary = read_summary(tmp_path / "run")
     pd.testing.assert_frame_equal(summary, results.summary, check_dtype=False)
+    # intervals.parquet holds the lines' rows and the pools' (occupancy per pool and interval);
+    # each reads back as it was
+    pd.testing.assert_frame_equal(read_intervals(tmp_path / "run"), results.intervals)
+    assert results.pool_intervals is not None
+    pd.testing.assert_frame_equal(read_pool_intervals(tmp_path / "run"),
+                                  results.pool_intervals)
     names = sorted(p.name for p in paths)
-    assert names == ["kpis_by_day.png", "kpis_by_hour.png"]
+    assert names == ["kpis_by_day.png", "kpis_by_hour.png", "occupancy_by_hour.png"]
     for path in paths:
         png = (tmp_path / "run" / path.name).read_bytes()
         assert png.startswith(b"\x89PNG") and len(png) > 10_000

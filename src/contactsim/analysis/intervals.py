@@ -14,11 +14,12 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from contactsim.analysis.kpi_names import ASA_S, SERVICE_LEVEL
+from contactsim.analysis.kpi_names import ASA_S, OCCUPANCY, SERVICE_LEVEL
 from contactsim.analysis.kpis import INTERVAL_SUMS, KPIS
 from contactsim.engine.records import LineTally, RunTallies
 
-__all__ = ["INTERVAL_KPIS", "WORKLOAD_SERIES", "interval_frame", "rc_daily_frame"]
+__all__ = ["INTERVAL_KPIS", "POOL_INTERVAL_SUMS", "WORKLOAD_SERIES", "interval_frame",
+           "pool_interval_frame", "rc_daily_frame"]
 
 
 def rc_daily_frame(tallies: RunTallies, start: date) -> pd.DataFrame:
@@ -66,4 +67,27 @@ def interval_frame(tallies: RunTallies, start: date) -> pd.DataFrame:
             **kpis,
             **{s: series[s] for s in WORKLOAD_SERIES},
         }))
+    return pd.concat(frames, ignore_index=True)
+
+
+#: The sums each pool's interval row carries: operator-seconds on the phones and busy.
+POOL_INTERVAL_SUMS = ("staffed_s", "busy_s")
+
+
+def pool_interval_frame(tallies: RunTallies, start: date) -> pd.DataFrame:
+    """Per interval (after the warm-up) and pool: operator-seconds on the phones (on duty and
+    not on a break) and busy in it, and the interval's occupancy (busy ÷ on the phones, by the
+    registry's formula; NaN where nobody was on the phones)."""
+    origin = datetime.combine(start, datetime.min.time())
+    first = round(tallies.warmup_s / tallies.interval_s)
+    frames = []
+    for name, pool in tallies.pools.items():
+        sums = {"staffed_s": np.asarray(pool.staffed_s_by_interval[first:], dtype=float),
+                "busy_s": np.asarray(pool.busy_s_by_interval[first:], dtype=float)}
+        with np.errstate(invalid="ignore", divide="ignore"):
+            occupancy = KPIS[OCCUPANCY].from_sums(sums)
+        starts = origin + pd.to_timedelta(
+            np.arange(first, first + sums["busy_s"].size) * tallies.interval_s, unit="s")
+        frames.append(pd.DataFrame({"interval_start": starts, "pool": name, **sums,
+                                    OCCUPANCY: occupancy}))
     return pd.concat(frames, ignore_index=True)

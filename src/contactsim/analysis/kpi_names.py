@@ -35,6 +35,15 @@ TRIAGE_PREFIX = "triage_"
 OCCUPANCY = "occupancy"
 STAFFED_HOURS = "staffed_hours"
 BUSY_HOURS = "busy_hours"
+# ... and the load on its people, over their operator-shifts
+OPERATOR_SHIFTS = "operator_shifts"
+HIGH_OCCUPANCY_SHIFTS = "high_occupancy_shifts"
+LONGEST_BUSY_STRETCH_MIN = "longest_busy_stretch_min"
+LONGEST_BUSY_STRETCH_MAX_MIN = "longest_busy_stretch_max_min"
+LATE_BREAKS = "late_breaks"
+BREAK_LATENESS_MIN = "break_lateness_min"
+BREAK_LATENESS_MAX_MIN = "break_lateness_max_min"
+MISSED_BREAKS = "missed_breaks"
 
 # --- the Resolution Centre
 RC_INCIDENTS = "rc_incidents"

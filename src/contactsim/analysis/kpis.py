@@ -20,18 +20,25 @@ times and hours are never negative. Summaries clip their intervals to it
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any, Protocol
+from collections.abc import Iterable
+from typing import Any
 
-import numpy as np
-import pandas as pd
-
+from contactsim.analysis.kpi_definition import (
+    UNIT_RANGES,
+    Kpi,
+    Sums,
+    TallySums,
+    as_float,
+    formula_kpi,
+    ratio,
+)
 from contactsim.analysis.kpi_names import (
     ABANDON_RATE,
     ABANDONED,
     ANSWERED,
     ASA_S,
+    BREAK_LATENESS_MAX_MIN,
+    BREAK_LATENESS_MIN,
     BUSY_HOURS,
     CALLBACK_WAIT_S,
     CALLBACKS_ACCEPTED,
@@ -41,8 +48,14 @@ from contactsim.analysis.kpi_names import (
     CALLBACKS_PENDING_END,
     CALLBACKS_WITHIN_TARGET,
     DEFLECTED,
+    HIGH_OCCUPANCY_SHIFTS,
+    LATE_BREAKS,
+    LONGEST_BUSY_STRETCH_MAX_MIN,
+    LONGEST_BUSY_STRETCH_MIN,
+    MISSED_BREAKS,
     OCCUPANCY,
     OFFERED,
+    OPERATOR_SHIFTS,
     RC_BACKLOG_END,
     RC_BACKLOG_MEAN,
     RC_FRONT_LINE,
@@ -84,113 +97,20 @@ WAIT_PERCENTILE = 0.90
 RESOLVE_PERCENTILE = 0.90
 SECONDS_PER_HOUR = 3600.0
 
-#: The values a KPI of each unit can take, (lowest, highest): the one place that knows them.
-UNIT_RANGES: dict[str, tuple[float, float]] = {
-    "share": (0.0, 1.0),
-    "calls": (0.0, math.inf),
-    "callers": (0.0, math.inf),
-    "incidents": (0.0, math.inf),
-    "s": (0.0, math.inf),
-    "h": (0.0, math.inf),
-}
-
 #: The sums every row of the interval series carries (see
 #: :func:`~contactsim.analysis.intervals.interval_frame`): a KPI made
 #: of these alone can be computed over any set of intervals — a month, an hour of the week.
 INTERVAL_SUMS = ("offered", "answered", "abandoned", "answered_within", "wait_sum_s")
 
 
-class Sums(Protocol):
-    """Sums by name: a tally's (:class:`TallySums`), or columns of intervals (a DataFrame)."""
-
-    def __getitem__(self, name: str, /) -> Any: ...
-
-
-#: How a KPI is computed from sums; it works alike on numbers, arrays and pandas Series.
-Formula = Callable[[Sums], Any]
-
-
-@dataclass(frozen=True)
-class Kpi:
-    """One key performance indicator."""
-
-    name: str
-    label: str
-    unit: str
-    scope: str  # "line", "pool" or RC_SCOPE
-    definition: str
-    compute: Callable[..., float]  # from a line's or pool's tally, or the run's (RC KPIs)
-    sums: tuple[str, ...] = ()  # the sums ``formula`` reads
-    formula: Formula | None = None  # None: computed from a replication's tallies only
-    short: str = ""  # how tables and messages name it, when not its name with spaces
-    better: str | None = None  # "higher" or "lower" when a target can be set on it
-
-    @property
-    def short_label(self) -> str:
-        """The KPI in a table or a message: ``ASA (s)``, ``service level``."""
-        return self.short or self.name.replace("_", " ")
-
-    @property
-    def higher_is_better(self) -> bool | None:
-        """True if a larger value is better, False if a smaller one, None if neither."""
-        return None if self.better is None else self.better == "higher"
-
-    @property
-    def value_range(self) -> tuple[float, float]:
-        """(lowest, highest) value the KPI can take: [0, 1] for a share, else [0, inf)."""
-        return UNIT_RANGES[self.unit]
-
-    @property
-    def difference_range(self) -> tuple[float, float]:
-        """(lowest, highest) difference of two values of the KPI: [-1, 1] for a share;
-        unbounded otherwise (a count or time may rise or fall by any amount)."""
-        low, high = self.value_range
-        return (low - high, high - low) if math.isfinite(high) else (-math.inf, math.inf)
-
-    def from_sums(self, sums: Sums) -> Any:
-        """The KPI from ``sums`` (numbers, arrays or Series: the result is of the same kind)."""
-        if self.formula is None:
-            raise ValueError(f"KPI {self.name!r} is not a formula of sums")
-        return self.formula(sums)
-
-
-class TallySums:
-    """A tally's sums by name: a per-interval series summed over the measured window (after
-    the warm-up), any other field (an end-of-run count, seconds staffed) as it is."""
-
-    def __init__(self, tally: Any) -> None:
-        self.tally = tally
-
-    def __getitem__(self, name: str) -> Any:
-        value = getattr(self.tally, name)
-        return self.tally.total(name) if isinstance(value, list) else value
-
-
-def ratio(numerator: Any, denominator: Any) -> Any:
-    """``numerator / denominator``, NaN where the denominator is 0 (nothing to measure)."""
-    if isinstance(denominator, pd.Series):
-        return (numerator / denominator.where(denominator > 0)).astype(float)
-    if isinstance(denominator, np.ndarray):
-        return numerator / np.where(denominator > 0, denominator, np.nan)
-    return numerator / denominator if denominator else math.nan
-
-
-def _as_float(value: Any) -> Any:
-    return value.astype(float) if isinstance(value, pd.Series | np.ndarray) else float(value)
-
-
-def _kpi(name: str, label: str, unit: str, scope: str, definition: str, sums: tuple[str, ...],
-         formula: Formula, *, short: str = "", better: str | None = None) -> Kpi:
-    """A KPI that is a formula of a line's or pool's sums."""
-    return Kpi(name, label, unit, scope, definition,
-               lambda tally: float(formula(TallySums(tally))), sums, formula, short, better)
+_kpi = formula_kpi
 
 
 def _count(name: str, label: str, unit: str, definition: str, series: str = "") -> Kpi:
     """A line KPI that is one sum (``series``, by default the KPI's own name) as it is."""
     series = series or name
     return _kpi(name, label, unit, "line", definition, (series,),
-                lambda s: _as_float(s[series]))
+                lambda s: as_float(s[series]))
 
 
 def _ended(s: Sums) -> Any:
@@ -247,7 +167,7 @@ LINE_KPIS: tuple[Kpi, ...] = (
            "offered calls made by a caller who had abandoned before (on this line or 101 → 999)"),
     _kpi(UNIQUE_CALLERS, "Unique callers", "callers", "line",
          "offered calls that were not redials: each caller counted once, at their first call",
-         ("offered", "redials"), lambda s: _as_float(s["offered"] - s["redials"])),
+         ("offered", "redials"), lambda s: as_float(s["offered"] - s["redials"])),
     _count(SWITCHED_TO_999, "Redials switched to 999", "calls",
            "this line's abandoning callers who rang again on 999 instead"),
 )
@@ -260,6 +180,35 @@ POOL_KPIS: tuple[Kpi, ...] = (
          lambda s: s["staffed_s"] / SECONDS_PER_HOUR),
     _kpi(BUSY_HOURS, "Busy operator-hours", "h", "pool", "operator-hours spent handling calls",
          ("busy_s",), lambda s: s["busy_s"] / SECONDS_PER_HOUR),
+    # the load on the pool's people, over the operator-shifts that began in the window (a
+    # person's shift on one day; on flat or per-interval staffing, a person's day)
+    _kpi(OPERATOR_SHIFTS, "Operator-shifts", "shifts", "pool",
+         "shifts worked, one per person per shift (or day, without shifts)", ("shifts",),
+         lambda s: as_float(s["shifts"])),
+    _kpi(HIGH_OCCUPANCY_SHIFTS, "High-occupancy shifts", "share", "pool",
+         "operator-shifts busy more than the pool's high_occupancy of their time on the phones "
+         "÷ operator-shifts", ("high_occupancy_shifts", "shifts"),
+         lambda s: ratio(s["high_occupancy_shifts"], s["shifts"]), better="lower"),
+    _kpi(LONGEST_BUSY_STRETCH_MIN, "Longest busy stretch", "min", "pool",
+         "each operator-shift's longest unbroken busy stretch (calls back to back), averaged "
+         "over operator-shifts", ("longest_stretch_sum_s", "shifts"),
+         lambda s: ratio(s["longest_stretch_sum_s"], s["shifts"]) / 60.0, better="lower"),
+    _kpi(LONGEST_BUSY_STRETCH_MAX_MIN, "Longest busy stretch, most", "min", "pool",
+         "the longest unbroken busy stretch of any operator-shift", ("longest_stretch_max_s",),
+         lambda s: s["longest_stretch_max_s"] / 60.0),
+    _kpi(LATE_BREAKS, "Late breaks", "share", "pool",
+         "breaks started after they were due (the operator was on a call) ÷ breaks taken",
+         ("breaks_late", "breaks_taken"), lambda s: ratio(s["breaks_late"], s["breaks_taken"]),
+         better="lower"),
+    _kpi(BREAK_LATENESS_MIN, "Break lateness", "min", "pool",
+         "how late a late break started, on average", ("break_late_sum_s", "breaks_late"),
+         lambda s: ratio(s["break_late_sum_s"], s["breaks_late"]) / 60.0),
+    _kpi(BREAK_LATENESS_MAX_MIN, "Break lateness, most", "min", "pool",
+         "the latest any break started after it was due", ("break_late_max_s",),
+         lambda s: s["break_late_max_s"] / 60.0),
+    _kpi(MISSED_BREAKS, "Missed breaks", "breaks", "pool",
+         "breaks still owed when the operator's shift ended", ("breaks_missed",),
+         lambda s: as_float(s["breaks_missed"]), better="lower"),
 )
 
 TRIAGE_KPIS: tuple[Kpi, ...] = tuple(

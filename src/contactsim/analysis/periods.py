@@ -15,7 +15,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from contactsim.analysis.kpis import INTERVAL_SUMS, Formula, computable_from
+from contactsim.analysis.kpi_definition import Formula
+from contactsim.analysis.kpis import INTERVAL_SUMS, computable_from
 from contactsim.analysis.stats import kpi_interval
 
 __all__ = [

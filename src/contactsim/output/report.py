@@ -17,12 +17,14 @@ from matplotlib.ticker import MaxNLocator
 from contactsim.analysis.kpi_names import ABANDON_RATE, ASA_S, OCCUPANCY, SERVICE_LEVEL
 from contactsim.analysis.periods import band, period_kpis
 from contactsim.config.lines import EMERGENCY_LINE
+from contactsim.output.occupancy_plots import OCCUPANCY_PLOT, plot_occupancy
 from contactsim.output.plotting import draw_band, same_y, save_figure, share_axis
 from contactsim.output.results import (
     RC_DAILY,
     comparison_run_folder,
     read_comparison,
     read_intervals,
+    read_pool_intervals,
 )
 from contactsim.output.tables import scope_label
 
@@ -197,7 +199,8 @@ def plot_rc_backlog(daily: pd.DataFrame, path: Path) -> Path:
 
 def plot_run(folder: str | Path) -> list[Path]:
     """Write the run's PNG plots into ``folder``: KPIs by hour of day, and by month (or by day
-    for horizons shorter than two months); callback workload by hour if there were callbacks."""
+    for horizons shorter than two months); callback workload by hour if there were callbacks;
+    the RC's backlog if it has one; each pool's occupancy by hour."""
     folder = Path(folder)
     intervals = read_intervals(folder)
     starts = pd.to_datetime(intervals["interval_start"])
@@ -224,6 +227,9 @@ def plot_run(folder: str | Path) -> list[Path]:
         paths.append(workload)
     if (folder / RC_DAILY).exists():
         paths.append(plot_rc_backlog(pd.read_parquet(folder / RC_DAILY), folder / "rc_backlog.png"))
+    occupancy = plot_occupancy(read_pool_intervals(folder), folder / OCCUPANCY_PLOT)
+    if occupancy is not None:
+        paths.append(occupancy)
     return paths
 
 

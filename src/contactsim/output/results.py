@@ -23,6 +23,8 @@ from typing import Any
 
 import pandas as pd
 
+from contactsim.analysis.intervals import WORKLOAD_SERIES
+from contactsim.analysis.kpis import INTERVAL_SUMS
 from contactsim.config.loader import LoadedScenario
 from contactsim.config.resolved import RESOLVED_HEADER, resolved_data
 from contactsim.config.scenario import Scenario
@@ -35,6 +37,8 @@ from contactsim.runs.experiment import Comparison, RunResults
 SUMMARY = "summary.csv"
 REPLICATIONS = "replications.parquet"
 INTERVALS = "intervals.parquet"
+#: The columns of a pool's rows in intervals.parquet, beside replication, interval_start, pool.
+POOL_COLUMNS = ("staffed_s", "busy_s", "occupancy")
 RC_DAILY = "rc_daily.parquet"
 COMPARE = "compare.csv"
 RUNS = "runs"
@@ -136,7 +140,8 @@ def write_run(results: RunResults, resolved_yaml: str, folder: Path,
     (an input too large to copy)."""
     results.summary.to_csv(folder / SUMMARY, index=False)
     results.replications.to_parquet(folder / REPLICATIONS, index=False)
-    results.intervals.to_parquet(folder / INTERVALS, index=False)
+    intervals_file(results.intervals, results.pool_intervals).to_parquet(
+        folder / INTERVALS, index=False)
     if results.rc_daily is not None:
         results.rc_daily.to_parquet(folder / RC_DAILY, index=False)
     text, notes = portable_resolved(resolved_yaml, folder, destination or folder,
@@ -150,9 +155,32 @@ def read_summary(folder: str | Path) -> pd.DataFrame:
     return pd.read_csv(Path(folder) / SUMMARY, dtype={"scope": str})
 
 
+def intervals_file(lines: pd.DataFrame, pools: pd.DataFrame | None) -> pd.DataFrame:
+    """What ``intervals.parquet`` holds: the lines' rows (``line`` set, ``pool`` empty), then
+    the pools' (``pool`` set: operator-seconds on the phones and busy, and occupancy)."""
+    if pools is None or pools.empty:
+        return lines
+    return pd.concat([lines.assign(pool=None), pools.assign(line=None)], ignore_index=True)
+
+
 def read_intervals(folder: str | Path) -> pd.DataFrame:
-    """The interval series of a saved run."""
-    return pd.read_parquet(Path(folder) / INTERVALS)
+    """The lines' interval series of a saved run."""
+    table = pd.read_parquet(Path(folder) / INTERVALS)
+    if "pool" not in table:
+        return table
+    lines = table[table["line"].notna()].drop(columns=["pool", *POOL_COLUMNS], errors="ignore")
+    # counts were floats in the file, where the pools' rows had none
+    counts = [c for c in (*INTERVAL_SUMS, *WORKLOAD_SERIES) if not c.endswith("_s")]
+    return lines.astype({c: "int64" for c in counts if c in lines}).reset_index(drop=True)
+
+
+def read_pool_intervals(folder: str | Path) -> pd.DataFrame:
+    """The pools' interval series of a saved run (empty if it has none)."""
+    table = pd.read_parquet(Path(folder) / INTERVALS)
+    if "pool" not in table:
+        return pd.DataFrame(columns=["replication", "interval_start", "pool", *POOL_COLUMNS])
+    pools = table[table["pool"].notna()]
+    return pools[["replication", "interval_start", "pool", *POOL_COLUMNS]].reset_index(drop=True)
 
 
 def write_comparison(comparison: Comparison, resolved_yamls: list[str], folder: Path,

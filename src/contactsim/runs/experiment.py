@@ -41,6 +41,8 @@ class RunResults:
     summary: pd.DataFrame  # scope, kpi, mean, ci_low, ci_high, reps
     process_ids: tuple[int, ...] = ()  # the process that ran each replication
     rc_daily: pd.DataFrame | None = None  # replication, day, rc_backlog (with an RC)
+    #: replication, interval_start, pool, staffed_s, busy_s, occupancy
+    pool_intervals: pd.DataFrame | None = None
 
 
 def default_workers() -> int:
@@ -134,6 +136,7 @@ def summarise_replications(
         scenario, seed, replications, intervals, summarize(replications),
         process_ids=tuple(r.process_id for r in results),
         rc_daily=pd.concat(daily, ignore_index=True) if daily else None,
+        pool_intervals=pd.concat([r.pool_intervals for r in results], ignore_index=True),
     )
 
 

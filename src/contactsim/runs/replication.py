@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from contactsim.analysis.intervals import interval_frame, rc_daily_frame
+from contactsim.analysis.intervals import interval_frame, pool_interval_frame, rc_daily_frame
 from contactsim.analysis.kpis import kpi_rows
 from contactsim.build.model_inputs import model_inputs
 from contactsim.build.streams import Streams
@@ -26,11 +26,13 @@ from contactsim.engine.records import RunTallies
 
 @dataclass(frozen=True)
 class ReplicationResult:
-    """What one replication leaves for the experiment: KPI values and interval series."""
+    """What one replication leaves for the experiment: KPI values and interval series (of the
+    lines, and of the pools)."""
 
     replication: int
     kpis: list[tuple[str, str, float]]
     intervals: pd.DataFrame
+    pool_intervals: pd.DataFrame
     rc_daily: pd.DataFrame | None = None
     process_id: int = field(default_factory=os.getpid)
 
@@ -75,11 +77,14 @@ def run_replication(
     tallies = run_tallies(scenario, seed, replication, progress=progress, records_dir=records_dir)
     intervals = interval_frame(tallies, scenario.horizon.start)
     intervals.insert(0, "replication", replication)
+    pool_intervals = pool_interval_frame(tallies, scenario.horizon.start)
+    pool_intervals.insert(0, "replication", replication)
     rc_daily = rc_daily_frame(tallies, scenario.horizon.start)
     rc_daily.insert(0, "replication", replication)
     return ReplicationResult(
         replication=replication,
         kpis=kpi_rows(tallies),
         intervals=intervals,
+        pool_intervals=pool_intervals,
         rc_daily=rc_daily,
     )
