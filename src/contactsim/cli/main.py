@@ -4,8 +4,8 @@ act on — 2 when the input cannot be used, 1 when the machine failed (or contac
 after Ctrl-C — never a traceback unless ``--debug`` (or ``CONTACTSIM_DEBUG``) asks for one.
 
 Each command lives in a module of its own in this package (``run``, ``compare``, ``sweep``,
-``staff``, ``calibrate``, ``report``, ``validate``, ``erlang``, ``demand``); the options they
-share are in :mod:`contactsim.cli.options`.
+``staff``, ``roster``, ``calibrate``, ``report``, ``validate``, ``erlang``, ``demand``); the
+options they share are in :mod:`contactsim.cli.options`.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from contactsim.cli.compare import compare
 from contactsim.cli.demand import demand
 from contactsim.cli.erlang import erlang_command
 from contactsim.cli.report import report
+from contactsim.cli.roster import roster
 from contactsim.cli.run import run
 from contactsim.cli.staff import staff
 from contactsim.cli.sweep import sweep
@@ -83,7 +84,8 @@ def main(debug: bool) -> None:
     """contactsim: simulate a police 999/101 contact centre under alternative staffing."""
 
 
-for _command in (run, compare, sweep, report, validate, erlang_command, calibrate, staff, demand):
+for _command in (run, compare, sweep, report, validate, erlang_command, calibrate, staff, roster,
+                 demand):
     main.add_command(_command)
 
 
