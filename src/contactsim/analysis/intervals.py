@@ -14,7 +14,12 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from contactsim.analysis.kpi_names import ASA_S, OCCUPANCY, SERVICE_LEVEL
+from contactsim.analysis.kpi_names import (
+    ASA_S,
+    OCCUPANCY,
+    SERVICE_LEVEL,
+    answered_within_column,
+)
 from contactsim.analysis.kpis import INTERVAL_SUMS, KPIS
 from contactsim.engine.records import LineTally, RunTallies
 
@@ -47,9 +52,19 @@ def _line_intervals(line: LineTally) -> dict[str, np.ndarray]:
     }
 
 
+def _within_intervals(line: LineTally) -> dict[str, np.ndarray]:
+    """``answered_within_<N>s`` for each of the line's further thresholds N."""
+    first = line.first_counted_interval
+    return {answered_within_column(seconds):
+            np.asarray(line.answered_within_at(seconds)[first:], dtype=np.int64)
+            for seconds in line.also_within_s}
+
+
 def interval_frame(tallies: RunTallies, start: date) -> pd.DataFrame:
     """Per interval (after the warm-up) and line: the :data:`INTERVAL_SUMS`, the interval's
-    ASA and service level (from those sums, as for the whole run) and the workload series."""
+    ASA and service level (from those sums, as for the whole run) and the workload series;
+    for a line measured at further thresholds (``also_within_s``), its calls answered within
+    each, ``answered_within_<N>s`` (empty on the rows of other lines)."""
     frames = []
     origin = datetime.combine(start, datetime.min.time())
     for name, line in tallies.lines.items():
@@ -66,6 +81,7 @@ def interval_frame(tallies: RunTallies, start: date) -> pd.DataFrame:
             **{s: series[s] for s in INTERVAL_SUMS},
             **kpis,
             **{s: series[s] for s in WORKLOAD_SERIES},
+            **_within_intervals(line),
         }))
     return pd.concat(frames, ignore_index=True)
 

@@ -15,6 +15,8 @@ ABANDON_RATE = "abandon_rate"
 ASA_S = "asa_s"
 WAIT_P90_S = "wait_p90_s"
 SERVICE_LEVEL = "service_level"
+#: a service level at another threshold than the line's own: ``service_level@15``
+SERVICE_LEVEL_AT = SERVICE_LEVEL + "@"
 DEFLECTED = "deflected"
 WAITING_END = "waiting_end"
 CALLBACKS_OFFERED = "callbacks_offered"
@@ -61,3 +63,28 @@ def triage_kpi(outcome: str) -> str:
     """The KPI counting a line's calls graded ``outcome`` (one of the engine's
     ``TRIAGE_OUTCOMES``), e.g. ``triage_grade1``."""
     return f"{TRIAGE_PREFIX}{outcome}"
+
+
+def service_level_at(seconds: float) -> str:
+    """The KPI of a line's service level within ``seconds`` (one of the line's
+    ``also_within_s``), e.g. ``service_level@15``."""
+    return f"{SERVICE_LEVEL_AT}{seconds:g}"
+
+
+def answered_within_column(seconds: float) -> str:
+    """The interval series counting calls answered within ``seconds``, e.g.
+    ``answered_within_15s``: the sum :func:`service_level_at` is made of."""
+    return f"answered_within_{seconds:g}s"
+
+
+def within_seconds(kpi: str) -> float | None:
+    """The threshold of a :func:`service_level_at` KPI (15.0 for ``service_level@15``); None
+    for any other name, or a threshold that is not a number of seconds (0 or more)."""
+    if not kpi.startswith(SERVICE_LEVEL_AT):
+        return None
+    text = kpi[len(SERVICE_LEVEL_AT):].removesuffix("s")
+    try:
+        seconds = float(text)
+    except ValueError:
+        return None
+    return seconds + 0.0 if 0 <= seconds < float("inf") else None  # + 0.0: never -0

@@ -8,6 +8,10 @@ of the week) alike: the ASA of July is July's wait over July's answered calls, n
 hourly ASAs. The few that are not (a percentile wait, the Resolution Centre's backlog) are
 computed from a replication's tallies only.
 
+A line measured at further service-level thresholds (its ``also_within_s``) also has a KPI
+for each, ``service_level@15``, made by :func:`service_level_within` with the formula of
+``service_level`` (:func:`kpi_named` finds the registry's KPIs and these alike).
+
 Line KPIs are computed over calls that arrived in the measured window (after the warm-up);
 pool KPIs over staffed time in that window. Ratios with nothing to divide by are NaN, not 0.
 
@@ -72,7 +76,10 @@ from contactsim.analysis.kpi_names import (
     UNIQUE_CALLERS,
     WAIT_P90_S,
     WAITING_END,
+    answered_within_column,
+    service_level_at,
     triage_kpi,
+    within_seconds,
 )
 from contactsim.engine.records import (
     CLOSED,
@@ -88,7 +95,7 @@ from contactsim.engine.records import (
 __all__ = [
     "INTERVAL_SUMS", "KPIS", "LINE_KPIS", "POOL_KPIS", "RC_KPIS", "RC_SCOPE",
     "SERVICE_TARGET_KPIS", "TRIAGE_KPIS", "UNIT_RANGES", "Kpi", "TallySums", "computable_from",
-    "difference_range", "kpi_range", "kpi_rows", "ratio",
+    "difference_range", "kpi_named", "kpi_range", "kpi_rows", "ratio", "service_level_within",
 ]
 
 #: The answered wait percentile reported as ``wait_p90_s``.
@@ -292,25 +299,60 @@ SERVICE_TARGET_KPIS: dict[str, bool] = {
 }
 
 
+def service_level_within(seconds: float) -> Kpi:
+    """The service level of a line within ``seconds``, one of its ``also_within_s`` thresholds
+    (``service_level@15``): the formula of ``service_level`` over the calls answered within
+    that threshold (the sum ``answered_within_15s``)."""
+    within = answered_within_column(seconds)
+
+    def formula(s: Sums) -> Any:
+        return ratio(s[within], _ended(s))
+
+    def compute(tally: Any) -> float:  # a LineTally measured at ``seconds``
+        first = tally.first_counted_interval
+        return float(formula({within: sum(tally.answered_within_at(seconds)[first:]),
+                              "answered": tally.total("answered"),
+                              "abandoned": tally.total("abandoned")}))
+
+    return Kpi(service_level_at(seconds), f"Service level within {seconds:g} s", "share",
+               "line", f"answered within {seconds:g} s ÷ (answered + abandoned)", compute,
+               (within, "answered", "abandoned"), formula,
+               f"service level within {seconds:g} s", "higher")
+
+
+def kpi_named(name: str) -> Kpi | None:
+    """The KPI called ``name``: the registry's, or a service level at a further threshold
+    (``service_level@15``); None for a name that is neither."""
+    found = KPIS.get(name)
+    if found is None and (seconds := within_seconds(name)) is not None:
+        return service_level_within(seconds)
+    return found
+
+
 def kpi_range(name: str) -> tuple[float, float]:
     """(lowest, highest) value KPI ``name`` can take; unbounded for a name that is not a KPI."""
-    kpi = KPIS.get(name)
+    kpi = kpi_named(name)
     return kpi.value_range if kpi is not None else (-math.inf, math.inf)
 
 
 def difference_range(name: str) -> tuple[float, float]:
     """(lowest, highest) difference of two values of KPI ``name`` ([-1, 1] for a share);
     unbounded for a name that is not a KPI."""
-    kpi = KPIS.get(name)
+    kpi = kpi_named(name)
     return kpi.difference_range if kpi is not None else (-math.inf, math.inf)
 
 
 def kpi_rows(tallies: RunTallies) -> list[tuple[str, str, float]]:
-    """``(scope, kpi, value)`` for every line and pool KPI of one replication."""
+    """``(scope, kpi, value)`` for every line and pool KPI of one replication; a line measured
+    at further thresholds has their service levels right after its own."""
     rows: list[tuple[str, str, float]] = []
     graded = any(line.graded for line in tallies.lines.values())
     for name, line in tallies.lines.items():
-        rows.extend((name, kpi.name, float(kpi.compute(line))) for kpi in LINE_KPIS)
+        for kpi in LINE_KPIS:
+            rows.append((name, kpi.name, float(kpi.compute(line))))
+            if kpi.name == SERVICE_LEVEL:
+                rows.extend((name, within.name, within.compute(line)) for within in
+                            map(service_level_within, line.also_within_s))
         if graded:
             rows.extend((name, kpi.name, float(kpi.compute(line))) for kpi in TRIAGE_KPIS)
     for name, pool in tallies.pools.items():

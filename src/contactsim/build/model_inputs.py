@@ -83,6 +83,7 @@ def model_inputs(
                 handle_time=handle_time,
                 patience=patience,
                 service_level_s=scenario.service_level_s(name),
+                also_within_s=scenario.also_within_s(name),
                 online_shift=line_demand.online_shift,
                 deflection=deflection,
                 redial=_redial_inputs(scenario, name, streams),

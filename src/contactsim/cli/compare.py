@@ -17,6 +17,7 @@ from contactsim.analysis.kpi_names import (
     OCCUPANCY,
     RC_BACKLOG_END,
     SERVICE_LEVEL,
+    SERVICE_LEVEL_AT,
 )
 from contactsim.cli.options import (
     check_out_or_exit,
@@ -119,7 +120,8 @@ def comparison_table(table: object, names: list[str], scenarios: list[object] | 
     columns += [(f"{name}\nminus {first}\npaired difference\n[95% interval]", "right")
                 for name in names[1:]]
     out = tables.new_table(*columns)
-    shown = table[table["kpi"].isin(COMPARE_SHOWN)]
+    shown = table[table["kpi"].isin(COMPARE_SHOWN)
+                  | table["kpi"].str.startswith(SERVICE_LEVEL_AT)]
     previous = None
     for (scope, kpi), group in shown.groupby(["scope", "kpi"], sort=False):
         rows = group.set_index("scenario").reindex(names)

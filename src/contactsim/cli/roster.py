@@ -57,7 +57,11 @@ TIME_LIMIT_S = 45.0
                    "worst hour until every --target holds at every hour of the week.")
 @click.option("--target", "targets", multiple=True, metavar="'LINE: KPI OP VALUE'",
               help="With --erlang or --verify: a target each hour must meet, e.g. "
-                   "'999: service_level >= 0.90'. Repeat.")
+                   "'999: service_level >= 0.90', '101: asa_s <= 120', a second "
+                   "service-level point '999: service_level@15 >= 0.90' (answered within "
+                   "15 s), or an occupancy cap on a pool, 'blended: occupancy <= 0.85' (below "
+                   "1; a cap can only be met by adding people: --verify adds a shift of that "
+                   "pool). Repeat.")
 @click.option("--from", "anchor", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               metavar="YYYY-MM-DD",
               help="The date cycles other than weekly ones (4-4) count from [default: the "
@@ -108,7 +112,7 @@ def roster(
     from contactsim.planning.roster import solve_roster
     from contactsim.planning.roster_files import coverage_table, write_roster
     from contactsim.planning.roster_requirement import erlang_requirement, read_requirement
-    from contactsim.planning.service_targets import parse_target
+    from contactsim.planning.service_targets import measured_at_targets, parse_target
 
     if (required_file is None) == (erlang_scenario is None):
         raise click.UsageError("give the requirement: --required CSV or --erlang SCENARIO, "
@@ -128,6 +132,8 @@ def roster(
     loaded = load_or_exit(scenario_path, overrides) if scenario_path else None
     scenario = loaded.scenario if loaded else None
     parsed = [parse_target(text, scenario) for text in targets] if scenario else []
+    if scenario is not None:  # measured within every threshold a target names
+        scenario = measured_at_targets(scenario, parsed)
     if required_file is not None:
         requirement = read_requirement(required_file)
     else:

@@ -15,6 +15,7 @@ from contactsim.analysis.kpi_names import (
     OCCUPANCY,
     OFFERED,
     SERVICE_LEVEL,
+    SERVICE_LEVEL_AT,
     WAIT_P90_S,
 )
 from contactsim.cli.options import (
@@ -35,7 +36,8 @@ from contactsim.cli.options import (
 from contactsim.limits import MAX_REPLICATIONS
 from contactsim.runs.defaults import DEFAULT_SEED
 
-#: The KPIs ``run`` prints (every KPI is in summary.csv).
+#: The KPIs ``run`` prints (every KPI is in summary.csv), and the service levels at a line's
+#: further thresholds (``service_level@15``), if it has any.
 RUN_SHOWN = (OFFERED, ASA_S, WAIT_P90_S, SERVICE_LEVEL, ABANDON_RATE, OCCUPANCY)
 
 
@@ -111,7 +113,8 @@ def summary_table(summary: object, scenario: object | None = None) -> str:
     thresholds = service_level_thresholds([scenario]) if scenario is not None else {}
     table = tables.new_table("line / pool", "KPI", ("mean", "right"), "95% interval")
     previous = None
-    for row in summary[summary["kpi"].isin(RUN_SHOWN)].itertuples():
+    shown = summary["kpi"].isin(RUN_SHOWN) | summary["kpi"].str.startswith(SERVICE_LEVEL_AT)
+    for row in summary[shown].itertuples():
         scope, kpi = str(row.scope), str(row.kpi)
         where = tables.scope_label(scope, kpi)
         table.add_row(where if where != previous else "",

@@ -30,9 +30,11 @@ from contactsim.runs.defaults import DEFAULT_SEED
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--target", "targets", multiple=True, required=True, metavar="'LINE: KPI OP VALUE'",
               help="A target each hour must meet, e.g. '999: service_level >= 0.90' or "
-                   "'101: asa_s <= 120' (KPIs: service_level, asa_s, abandon_rate). Judged on "
-                   "the mean over replications and weeks, or with --confidence on the whole "
-                   "interval. Repeat.")
+                   "'101: asa_s <= 120' (KPIs: service_level, asa_s, abandon_rate); a second "
+                   "service-level point, '999: service_level@15 >= 0.90' (answered within "
+                   "15 s); or an occupancy cap on a pool, 'blended: occupancy <= 0.85' (below "
+                   "1; a cap can only be met by adding people). Judged on the mean over "
+                   "replications and weeks, or with --confidence on the whole interval. Repeat.")
 @click.option("--confidence", type=FiniteFloat(min=0, min_open=True), default=None,
               metavar="LEVEL",
               help="Require each target to be met with this confidence, e.g. 0.95: an hour "
@@ -69,7 +71,7 @@ def staff(
     staffing), required.csv, kpis.csv, staffed.yaml and staffing.png."""
     from contactsim.data.folders import atomic_folder
     from contactsim.output.planning_plots import plot_staffing
-    from contactsim.planning.service_targets import parse_target
+    from contactsim.planning.service_targets import measured_at_targets, parse_target
     from contactsim.planning.staffing_files import required_table, write_staffing
     from contactsim.planning.staffing_search import search_staffing
 
@@ -85,8 +87,10 @@ def staff(
     with opened_executor(workers, None, None) as executor:
         try:
             parsed = [parse_target(text, loaded.scenario) for text in targets]
+            # measured within every threshold a target names (written so in staffed.yaml)
+            searched = measured_at_targets(loaded.scenario, parsed)
             result = search_staffing(
-                loaded.scenario, parsed, grouping, reps, seed_used,
+                searched, parsed, grouping, reps, seed_used,
                 max_operators=max_operators, max_rounds=max_rounds,
                 note=lambda text: click.echo(text, err=True),
                 confidence=confidence, executor=executor,
@@ -94,9 +98,9 @@ def staff(
         except ContactsimError as exc:
             fail(str(exc))
     with atomic_folder(folder, "staff") as temporary:
-        write_staffing(result, loaded.scenario, temporary, seed_used)
-        plot_staffing(required_table(result, loaded.scenario), grouping, temporary / "staffing.png")
-    click.echo(staffing_summary(result, loaded.scenario))
+        write_staffing(result, searched, temporary, seed_used)
+        plot_staffing(required_table(result, searched), grouping, temporary / "staffing.png")
+    click.echo(staffing_summary(result, searched))
     if not result.converged:
         click.echo("note: the rounds ran out while still taking operators off; every target is "
                    "met, but fewer may do (raise --max-rounds)")

@@ -78,8 +78,18 @@ class LineHandling(Frozen):
     """How calls of one line are handled and how long their callers will wait.
 
     ``patience`` omitted means callers never abandon (the Erlang C assumption).
+    ``also_within_s`` gives more service-level thresholds the line is measured at, besides
+    ``service_level_s`` (e.g. ``[15, 20]`` for NENA's 90% in 15 s and 95% in 20 s): each adds
+    the KPI ``service_level@15`` (answered within 15 s ÷ (answered + abandoned)) to the
+    results, and an ``answered_within_15s`` series to the intervals. Kept in order, each once.
     """
 
     handle_time: Distribution
     patience: Distribution | None = None
     service_level_s: NonNegativeFloat | None = None
+    also_within_s: tuple[NonNegativeFloat, ...] | None = None
+
+    @field_validator("also_within_s", mode="after")
+    @classmethod
+    def _in_order_once(cls, value: tuple[float, ...] | None) -> tuple[float, ...] | None:
+        return None if value is None else tuple(sorted(set(value)))

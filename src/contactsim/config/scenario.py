@@ -76,6 +76,10 @@ class Scenario(Frozen):
             return given
         return DEFAULT_SERVICE_LEVEL_S.get(line, DEFAULT_SERVICE_LEVEL_OTHER_S)
 
+    def also_within_s(self, line: str) -> tuple[float, ...]:
+        """A line's further service-level thresholds (seconds; none if not given)."""
+        return self.handling[line].also_within_s or ()
+
     def pool_shrinkage(self, pool: Pool) -> float:
         """A pool's shrinkage: its own if given, else the scenario's."""
         return self.shrinkage if pool.shrinkage is None else pool.shrinkage

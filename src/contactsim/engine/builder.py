@@ -54,7 +54,7 @@ def build_centre(inputs: ModelInputs, record_sink: RecordSink | None = None) -> 
             inputs=line,
             tally=LineTally(
                 line.name, line.service_level_s, n_intervals, first_counted,
-                graded=line.triage is not None,
+                graded=line.triage is not None, also_within_s=line.also_within_s,
             ),
         )
         for line in inputs.lines

@@ -45,6 +45,7 @@ class LineInputs:
     line draws a new patience from ``redial_patience`` (required when the line has a patience
     and any line redials into it) and, if they came from another line, a handle time from
     ``redial_handle_time``; a caller redialling the same line keeps their handle time.
+    Answered calls are counted within ``service_level_s`` and within each of ``also_within_s``.
     """
 
     name: str
@@ -60,6 +61,8 @@ class LineInputs:
     #: replayed logs: (caller id, the caller's call number) per arrival; None: all new callers
     arrival_callers: Iterator[tuple[int, int]] | None = None
     triage: TriageInputs | None = None
+    #: more service-level thresholds (seconds) the line's answered calls are counted within
+    also_within_s: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         if self.redial is not None and self.patience is not None and self.redial_patience is None:

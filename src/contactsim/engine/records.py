@@ -49,7 +49,13 @@ class CallRecord(NamedTuple):
 
 @dataclass
 class LineTally:
-    """Counts of one line, per interval of arrival."""
+    """Counts of one line, per interval of arrival.
+
+    Answered calls are counted within the line's ``service_level_s`` (``answered_within``)
+    and, for each further threshold of ``also_within_s``, by those that waited longer than it
+    (``answered_after``: within it are the answered less these, so that a call answered at
+    once, the most common, costs nothing more).
+    """
 
     name: str
     service_level_s: float
@@ -86,9 +92,18 @@ class LineTally:
     zero_waits: int = 0
     wait_histogram: list[int] = field(init=False)
     long_waits_s: list[float] = field(default_factory=list)
+    also_within_s: tuple[float, ...] = ()
+    #: per threshold of ``also_within_s``: calls answered after waiting longer, per interval
+    answered_after: list[list[int]] = field(init=False)
+    #: the smallest of ``also_within_s`` (infinite without any): a shorter wait counts nowhere
+    after_from_s: float = field(init=False)
+    _after: tuple[tuple[float, list[int]], ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         n = self.n_intervals
+        self.answered_after = [[0] * n for _ in self.also_within_s]
+        self.after_from_s = min(self.also_within_s, default=math.inf)
+        self._after = tuple(zip(self.also_within_s, self.answered_after, strict=True))
         self.offered = [0] * n
         self.answered = [0] * n
         self.abandoned = [0] * n
@@ -105,6 +120,18 @@ class LineTally:
     def total(self, series: str) -> float:
         """Sum of one per-interval series over the measured window (after the warm-up)."""
         return sum(getattr(self, series)[self.first_counted_interval :])
+
+    def count_answered_after(self, wait_s: float, interval: int) -> None:
+        """Count a call answered after ``wait_s`` against each threshold it waited longer than
+        (called only for waits longer than :attr:`after_from_s`)."""
+        for threshold_s, after in self._after:
+            if wait_s > threshold_s:
+                after[interval] += 1
+
+    def answered_within_at(self, seconds: float) -> list[int]:
+        """Calls answered within ``seconds`` (one of ``also_within_s``), per interval."""
+        after = self.answered_after[self.also_within_s.index(seconds)]
+        return [answered - late for answered, late in zip(self.answered, after, strict=True)]
 
     def wait_quantile_s(self, q: float) -> float:
         """The ``q`` quantile of answered waits, interpolated within one-second bins."""

@@ -82,6 +82,8 @@ class Operators(OnAndOffDuty):
             tally.wait_sum_s[interval] += wait_s
             if wait_s <= tally.service_level_s:
                 tally.answered_within[interval] += 1
+            if wait_s > tally.after_from_s:  # infinite unless also_within_s gives thresholds
+                tally.count_answered_after(wait_s, interval)
             if counted:
                 if wait_s < WAIT_HISTOGRAM_S:
                     tally.wait_histogram[int(wait_s)] += 1

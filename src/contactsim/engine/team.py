@@ -1,10 +1,11 @@
-"""A team on a staffing plan: operators of a pool, or the Resolution Centre's investigators.
+"""The Resolution Centre's investigators as a team on a staffing plan, and following a plan.
 
-A team knows how many of its people are idle, busy, and busy but due to go off duty, and keeps
-the on-duty clock (person-seconds on duty after the warm-up). The plan is followed by
-:func:`follow_plan`; when it falls, idle people go at once and busy ones finish their task
-first (:meth:`Team.finish_task`; the usual end of a call, nobody leaving, is inlined in
-:meth:`~contactsim.engine.service.Operators._call_done` for speed).
+A team counts how many of its people are idle, busy, and busy but due to go off duty, and keeps
+the on-duty clock (person-seconds on duty after the warm-up). A plan is followed by
+:func:`follow_plan` (by the RC and by pools on ``flat`` or ``per_interval`` staffing); when it
+falls, idle people go at once and busy ones finish their task first
+(:meth:`Team.finish_task`). Pools of operators are people, not counts:
+:class:`~contactsim.engine.calls.PoolState`.
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ from contactsim.analysis.kpi_names import (
     SERVICE_LEVEL,
     WAIT_P90_S,
 )
-from contactsim.analysis.kpis import KPIS
+from contactsim.analysis.kpis import kpi_named
 from contactsim.analysis.stats import few_replications_warning
 from contactsim.config.lines import EMERGENCY_LINE
 from contactsim.config.yaml_reading import read_yaml
@@ -298,7 +298,7 @@ def _scope(scope: str, kpi: str) -> str:
 
 
 def _label(kpi: str) -> str:
-    found = KPIS.get(kpi)
+    found = kpi_named(kpi)
     name = found.label if found else kpi
     unit = f" ({found.unit})" if found and found.unit in ("s", "h") else ""
     return html.escape(name + unit)

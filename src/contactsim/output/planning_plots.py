@@ -13,7 +13,7 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from contactsim.analysis.kpi_names import ASA_S
-from contactsim.analysis.kpis import KPIS
+from contactsim.analysis.kpis import kpi_named
 from contactsim.data.files import child
 from contactsim.output.plotting import save_figure
 from contactsim.output.tables import SHARE, kind, number, scope_label
@@ -69,7 +69,7 @@ def field_words(path: str) -> str:
 
 def kpi_words(scope: str, kpi: str) -> str:
     """A KPI of a scope in words, with its unit: "line 101: Average speed of answer (s)"."""
-    found = KPIS.get(kpi)
+    found = kpi_named(kpi)
     label = found.label if found is not None else kpi
     unit = "%" if kind(kpi) == SHARE else (found.unit if found is not None else "")
     return f"{scope_label(scope, kpi)}: {label}" + (f" ({unit})" if unit else "")

@@ -112,6 +112,8 @@ def _handling_words(handling: dict[str, Any]) -> str:
                      "up")
     if "service_level_s" in handling:
         parts.append(f"service level: answered within {_g(handling['service_level_s'])} s")
+    if handling.get("also_within_s"):
+        parts.append("also within " + ", ".join(f"{_g(s)} s" for s in handling["also_within_s"]))
     return "; " + ", ".join(parts) if parts else ""
 
 

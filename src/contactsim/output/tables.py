@@ -33,7 +33,7 @@ from rich.console import Console
 from rich.table import Table
 
 from contactsim.analysis.kpi_names import SERVICE_LEVEL
-from contactsim.analysis.kpis import KPIS, RC_SCOPE
+from contactsim.analysis.kpis import RC_SCOPE, kpi_named
 
 __all__ = [
     "MINUS", "decimals", "difference_text", "interval_text", "kind", "kpi_label", "mean_text",
@@ -58,7 +58,7 @@ PLAIN_WIDTH = 160
 def kind(kpi: str) -> str:
     """How KPI ``kpi`` is shown, from its unit in the registry: share, time, count or (a name
     the registry does not know) number."""
-    found = KPIS.get(kpi)
+    found = kpi_named(kpi)
     if found is None:
         return NUMBER
     if found.unit == "share":
@@ -69,7 +69,7 @@ def kind(kpi: str) -> str:
 
 
 def _unit(kpi: str) -> str:
-    found = KPIS.get(kpi)
+    found = kpi_named(kpi)
     return found.unit if found is not None and found.unit in ("s", "h") else ""
 
 
@@ -158,7 +158,7 @@ def difference_text(kpi: str, mean: float, low: float, high: float) -> str:
 def kpi_label(kpi: str, service_level_s: float | None = None) -> str:
     """A KPI's label from the registry (its name if the registry does not know it); the service
     level with its threshold when given: "Service level (within 10 s)"."""
-    found = KPIS.get(kpi)
+    found = kpi_named(kpi)
     label = found.label if found is not None else kpi
     if kpi == SERVICE_LEVEL and service_level_s is not None:
         label += f" (within {service_level_s:g} s)"
@@ -170,7 +170,7 @@ def scope_label(scope: str, kpi: str | None = None) -> str:
     Whether a scope is a line or a pool is read from the kind of KPI it has."""
     if scope == RC_SCOPE:
         return "Resolution Centre"
-    found = KPIS.get(kpi) if kpi is not None else None
+    found = kpi_named(kpi) if kpi is not None else None
     if found is not None and found.scope == "line":
         return f"line {scope}"
     if found is not None:

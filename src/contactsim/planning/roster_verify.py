@@ -11,7 +11,10 @@ over replications, or with a confidence on the whole interval). If a target is m
 measured where calls were offered, by the most); one person is added on the option that
 covers that hour at the least cost per person on the phones then, in a pool serving the
 target's line (within the pool's max_heads and part-time share), and the next round simulates
-again. The loop stops when every target holds, after ``max_rounds`` rounds, or when no option
+again. For an occupancy cap (``"blended: occupancy <= 0.85"``) the person is added in the
+capped pool itself: a cap can only be met by adding people. A second service-level point
+(``"999: service_level@15 >= 0.90"``) is counted by the simulation and judged like the line's
+own. The loop stops when every target holds, after ``max_rounds`` rounds, or when no option
 can cover the worst hour, and says which hours still miss and why.
 """
 
@@ -151,9 +154,10 @@ def verify_roster(
             break
         added = _add_cheapest(roster, catalogue, _serving(scenario, roster, target.line), key)
         if added is None:
+            where = (f"pool {target.line} (or it is not in the roster)" if target.of_pool
+                     else f"the pools answering {target.line}")
             still = _misses(missed, f"no shift of the catalogue can add a person at {when} in "
-                            f"the pools answering {target.line} (none is on duty then, or "
-                            "max_heads is reached)")
+                            f"{where} (none is on duty then, or max_heads is reached)")
             break
         row.update(added_pool=added[0], added_shift=added[1])
         if note is not None:

@@ -92,7 +92,14 @@ def erlang_need(
         if q is None:
             return False
         values = {SERVICE_LEVEL: q.service_level, ASA_S: q.asa_s, ABANDON_RATE: q.p_abandon}
-        return all(t.met_by(values[t.kpi]) for t in targets)
+        return all(t.met_by(values[t.kpi]) if t.within_s is None else within(n, t)
+                   for t in targets)
+
+    def within(n: int, target: ServiceTarget) -> bool:  # a service level at another threshold
+        assert target.within_s is not None
+        q = (erlang.erlang_c(rate_per_hour, handle_s, n, target.within_s) if patience_s is None
+             else erlang.erlang_a(rate_per_hour, handle_s, patience_s, n, target.within_s))
+        return target.met_by(q.service_level)
 
     if not meets(max_operators):
         return None
@@ -135,12 +142,13 @@ def erlang_start(
     scenario: Scenario, targets: list[ServiceTarget], grouping: str, max_operators: int
 ) -> dict[str, np.ndarray]:
     """Step 1: each line's Erlang A need on the phones, shared among the pools that serve it,
-    as rostered operators (the need ÷ (1 − shrinkage), rounded up)."""
+    as rostered operators (the need ÷ (1 − shrinkage), rounded up); a pool with an occupancy
+    cap raised to enough people for the load it would carry under its cap."""
     _, n_keys = GROUPINGS[grouping]
     current = {pool.name: current_levels(scenario, pool, grouping) for pool in scenario.pools}
     levels = {pool.name: np.zeros(n_keys, dtype=np.int64) for pool in scenario.pools}
     for line in scenario.lines:
-        line_targets = [t for t in targets if t.line == line]
+        line_targets = [t for t in targets if t.line == line and not t.of_pool]
         if not line_targets:
             continue
         handling = scenario.handling[line]
@@ -167,12 +175,47 @@ def erlang_start(
                 levels[pool.name][key] = min(max_operators, levels[pool.name][key] + rostered)
     for pool in untargeted_pools(scenario, targets):  # they keep what they have now
         levels[pool.name] = np.ceil(current[pool.name] - 1e-9).astype(np.int64)
+    _raise_to_caps(scenario, targets, grouping, levels, max_operators)
     return levels
 
 
+def _raise_to_caps(scenario: Scenario, targets: list[ServiceTarget], grouping: str,
+                   levels: dict[str, np.ndarray], max_operators: int) -> None:
+    """Pools with an occupancy cap: at least as many on the phones at each key as the load
+    they would carry ÷ the cap. A pool's load is its share of each of its lines' offered
+    load (calls an hour × mean handle time; its share by its operators on the phones among
+    the pools serving the line, as ``levels`` stand): a first answer, which the simulation
+    refines."""
+    caps = {target.line: target.value for target in targets if target.of_pool}
+    if not caps:
+        return
+    on_phones = {pool.name: levels[pool.name] * (1.0 - scenario.pool_shrinkage(pool))
+                 for pool in scenario.pools}
+    needed = {name: np.zeros(len(levels[name])) for name in caps}
+    for line in scenario.lines:
+        serving = [pool.name for pool in scenario.pools if line in pool.skills]
+        if not caps.keys() & set(serving):
+            continue
+        load = (rates_by_key(scenario, line, grouping)
+                * sampling.mean_s(scenario.handling[line].handle_time) / 3600.0)
+        together = sum(on_phones[name] for name in serving)
+        for name in caps.keys() & set(serving):
+            share = np.divide(on_phones[name], together, out=np.full(len(load), 1 / len(serving)),
+                              where=together > 0)
+            needed[name] += load * share
+    for pool in scenario.pools:
+        if pool.name in caps:
+            people = np.ceil(np.round(needed[pool.name] / caps[pool.name], 9)).astype(np.int64)
+            rostered = np.array([rostered_for(int(n), scenario.pool_shrinkage(pool))
+                                 for n in people], dtype=np.int64)
+            levels[pool.name] = np.minimum(max_operators,
+                                           np.maximum(levels[pool.name], rostered))
+
+
 def untargeted_pools(scenario: Scenario, targets: list[ServiceTarget]) -> list[Pool]:
-    """Pools serving no line with a target: the search leaves them at their current staffing."""
-    lines = {target.line for target in targets}
+    """Pools serving no line with a target: the search leaves them at their current staffing
+    (with an occupancy cap, raised where the cap needs it: never lowered)."""
+    lines = {target.line for target in targets if not target.of_pool}
     return [pool for pool in scenario.pools if not lines & set(pool.skills)]
 
 

@@ -20,6 +20,14 @@ the hour of the week by default, the hour of the day, or one level for the whole
    the same key may each get an operator where one would do, and a key that missed only because
    its neighbour lost an operator in the same round keeps its own.
 
+An **occupancy cap** on a pool (``"blended: occupancy <= 0.85"``) is judged like the others,
+on the pool's busy time over its time on the phones at that key (sums over the key's intervals,
+never a mean of hourly occupancies); Erlang A starts the pool at its share of its lines' load ÷
+the cap, a missed cap adds an operator to that pool at that key, and an operator taken off whose
+key then breaks the cap goes back. A cap can only be met by adding people. A service level at
+a further threshold (``"999: service_level@15 >= 0.90"``) is counted by the simulation from
+the start (the line's ``also_within_s``) and judged like ``service_level``.
+
 A target is judged at each key on the mean over the replications (and over the weeks or days
 that key recurs in); with a ``confidence`` (``--confidence 0.95``), on the whole Student-t
 interval at that confidence instead: a key meets the target only where the interval lies on
@@ -44,10 +52,10 @@ import numpy as np
 import pandas as pd
 
 from contactsim.analysis.kpi_names import OFFERED
-from contactsim.analysis.periods import summaries_by
+from contactsim.analysis.periods import pool_summaries_by, summaries_by
 from contactsim.config.scenario import Scenario
 from contactsim.errors import ContactsimError
-from contactsim.planning.service_targets import ServiceTarget
+from contactsim.planning.service_targets import ServiceTarget, measured_at_targets
 from contactsim.planning.staffing_levels import (
     GROUPINGS,
     current_levels,
@@ -88,17 +96,26 @@ def evaluate(
     scenario: Scenario, targets: list[ServiceTarget], grouping: str, reps: int, seed: int,
     executor: Executor, confidence: float | None = None,
 ) -> pd.DataFrame:
-    """Simulate and judge every target at every key: line, kpi, key, target, mean, CI, met,
-    certain. The interval is at ``confidence`` (95% if None); ``certain`` says whether it lies
-    wholly on the target's side. ``met`` is judged on the mean, or with a ``confidence`` on the
-    interval (met = certain). The replications run on ``executor``."""
-    results = run_scenario(scenario, reps, seed, executor=executor)
+    """Simulate and judge every target at every key: line (the pool, for an occupancy cap),
+    kpi, key, target, mean, CI, met, certain. The interval is at ``confidence`` (95% if None);
+    ``certain`` says whether it lies wholly on the target's side. ``met`` is judged on the
+    mean, or with a ``confidence`` on the interval (met = certain). The replications run on
+    ``executor``; the lines are measured within every threshold the targets name."""
+    results = run_scenario(measured_at_targets(scenario, targets), reps, seed,
+                           executor=executor)
     key_of, _ = GROUPINGS[grouping]
+    level = confidence if confidence is not None else 0.95
     frames = []
     for target in targets:
-        summaries = summaries_by(results.intervals, target.line, (target.kpi, OFFERED), key_of,
-                                 confidence if confidence is not None else 0.95)
-        table, offered = summaries[target.kpi], summaries[OFFERED]
+        if target.of_pool:  # an occupancy cap: where nobody is on the phones, nobody is busy
+            assert results.pool_intervals is not None
+            table = pool_summaries_by(results.pool_intervals, target.line, (target.kpi,),
+                                      key_of, level)[target.kpi]
+            offered = table.assign(mean=0.0)
+        else:
+            summaries = summaries_by(results.intervals, target.line, (target.kpi, OFFERED),
+                                     key_of, level)
+            table, offered = summaries[target.kpi], summaries[OFFERED]
         table.insert(0, "kpi", target.kpi)
         table.insert(0, "line", target.line)
         table["target"] = str(target)
@@ -129,9 +146,11 @@ def _pool_to_add(
     scenario: Scenario, levels: dict[str, np.ndarray], line: str, key: int, max_operators: int
 ) -> str | None:
     """The pool serving ``line`` with most operators at ``key`` below the cap (on a tie, the
-    one with fewest skills); None if every one is at the cap."""
+    one with fewest skills); ``line`` itself if it names a pool (an occupancy cap missed); None
+    if every one is at the cap."""
     serving = [pool for pool in scenario.pools
-               if line in pool.skills and levels[pool.name][key] < max_operators]
+               if (line in pool.skills or pool.name == line)
+               and levels[pool.name][key] < max_operators]
     if not serving:
         return None
     return max(serving, key=lambda p: (levels[p.name][key], -len(p.skills))).name
