@@ -45,6 +45,7 @@ bench: $(STAMP)  ## speed and memory against a minimal heapq event loop; loading
 	$(BIN)/python bench/bench_baseline.py
 	$(BIN)/python bench/bench_memory.py
 	$(BIN)/python bench/bench_sweep.py
+	$(BIN)/python bench/bench_breaks.py
 	$(BIN)/python bench/bench_load_log.py
 
 example-log: $(STAMP)  ## a 2018-shaped call log (a year, ~517,000 calls) to replay or fit
