@@ -16,7 +16,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from contactsim.build import demand, sampling, staffing
+from contactsim.build import demand, sampling, staffing, surges
 from contactsim.build.streams import Streams
 from contactsim.config.callbacks import Callback, WhenIdle
 from contactsim.config.lines import EMERGENCY_LINE
@@ -64,7 +64,10 @@ def model_inputs(
             if replayed.callers is not None and replayed.attempts is not None:
                 callers = zip(replayed.callers.tolist(), replayed.attempts.tolist(), strict=True)
         else:
-            rates = demand.rates_per_hour(line_demand, horizon)
+            rates = surges.line_rates(scenario, name)
+            if line_demand.busyness_cv:
+                rates = surges.busy_days(rates, line_demand.busyness_cv, horizon.interval_s,
+                                         streams[f"busyness/{name}"])
             arrivals = demand.poisson_arrivals(
                 rates, horizon.interval_s, streams[f"arrivals/{name}"]
             )

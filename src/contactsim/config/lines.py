@@ -26,6 +26,11 @@ DEFAULT_SERVICE_LEVEL_S = {EMERGENCY_LINE: 10.0}
 DEFAULT_SERVICE_LEVEL_OTHER_S = 60.0
 
 
+#: The largest day-to-day busyness cv a line may have (a day at 3 times its cv above the mean
+#: is then 7 times as busy: beyond that, a scenario is not describing a contact centre).
+MAX_BUSYNESS_CV = 2.0
+
+
 class LineDemand(Frozen):
     """Arrivals of one line: a constant rate, an annual volume shaped by a profile, or a replay.
 
@@ -35,6 +40,10 @@ class LineDemand(Frozen):
     ``from``/``to`` (date-times) set the horizon of a replay that gives none. ``growth``
     multiplies the demand (for a replay by seeded thinning or duplication); ``online_shift`` is
     the share of callers who report online or through IVR instead and never queue.
+    ``busyness_cv`` makes days busier or quieter than the profile at random: each day's rates
+    are multiplied by a factor drawn from a gamma distribution with mean 1 and this
+    coefficient of variation (a Cox process: the daily count's variance is m + cv² m² for a
+    day of m expected callers).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -48,6 +57,9 @@ class LineDemand(Frozen):
     window_to: datetime | None = Field(default=None, alias="to")
     growth: Annotated[float, Field(ge=0, le=limits.MAX_GROWTH, allow_inf_nan=False)] = 1.0
     online_shift: ShareBelowOne = 0.0
+    #: day-to-day busyness: each day's rates times a gamma factor of mean 1 and this cv
+    busyness_cv: Annotated[float, Field(ge=0, le=MAX_BUSYNESS_CV, allow_inf_nan=False)] | None = (
+        None)
 
     @field_validator("window_from", "window_to", mode="before")
     @classmethod
@@ -71,6 +83,9 @@ class LineDemand(Frozen):
             raise ValueError("handle_times, from and to go with replay")
         if self.window_from and self.window_to and self.window_from >= self.window_to:
             raise ValueError("from must be before to")
+        if self.replay is not None and self.busyness_cv is not None:
+            raise ValueError("busyness_cv shapes synthesised demand; a replayed log already "
+                             "has its own busy and quiet days")
         return self
 
 

@@ -18,6 +18,7 @@ from pydantic import Field, field_validator
 
 from contactsim import limits
 from contactsim.config.callbacks import Callback, Redial
+from contactsim.config.events import DemandEvent
 from contactsim.config.fields import Frozen, ShareBelowOne, line_name
 from contactsim.config.horizon import Horizon
 from contactsim.config.lines import (
@@ -51,6 +52,8 @@ class Scenario(Frozen):
     redial: dict[str, Redial] = Field(default_factory=dict)
     triage: dict[str, Triage] = Field(default_factory=dict)
     resolution_centre: ResolutionCentre | None = None
+    #: surges: dated or yearly windows that multiply (or add to) a line's demand
+    events: tuple[DemandEvent, ...] = ()
 
     @field_validator("demand", "handling", "redial", "triage", mode="before")
     @classmethod
@@ -157,6 +160,22 @@ def cross_check(scenario: Scenario) -> list[Problem]:
                     f"{EMERGENCY_LINE} line",
                 )
             )
+    seen: set[str] = set()
+    for index, event in enumerate(scenario.events):
+        if event.name in seen:
+            problems.append(Problem(f"events[{index}].name", event.name, "an event name used once"))
+        seen.add(event.name)
+        lines = [event.line] if event.line is not None else list(scenario.demand)
+        if event.line is not None and event.line not in scenario.demand:
+            problems.append(Problem(f"events[{index}].line", event.line,
+                                    f"a line among {line_text}"))
+            continue
+        for line in lines:
+            if scenario.demand[line].replay is not None and event.line is not None:
+                problems.append(Problem(
+                    f"events[{index}].line", event.line,
+                    "a line whose demand is synthesised (a rate or an annual volume): a "
+                    "replayed log has its own surges"))
     return problems
 
 

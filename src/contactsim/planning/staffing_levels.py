@@ -18,7 +18,7 @@ import pandas as pd
 from contactsim.analysis import erlang
 from contactsim.analysis.kpi_names import ABANDON_RATE, ASA_S, SERVICE_LEVEL
 from contactsim.analysis.periods import by_hour_of_week
-from contactsim.build import demand, sampling, staffing
+from contactsim.build import demand, sampling, staffing, surges
 from contactsim.config.pools import Pool, Staffing
 from contactsim.config.scenario import Scenario
 from contactsim.data.files import child, safe_components
@@ -63,7 +63,7 @@ def rates_by_key(scenario: Scenario, line: str, grouping: str) -> np.ndarray:
         counts = np.bincount((arrivals // horizon.interval_s).astype(int), minlength=n_intervals)
         rates = counts[:n_intervals] * 3600.0 / horizon.interval_s
     else:
-        rates = demand.rates_per_hour(spec, horizon)
+        rates = surges.line_rates(scenario, line)  # events in; busyness is a mean-1 factor
     first = round(horizon.warmup_s / horizon.interval_s)
     keys = key_of(starts).to_numpy()[first:]
     measured = np.asarray(rates, dtype=float)[first:] * (1.0 - spec.online_shift)
