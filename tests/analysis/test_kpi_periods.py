@@ -71,7 +71,8 @@ def test_the_interval_series_keeps_its_columns() -> None:
     frame = interval_frame(run, date(2026, 1, 1))
     assert list(frame.columns) == [
         "interval_start", "line", "offered", "answered", "abandoned", "answered_within",
-        "wait_sum_s", "asa_s", "service_level", "callbacks_offered", "callbacks_accepted",
+        "wait_sum_s", "overflowed", "asa_s", "service_level", "callbacks_offered",
+        "callbacks_accepted",
         "callback_attempts", "callback_completions", "redials",
     ]
     assert frame["offered"].dtype == np.int64 and frame["wait_sum_s"].dtype == float

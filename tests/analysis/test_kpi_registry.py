@@ -10,6 +10,8 @@ import pytest
 
 from contactsim.analysis import kpi_names
 from contactsim.analysis.kpis import (
+    BURST_KPIS,
+    CALL_BACK_KPIS,
     INTERVAL_SUMS,
     KPIS,
     LINE_KPIS,
@@ -23,6 +25,8 @@ from contactsim.analysis.kpis import (
     ratio,
 )
 from contactsim.analysis.periods import PERIOD_KPIS
+from contactsim.engine.bursts import BurstTally
+from contactsim.engine.dropped_calls import CallBackTally
 from contactsim.engine.records import (
     RC_OUTCOMES,
     TRIAGE_OUTCOMES,
@@ -46,6 +50,7 @@ def small_line() -> LineTally:
     line.callbacks_accepted = [9, 1, 1]
     line.redials = [9, 1, 2]
     line.switched_to_999 = [9, 0, 1]
+    line.overflowed = [5, 3, 1]
     line.deflected = 4
     line.waiting_end = 1
     line.callbacks_completed = 1
@@ -68,24 +73,59 @@ def small_run() -> RunTallies:
     pool = PoolTally("call takers", 7200.0, 5400.0, shifts=4, high_occupancy_shifts=1,
                      longest_stretch_sum_s=4 * 1500.0, longest_stretch_max_s=2400.0,
                      breaks_taken=6, breaks_late=2, break_late_sum_s=300.0,
-                     break_late_max_s=240.0, breaks_missed=1)
-    return RunTallies(lines={"999": small_line()}, pools={"call takers": pool},
+                     break_late_max_s=240.0, breaks_missed=1, outage_s=1800.0)
+    line = small_line()
+    line.bursts = small_bursts()
+    line.call_backs = small_call_backs()
+    return RunTallies(lines={"999": line}, pools={"call takers": pool},
                       interval_s=900.0, warmup_s=900.0, end_s=900.0 + 4 * 3600.0, rc=rc)
+
+
+def small_bursts() -> BurstTally:
+    """The duplicates of ``small_line``'s calls (the first interval in the warm-up)."""
+    bursts = BurstTally(n_intervals=3, first_counted_interval=1)
+    bursts.duplicates_offered = [9, 3, 1]
+    bursts.duplicates_answered = [9, 2, 1]
+    bursts.duplicates_answered_within = [9, 1, 0]
+    bursts.duplicates_abandoned = [0, 1, 0]
+    return bursts
+
+
+def small_call_backs() -> CallBackTally:
+    """The silent and dropped calls of ``small_line`` and their call-backs."""
+    call_backs = CallBackTally(n_intervals=3, first_counted_interval=1)
+    call_backs.silent_calls = [5, 1, 2]
+    call_backs.call_backs_due = [5, 2, 2]
+    call_backs.call_backs_made = [5, 1, 2]
+    call_backs.call_back_wait_sum_s = [100.0, 60.0, 30.0]
+    call_backs.call_back_busy_s = [500.0, 120.0, 240.0]
+    call_backs.call_backs_pending_end = 1
+    return call_backs
 
 
 #: Every KPI of ``small_run`` worked out by hand.
 BY_HAND: dict[tuple[str, str], float] = {
+    # 12 answered, 3 abandoned and 4 overflowed (3 + 1) ended: 19
     ("999", "offered"): 16, ("999", "answered"): 12, ("999", "abandoned"): 3,
-    ("999", "abandon_rate"): 3 / 15, ("999", "asa_s"): 120 / 12,
+    ("999", "abandon_rate"): 3 / 19, ("999", "asa_s"): 120 / 12,
+    ("999", "overflowed"): 4, ("999", "overflow_rate"): 4 / 19,
     # 12 answered waits: 2 of 0 s, 10 in [10 s, 11 s); the 90% rank 10.8 is 0.88 into the bin
     ("999", "wait_p90_s"): 10.88,
-    ("999", "service_level"): 9 / 15, ("999", "deflected"): 4, ("999", "waiting_end"): 1,
+    ("999", "service_level"): 9 / 19, ("999", "deflected"): 4, ("999", "waiting_end"): 1,
     ("999", "callbacks_offered"): 3, ("999", "callbacks_accepted"): 2,
     ("999", "callbacks_completed"): 1, ("999", "callbacks_failed"): 1,
     ("999", "callbacks_pending_end"): 0, ("999", "callback_wait_s"): 300.0,
     ("999", "callbacks_within_target"): 1 / 2, ("999", "redials"): 3,
     ("999", "unique_callers"): 13, ("999", "switched_to_999"): 1,
     **{("999", f"triage_{o}"): n for o, n in zip(TRIAGE_OUTCOMES, [1, 2, 3, 4, 2], strict=True)},
+    # duplicates: 4 offered, 3 answered (1 within 10 s), 1 abandoned; without them 9 - 1 within
+    # of (12 - 3) + (3 - 1) + (4 - 0) ended
+    ("999", "duplicates_offered"): 4, ("999", "duplicates_answered"): 3,
+    ("999", "duplicates_abandoned"): 1, ("999", "service_level_excluding_duplicates"): 8 / 15,
+    # call-backs: 3 made, waiting 90 s in all, 360 s of operator time
+    ("999", "silent_calls"): 3, ("999", "call_backs_due"): 4, ("999", "call_backs_made"): 3,
+    ("999", "call_backs_pending_end"): 1, ("999", "call_back_wait_s"): 30.0,
+    ("999", "call_back_hours"): 0.1,
     ("call takers", "occupancy"): 0.75, ("call takers", "staffed_hours"): 2.0,
     ("call takers", "busy_hours"): 1.5,
     # four operator-shifts, one above its high occupancy; longest stretches 25 min on average,
@@ -95,6 +135,7 @@ BY_HAND: dict[tuple[str, str], float] = {
     ("call takers", "longest_busy_stretch_max_min"): 40.0,
     ("call takers", "late_breaks"): 2 / 6, ("call takers", "break_lateness_min"): 2.5,
     ("call takers", "break_lateness_max_min"): 4.0, ("call takers", "missed_breaks"): 1,
+    ("call takers", "outage_hours"): 0.5,
     (RC_SCOPE, "rc_incidents"): 5, (RC_SCOPE, "rc_resolved"): 2, (RC_SCOPE, "rc_front_line"): 1,
     (RC_SCOPE, "rc_partner"): 1, (RC_SCOPE, "rc_share_of_incidents"): 2 / 11,
     (RC_SCOPE, "rc_backlog_end"): 3, (RC_SCOPE, "rc_backlog_mean"): 0.5,
@@ -139,7 +180,8 @@ class _Recorder:
         return 1.0
 
 
-@pytest.mark.parametrize("kpi", [k for k in (*LINE_KPIS, *POOL_KPIS, *RC_KPIS)
+@pytest.mark.parametrize("kpi", [k for k in (*LINE_KPIS, *BURST_KPIS, *CALL_BACK_KPIS,
+                                            *POOL_KPIS, *RC_KPIS)
                                  if k.formula is not None], ids=lambda k: f"{k.scope}-{k.name}")
 def test_a_formula_reads_exactly_the_sums_it_declares(kpi: Any) -> None:
     recorder = _Recorder()
@@ -178,13 +220,14 @@ def test_period_kpis_are_the_registry_formulas_of_the_interval_sums() -> None:
     period = computable_from(INTERVAL_SUMS)
     assert set(PERIOD_KPIS) == {k.name for k in period}
     assert set(PERIOD_KPIS) == {"offered", "answered", "abandoned", "abandon_rate", "asa_s",
-                                "service_level"}
+                                "service_level", "overflowed", "overflow_rate"}
     for kpi in period:
         assert PERIOD_KPIS[kpi.name] == kpi.from_sums
 
 
 def test_staffing_targets_are_the_period_kpis_with_a_better_direction() -> None:
-    assert SERVICE_TARGET_KPIS == {"abandon_rate": False, "asa_s": False, "service_level": True}
+    assert SERVICE_TARGET_KPIS == {"abandon_rate": False, "asa_s": False, "service_level": True,
+                                   "overflow_rate": False}
 
 
 def _target(kpi: str) -> Target:

@@ -14,6 +14,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
+from contactsim.analysis.duplicate_and_call_back_kpis import extra_interval_series
 from contactsim.analysis.kpi_names import (
     ASA_S,
     OCCUPANCY,
@@ -64,7 +65,8 @@ def interval_frame(tallies: RunTallies, start: date) -> pd.DataFrame:
     """Per interval (after the warm-up) and line: the :data:`INTERVAL_SUMS`, the interval's
     ASA and service level (from those sums, as for the whole run) and the workload series;
     for a line measured at further thresholds (``also_within_s``), its calls answered within
-    each, ``answered_within_<N>s`` (empty on the rows of other lines)."""
+    each, ``answered_within_<N>s``; for a line with bursts or call-backs, their series
+    (``duplicates_offered``, ``call_backs_made``, ...: empty on the rows of other lines)."""
     frames = []
     origin = datetime.combine(start, datetime.min.time())
     for name, line in tallies.lines.items():
@@ -82,6 +84,7 @@ def interval_frame(tallies: RunTallies, start: date) -> pd.DataFrame:
             **kpis,
             **{s: series[s] for s in WORKLOAD_SERIES},
             **_within_intervals(line),
+            **extra_interval_series(line),
         }))
     return pd.concat(frames, ignore_index=True)
 

@@ -29,6 +29,23 @@ CALLBACKS_WITHIN_TARGET = "callbacks_within_target"
 REDIALS = "redials"
 UNIQUE_CALLERS = "unique_callers"
 SWITCHED_TO_999 = "switched_to_999"
+OVERFLOWED = "overflowed"
+OVERFLOW_RATE = "overflow_rate"
+
+# --- a line with bursts: its duplicate calls (further calls about one incident)
+DUPLICATES_OFFERED = "duplicates_offered"
+DUPLICATES_ANSWERED = "duplicates_answered"
+DUPLICATES_ABANDONED = "duplicates_abandoned"
+SERVICE_LEVEL_EXCLUDING_DUPLICATES = "service_level_excluding_duplicates"
+
+# --- a line whose silent and dropped calls are called back (not the 101 callback desk's
+# ``callbacks_*``: those are offered to callers still queueing)
+SILENT_CALLS = "silent_calls"
+CALL_BACKS_DUE = "call_backs_due"
+CALL_BACKS_MADE = "call_backs_made"
+CALL_BACKS_PENDING_END = "call_backs_pending_end"
+CALL_BACK_WAIT_S = "call_back_wait_s"
+CALL_BACK_HOURS = "call_back_hours"
 
 # --- a line's triage: answered calls by the grade they were given (``triage_<outcome>``)
 TRIAGE_PREFIX = "triage_"
@@ -46,6 +63,7 @@ LATE_BREAKS = "late_breaks"
 BREAK_LATENESS_MIN = "break_lateness_min"
 BREAK_LATENESS_MAX_MIN = "break_lateness_max_min"
 MISSED_BREAKS = "missed_breaks"
+OUTAGE_HOURS = "outage_hours"
 
 # --- the Resolution Centre
 RC_INCIDENTS = "rc_incidents"

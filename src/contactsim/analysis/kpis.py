@@ -27,6 +27,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from contactsim.analysis.duplicate_and_call_back_kpis import CALL_BACK_KPIS, burst_kpis
 from contactsim.analysis.kpi_definition import (
     UNIT_RANGES,
     Kpi,
@@ -81,6 +82,7 @@ from contactsim.analysis.kpi_names import (
     triage_kpi,
     within_seconds,
 )
+from contactsim.analysis.overflow_and_outage_kpis import OUTAGE_KPIS, OVERFLOW_KPIS, ended
 from contactsim.engine.records import (
     CLOSED,
     RESOLVED,
@@ -93,9 +95,10 @@ from contactsim.engine.records import (
 )
 
 __all__ = [
-    "INTERVAL_SUMS", "KPIS", "LINE_KPIS", "POOL_KPIS", "RC_KPIS", "RC_SCOPE",
-    "SERVICE_TARGET_KPIS", "TRIAGE_KPIS", "UNIT_RANGES", "Kpi", "TallySums", "computable_from",
-    "difference_range", "kpi_named", "kpi_range", "kpi_rows", "ratio", "service_level_within",
+    "BURST_KPIS", "CALL_BACK_KPIS", "INTERVAL_SUMS", "KPIS", "LINE_KPIS", "POOL_KPIS", "RC_KPIS",
+    "RC_SCOPE", "SERVICE_TARGET_KPIS", "TRIAGE_KPIS", "UNIT_RANGES", "Kpi", "TallySums",
+    "computable_from", "difference_range", "kpi_named", "kpi_range", "kpi_rows", "ratio",
+    "service_level_within",
 ]
 
 #: The answered wait percentile reported as ``wait_p90_s``.
@@ -107,7 +110,9 @@ SECONDS_PER_HOUR = 3600.0
 #: The sums every row of the interval series carries (see
 #: :func:`~contactsim.analysis.intervals.interval_frame`): a KPI made
 #: of these alone can be computed over any set of intervals — a month, an hour of the week.
-INTERVAL_SUMS = ("offered", "answered", "abandoned", "answered_within", "wait_sum_s")
+#: (``overflowed`` came last: series written before it have none, read as 0.)
+INTERVAL_SUMS = ("offered", "answered", "abandoned", "answered_within", "wait_sum_s",
+                 "overflowed")
 
 
 _kpi = formula_kpi
@@ -120,8 +125,7 @@ def _count(name: str, label: str, unit: str, definition: str, series: str = "") 
                 lambda s: as_float(s[series]))
 
 
-def _ended(s: Sums) -> Any:
-    return s["answered"] + s["abandoned"]
+_ended = ended  # answered + abandoned + overflowed: see overflow_and_outage_kpis
 
 
 def _occupancy(s: Sums) -> Any:
@@ -134,8 +138,10 @@ LINE_KPIS: tuple[Kpi, ...] = (
     _count(ANSWERED, "Calls answered", "calls", "offered calls an operator answered"),
     _count(ABANDONED, "Calls abandoned", "calls",
            "offered calls whose caller hung up while queueing"),
-    _kpi(ABANDON_RATE, "Abandon rate", "share", "line", "abandoned ÷ (answered + abandoned)",
-         ("abandoned", "answered"), lambda s: ratio(s["abandoned"], _ended(s)), better="lower"),
+    _kpi(ABANDON_RATE, "Abandon rate", "share", "line",
+         "abandoned ÷ (answered + abandoned + overflowed)",
+         ("abandoned", "answered", "overflowed"), lambda s: ratio(s["abandoned"], _ended(s)),
+         better="lower"),
     _kpi(ASA_S, "Average speed of answer", "s", "line", "mean wait of answered calls",
          ("wait_sum_s", "answered"), lambda s: ratio(s["wait_sum_s"], s["answered"]),
          short="ASA (s)", better="lower"),
@@ -143,8 +149,9 @@ LINE_KPIS: tuple[Kpi, ...] = (
         "90% of answered calls waited no longer (one-second resolution)",
         lambda t: t.wait_quantile_s(WAIT_PERCENTILE), short="90th percentile wait (s)"),
     _kpi(SERVICE_LEVEL, "Service level", "share", "line",
-         "answered within the line's service_level_s ÷ (answered + abandoned)",
-         ("answered_within", "answered", "abandoned"),
+         "answered within the line's service_level_s ÷ (answered + abandoned + overflowed): "
+         "a call sent to a neighbouring force was not answered here in time",
+         ("answered_within", "answered", "abandoned", "overflowed"),
          lambda s: ratio(s["answered_within"], _ended(s)), better="higher"),
     _count(DEFLECTED, "Callers deflected online", "calls",
            "callers who took the online/IVR route (online_shift) and never queued"),
@@ -177,6 +184,7 @@ LINE_KPIS: tuple[Kpi, ...] = (
          ("offered", "redials"), lambda s: as_float(s["offered"] - s["redials"])),
     _count(SWITCHED_TO_999, "Redials switched to 999", "calls",
            "this line's abandoning callers who rang again on 999 instead"),
+    *OVERFLOW_KPIS,
 )
 
 POOL_KPIS: tuple[Kpi, ...] = (
@@ -216,6 +224,7 @@ POOL_KPIS: tuple[Kpi, ...] = (
     _kpi(MISSED_BREAKS, "Missed breaks", "breaks", "pool",
          "breaks still owed when the operator's shift ended", ("breaks_missed",),
          lambda s: as_float(s["breaks_missed"]), better="lower"),
+    *OUTAGE_KPIS,
 )
 
 TRIAGE_KPIS: tuple[Kpi, ...] = tuple(
@@ -270,13 +279,19 @@ RC_KPIS: tuple[Kpi, ...] = (
         lambda r: float(_occupancy(TallySums(_rc(r)))), ("busy_s", "staffed_s"), _occupancy),
 )
 
+#: KPIs of a line with bursts (its duplicates) and of one whose silent and dropped calls are
+#: called back: reported for those lines only
+BURST_KPIS = burst_kpis(next(kpi for kpi in LINE_KPIS if kpi.name == SERVICE_LEVEL))
+
 KPIS: dict[str, Kpi] = {
-    kpi.name: kpi for kpi in (*LINE_KPIS, *TRIAGE_KPIS, *POOL_KPIS, *RC_KPIS)
+    kpi.name: kpi
+    for kpi in (*LINE_KPIS, *TRIAGE_KPIS, *BURST_KPIS, *CALL_BACK_KPIS, *POOL_KPIS, *RC_KPIS)
 }
 
 # every KPI has a range: a new unit must be added to UNIT_RANGES (and a KPI named twice, like
 # occupancy for pools and the RC, must mean the same kind of number both times)
-for _kpi_checked in (*LINE_KPIS, *TRIAGE_KPIS, *POOL_KPIS, *RC_KPIS):
+for _kpi_checked in (*LINE_KPIS, *TRIAGE_KPIS, *BURST_KPIS, *CALL_BACK_KPIS, *POOL_KPIS,
+                     *RC_KPIS):
     if (_kpi_checked.unit not in UNIT_RANGES
             or KPIS[_kpi_checked.name].unit != _kpi_checked.unit):
         raise AssertionError(f"KPI {_kpi_checked.name}: unit {_kpi_checked.unit!r} has no "
@@ -312,11 +327,12 @@ def service_level_within(seconds: float) -> Kpi:
         first = tally.first_counted_interval
         return float(formula({within: sum(tally.answered_within_at(seconds)[first:]),
                               "answered": tally.total("answered"),
-                              "abandoned": tally.total("abandoned")}))
+                              "abandoned": tally.total("abandoned"),
+                              "overflowed": tally.total("overflowed")}))
 
     return Kpi(service_level_at(seconds), f"Service level within {seconds:g} s", "share",
-               "line", f"answered within {seconds:g} s ÷ (answered + abandoned)", compute,
-               (within, "answered", "abandoned"), formula,
+               "line", f"answered within {seconds:g} s ÷ (answered + abandoned + overflowed)",
+               compute, (within, "answered", "abandoned", "overflowed"), formula,
                f"service level within {seconds:g} s", "higher")
 
 
@@ -355,6 +371,10 @@ def kpi_rows(tallies: RunTallies) -> list[tuple[str, str, float]]:
                             map(service_level_within, line.also_within_s))
         if graded:
             rows.extend((name, kpi.name, float(kpi.compute(line))) for kpi in TRIAGE_KPIS)
+        if line.bursts is not None:
+            rows.extend((name, kpi.name, float(kpi.compute(line))) for kpi in BURST_KPIS)
+        if line.call_backs is not None:
+            rows.extend((name, kpi.name, float(kpi.compute(line))) for kpi in CALL_BACK_KPIS)
     for name, pool in tallies.pools.items():
         rows.extend((name, kpi.name, float(kpi.compute(pool))) for kpi in POOL_KPIS)
     if tallies.rc is not None:

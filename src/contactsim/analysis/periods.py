@@ -78,9 +78,10 @@ def period_kpis(intervals: pd.DataFrame, period: pd.Series) -> pd.DataFrame:
     further threshold the rows count (``service_level@15``: NaN for a line not measured at
     it)."""
     within = _within_kpis(intervals)
+    present = [s for s in SUMS if s in intervals]  # a series written before overflow: none
     sums = (
         intervals.assign(period=np.asarray(period))
-        .groupby(["replication", "line", "period"], sort=True)[[*SUMS, *within.values()]]
+        .groupby(["replication", "line", "period"], sort=True)[[*present, *within.values()]]
         .sum(min_count=1)  # a line not measured at a threshold keeps NaN there, not 0
     )
     kpis = {kpi: value(sums) for kpi, value in PERIOD_KPIS.items()}

@@ -99,7 +99,9 @@ def check_size(scenario: Scenario, origins: Origins, top_file: str) -> None:
     than :data:`~contactsim.limits.MAX_CALLS_PER_REPLICATION`, or more operators in one pool at
     one time than :data:`~contactsim.limits.MAX_OPERATORS_PER_POOL`."""
     problems: list[Problem] = []
-    calls = {line: expected_line_callers(line, spec, scenario.horizon)
+    # a line with bursts: 1 + share x extra_calls calls per caller on average
+    calls = {line: expected_line_callers(line, spec, scenario.horizon) * (
+                 1.0 + spec.bursts.share * spec.bursts.extra_calls if spec.bursts else 1.0)
              for line, spec in scenario.demand.items()}
     total = sum(calls.values())
     if total > limits.MAX_CALLS_PER_REPLICATION:
@@ -134,6 +136,16 @@ def _distributions(scenario: Scenario) -> list[tuple[str, Any]]:
         found.append((f"handling.{line}.handle_time", handling.handle_time))
         if handling.patience is not None:
             found.append((f"handling.{line}.patience", handling.patience))
+    for line, handling in scenario.handling.items():
+        if handling.call_backs is not None:
+            rule = handling.call_backs
+            found.append((f"handling.{line}.call_backs.handle_time", rule.handle_time))
+            if rule.silent_handle_time is not None:
+                found.append((f"handling.{line}.call_backs.silent_handle_time",
+                              rule.silent_handle_time))
+    for line, line_demand in scenario.demand.items():
+        if line_demand.bursts is not None:
+            found.append((f"demand.{line}.bursts.handle_time", line_demand.bursts.handle_time))
     for line, redial in scenario.redial.items():
         found.append((f"redial.{line}.delay", redial.delay))
     if scenario.callback is not None and scenario.callback.handle_time is not None:

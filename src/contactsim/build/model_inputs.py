@@ -16,7 +16,8 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from contactsim.build import demand, sampling, staffing, surges
+from contactsim.build import demand, outages, sampling, staffing, surges
+from contactsim.build.duplicates_and_call_backs import burst_inputs, call_back_inputs
 from contactsim.build.streams import Streams
 from contactsim.config.callbacks import Callback, WhenIdle
 from contactsim.config.lines import EMERGENCY_LINE
@@ -35,6 +36,7 @@ from contactsim.engine.inputs import (
     PoolInputs,
     RedialInputs,
 )
+from contactsim.engine.overflow import OverflowInputs
 from contactsim.engine.records import RC_OUTCOMES, TRIAGE_OUTCOMES
 from contactsim.engine.resolution import RCInputs, TriageInputs
 from contactsim.engine.sampler import Sampler, sampler_from_blocks
@@ -87,11 +89,17 @@ def model_inputs(
                 patience=patience,
                 service_level_s=scenario.service_level_s(name),
                 also_within_s=scenario.also_within_s(name),
+                overflow=(
+                    OverflowInputs(handling.overflow.after_s, handling.overflow.capacity)
+                    if handling.overflow is not None else None
+                ),
                 online_shift=line_demand.online_shift,
                 deflection=deflection,
                 redial=_redial_inputs(scenario, name, streams),
                 arrival_callers=callers,
                 triage=_triage_inputs(scenario, name, streams),
+                bursts=burst_inputs(scenario, name, streams),
+                call_backs=call_back_inputs(scenario, name, streams),
                 redial_handle_time=(
                     sampling.sampler(handling.handle_time, streams[f"redial/handle/{name}"])
                     if redials_anywhere else None
@@ -105,7 +113,8 @@ def model_inputs(
     pools = [
         PoolInputs(name=pool.name, skills=pool.skills,
                    staffing=staffing.plan_for(pool, scenario, absence_key(streams, pool.name)),
-                   high_occupancy=pool.high_occupancy)
+                   high_occupancy=pool.high_occupancy,
+                   outages_s=outages.outage_windows_s(scenario, pool.name))
         for pool in scenario.pools
     ]
     reserve = scenario.routing.reserve

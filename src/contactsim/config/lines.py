@@ -10,9 +10,12 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from contactsim import limits
+from contactsim.config.bursts import Bursts
 from contactsim.config.clock import as_datetime
 from contactsim.config.distributions import Distribution
+from contactsim.config.dropped_calls import CallBacks
 from contactsim.config.fields import Frozen, NonNegativeFloat, ShareBelowOne
+from contactsim.config.overflow import Overflow
 
 #: The emergency line: the one line contactsim treats apart from the others. It comes first
 #: when the scenario gives no routing priority, it is the line a reserve of idle operators is
@@ -60,6 +63,8 @@ class LineDemand(Frozen):
     #: day-to-day busyness: each day's rates times a gamma factor of mean 1 and this cv
     busyness_cv: Annotated[float, Field(ge=0, le=MAX_BUSYNESS_CV, allow_inf_nan=False)] | None = (
         None)
+    #: a share of calls bring a burst of further calls (contactsim.config.bursts)
+    bursts: Bursts | None = None
 
     @field_validator("window_from", "window_to", mode="before")
     @classmethod
@@ -76,6 +81,9 @@ class LineDemand(Frozen):
                  if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError("give exactly one of rate_per_hour, annual_volume or replay")
+        if self.bursts is not None and self.replay is not None:
+            raise ValueError("bursts go with rate_per_hour or annual_volume: a replayed log "
+                             "already holds its duplicate calls")
         if self.profile is not None and self.annual_volume is None:
             raise ValueError("a profile shapes an annual_volume; leave it out otherwise")
         replay_only = ("handle_times", "window_from", "window_to")
@@ -97,12 +105,17 @@ class LineHandling(Frozen):
     ``service_level_s`` (e.g. ``[15, 20]`` for NENA's 90% in 15 s and 95% in 20 s): each adds
     the KPI ``service_level@15`` (answered within 15 s ÷ (answered + abandoned)) to the
     results, and an ``answered_within_15s`` series to the intervals. Kept in order, each once.
+    ``overflow`` sends calls queueing too long to a neighbouring force
+    (:mod:`contactsim.config.overflow`).
     """
 
     handle_time: Distribution
     patience: Distribution | None = None
     service_level_s: NonNegativeFloat | None = None
     also_within_s: tuple[NonNegativeFloat, ...] | None = None
+    overflow: Overflow | None = None
+    #: silent and dropped calls called back (contactsim.config.dropped_calls)
+    call_backs: CallBacks | None = None
 
     @field_validator("also_within_s", mode="after")
     @classmethod

@@ -91,7 +91,8 @@ def _known_fields(path: tuple[str | int, ...]) -> list[str]:
         if model is None:
             return []
     if isinstance(model, type) and issubclass(model, BaseModel):
-        return list(model.model_fields)
+        # as the planner writes them: ``from``, not the field's name in the code
+        return [field.alias or name for name, field in model.model_fields.items()]
     return []
 
 

@@ -28,6 +28,7 @@ from contactsim.config.lines import (
     LineDemand,
     LineHandling,
 )
+from contactsim.config.outages import Outage, outage_problems
 from contactsim.config.pools import Pool, Routing
 from contactsim.config.triage import ResolutionCentre, Triage
 from contactsim.data.files import safe_component
@@ -54,6 +55,8 @@ class Scenario(Frozen):
     resolution_centre: ResolutionCentre | None = None
     #: surges: dated or yearly windows that multiply (or add to) a line's demand
     events: tuple[DemandEvent, ...] = ()
+    #: pools off the phones for a window (a site's power or network down)
+    outages: tuple[Outage, ...] = ()
 
     @field_validator("demand", "handling", "redial", "triage", mode="before")
     @classmethod
@@ -176,6 +179,7 @@ def cross_check(scenario: Scenario) -> list[Problem]:
                     f"events[{index}].line", event.line,
                     "a line whose demand is synthesised (a rate or an annual volume): a "
                     "replayed log has its own surges"))
+    problems += outage_problems(scenario.outages, scenario.pools)
     return problems
 
 

@@ -25,6 +25,11 @@ Where things are:
   :mod:`~contactsim.engine.plan` — calls and queues, teams, staffing plans;
 - :mod:`~contactsim.engine.callback`, :mod:`~contactsim.engine.resolution` — the callback
   desk, triage and the Resolution Centre;
+- :mod:`~contactsim.engine.outage`, :mod:`~contactsim.engine.overflow` — pools off the phones
+  for a window, and calls queueing too long sent to a neighbouring force;
+- :mod:`~contactsim.engine.line_rules` — what a line does when a call is answered or its
+  caller hangs up (grading, and the lines' :mod:`~contactsim.engine.bursts` of duplicate calls
+  and :mod:`~contactsim.engine.dropped_calls`: silent and dropped calls called back);
 - :mod:`~contactsim.engine.records` — the tallies and call records a run leaves;
 - :mod:`~contactsim.engine.kernel` — the clock and event list (the one module that touches
   SimPy's internals); :mod:`~contactsim.engine.sampler` — where draws come from.

@@ -15,7 +15,10 @@ from contactsim.engine.callers import Callers
 from contactsim.engine.calls import LineQueue, PoolState
 from contactsim.engine.inputs import LineInputs, ModelInputs
 from contactsim.engine.kernel import Kernel
+from contactsim.engine.line_rules import set_line_rules
 from contactsim.engine.model import ContactCentre, ProgressCallback, RecordSink
+from contactsim.engine.outage import PoolOutage
+from contactsim.engine.overflow import NeighbourForce
 from contactsim.engine.records import CallRecord, LineTally, PoolTally, RCTally, RunTallies
 from contactsim.engine.resolution import ResolutionCentre
 from contactsim.engine.routing import PriorityRouting
@@ -72,6 +75,12 @@ def build_centre(inputs: ModelInputs, record_sink: RecordSink | None = None) -> 
     records: list[CallRecord] | None = (
         [] if settings.keep_records or record_sink is not None else None
     )
+    for pool, pool_inputs in pools:
+        if pool_inputs.outages_s:
+            pool.outage = PoolOutage(pool_inputs.outages_s, pool.tally, settings.warmup_s)
+    for queue in queues.values():
+        if queue.inputs.overflow is not None:
+            queue.overflow = NeighbourForce(queue.inputs.overflow, kernel.schedule_in, records)
     rc = None
     if inputs.rc is not None:
         rc = ResolutionCentre(
@@ -96,9 +105,11 @@ def build_centre(inputs: ModelInputs, record_sink: RecordSink | None = None) -> 
         kernel, routing, operators, settings, queues, records, desk,
         callback.accept if callback is not None else None,
     )
+    # grading, bursts, silent and dropped calls: each line's rules on its queue
+    line_rules = set_line_rules(queues, kernel, routing, operators, callers, settings.end_s)
     return ContactCentre(
         kernel, settings, queues, pools, routing, operators, callers, records,
-        record_sink=record_sink, callback_desk=desk, rc=rc,
+        record_sink=record_sink, callback_desk=desk, rc=rc, line_rules=line_rules,
     )
 
 

@@ -101,6 +101,18 @@ class Callers:
             queue.tally.redials[interval] += 1
         self._offer(call)
 
+    def ring(
+        self, queue: LineQueue, now: float, handle_s: float, patience_s: float, grade: int
+    ) -> Call:
+        """A new caller the model itself brings (a burst's duplicate, see
+        :mod:`contactsim.engine.bursts`) rings ``queue`` at ``now``, offered like any call;
+        their traits are given. Returns the call."""
+        call = Call(self._next_call_id, queue, now, handle_s, patience_s,
+                    int(now // self.interval_s), self._next_caller_id, 1, grade)
+        self._next_caller_id += 1
+        self._offer(call)
+        return call
+
     def _offer(self, call: Call) -> None:
         """A call rings on its line: answered at once by an idle operator, or queued."""
         queue = call.line
@@ -116,6 +128,9 @@ class Callers:
         queue.push(call)
         if queue is self._callback_line and call.patience_s > self._offer_after_s:
             self._schedule_in(self._offer_after_s, self._on_offer_callback, call)
+        overflow = queue.overflow
+        if overflow is not None:  # to a neighbouring force if still queueing then
+            self._schedule_in(overflow.after_s, overflow.on_due, call)
         if call.patience_s != math.inf:
             self._schedule_in(call.patience_s, self._on_abandon, call)
 
@@ -132,6 +147,9 @@ class Callers:
                 CallRecord(call.call_id, queue.name, call.arrival_s, "abandoned", call.patience_s,
                            "", call.handle_s, call.caller_id, call.attempt)
             )
+        on_abandon = queue.on_abandon  # dropped calls called back, duplicates: None on most
+        if on_abandon is not None and not on_abandon(call):
+            return  # a caller who rings no more (a burst's duplicate)
         redial = queue.inputs.redial
         # the decision is drawn for every abandonment, so a different cap shifts no draws
         if (

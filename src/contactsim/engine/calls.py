@@ -17,12 +17,18 @@ from typing import TYPE_CHECKING
 from contactsim.engine.plan import change_on_duty
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from contactsim.engine.inputs import LineInputs
     from contactsim.engine.operator import Operator
+    from contactsim.engine.outage import PoolOutage
+    from contactsim.engine.overflow import NeighbourForce
     from contactsim.engine.records import LineTally, PoolTally
 
 #: What has become of a call so far.
 WAITING, ANSWERED, ABANDONED, CALLBACK = 0, 1, 2, 3
+#: ... or sent to a neighbouring force (see :mod:`contactsim.engine.overflow`)
+OVERFLOWED = 4
 
 
 class Call:
@@ -89,6 +95,15 @@ class LineQueue:
     waiting: int = 0
     #: pools that may take a new call of this line, specialists first (set by routing)
     pools: list[PoolState] = field(default_factory=list)
+    #: where calls queueing too long go, if the line overflows to a neighbouring force
+    overflow: NeighbourForce | None = field(default=None, repr=False)
+    #: the line's rule when a call is answered, ``(call, tally, counted, handle_s) -> the
+    #: call's handle time``: triage grading, silent calls, duplicates (None: none of them)
+    on_answer: Callable[[Call, LineTally, bool, float], float] | None = field(
+        default=None, repr=False)
+    #: the line's rule when a caller hangs up before answer, ``(call) -> whether the caller
+    #: may ring again``: dropped calls called back, duplicates (None: none of them)
+    on_abandon: Callable[[Call], bool] | None = field(default=None, repr=False)
 
     def push(self, call: Call) -> None:
         """Put a call at the back of the queue."""
@@ -138,6 +153,8 @@ class PoolState:
     #: a dict for its order (a set's would follow memory addresses: sums not reproducible)
     staff: dict[Operator, None] = field(default_factory=dict, repr=False)
     closed_busy_s: float = 0.0
+    #: the pool's outage windows and who is off the phones for them (None: no outages)
+    outage: PoolOutage | None = field(default=None, repr=False)
 
     def clock_on_duty(self, now: float) -> None:
         """Add the person-seconds on the phones since the last change; call before the number

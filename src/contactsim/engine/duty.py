@@ -11,6 +11,8 @@ and go at its end — each finishing the task in hand first — and take their o
   task in hand ends (late by the wait), and the break is never shortened;
 - no task is taken on a break; a break due during another break starts when that one ends;
 - a break still owed when the shift ends is *missed*; a shift that ends during a break ends it.
+
+A pool's outages (people off the phones for a window) are :mod:`contactsim.engine.outage`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from contactsim.engine.operator import Operator
+from contactsim.engine.outage import OffThePhones
 from contactsim.engine.plan import ShiftRoster
 
 if TYPE_CHECKING:
@@ -26,7 +29,7 @@ if TYPE_CHECKING:
     from contactsim.engine.kernel import Kernel
 
 
-class OnAndOffDuty:
+class OnAndOffDuty(OffThePhones):
     """People coming on and off duty, their breaks, and their operator-shifts counted.
 
     Mixed into :class:`~contactsim.engine.service.Operators`, which gives the clock, the
@@ -51,6 +54,9 @@ class OnAndOffDuty:
         """The plan of ``pool`` changes to ``operators`` on duty: idle people going off duty
         go now, those joining start work."""
         now = self.kernel.now
+        if pool.outage is not None and pool.outage.active:
+            self.staffing_in_outage(pool, operators, now)
+            return
         going, joining = pool.set_level(operators, now)
         for operator in going:
             self._go_off(operator, now)
@@ -86,7 +92,7 @@ class OnAndOffDuty:
         if duty.end_s < self.end_s:
             self._schedule_in(duty.end_s - now, self._on_duty_ends, people)
         for operator in people:
-            self.operator_free(operator, now)
+            self.free_or_out(operator, now)
 
     def _duty_ends(self, event: Any) -> None:
         """A duty's end: its free people and those on a break go now, busy ones when their
@@ -101,6 +107,9 @@ class OnAndOffDuty:
             if operator.on_break:
                 operator.on_break = False
                 operator.break_s += now - operator.busy_until_s
+                self._go_off(operator, now)
+            elif pool.outage is not None and operator in pool.outage.out:
+                pool.outage.bring_back(operator, now)
                 self._go_off(operator, now)
             elif operator in pool.idle:
                 pool.idle.remove(operator)
@@ -127,13 +136,15 @@ class OnAndOffDuty:
         worked_s = operator.busy_s - still_to_come_s
         pool.closed_busy_s += worked_s
         operator.busy_s = still_to_come_s
+        # time off the phones for outages in this operator-shift (a spell running is counted)
+        out_s = pool.outage.shift_out_s(operator, now) if pool.outage is not None else 0.0
         if not operator.counted:
             return
         tally = pool.tally
         longest = operator.longest_stretch_s
         if still_to_come_s > 0.0:  # busy at the cut: the stretch so far
             longest = max(longest, now - operator.stretch_from_s)
-        on_phones_s = now - operator.shift_from_s - operator.break_s
+        on_phones_s = now - operator.shift_from_s - operator.break_s - out_s
         tally.shifts += 1
         if on_phones_s > 0 and worked_s > tally.high_occupancy * on_phones_s:
             tally.high_occupancy_shifts += 1
@@ -166,6 +177,9 @@ class OnAndOffDuty:
         if not operator.on_break and operator in pool.idle:
             pool.clock_on_duty(due_s)
             pool.idle.remove(operator)
+            self._start_break(operator, due_s, due_s, length_s)
+        elif pool.outage is not None and operator in pool.outage.out:  # on time, in the outage
+            pool.outage.bring_back(operator, due_s)
             self._start_break(operator, due_s, due_s, length_s)
         else:
             operator.owed_breaks.append((due_s, length_s))
@@ -203,5 +217,5 @@ class OnAndOffDuty:
         operator.pending = operator.off_after_task
         operator.pool.clock_on_duty(now)
         operator.stretch_from_s = now
-        self.operator_free(operator, now)
+        self.free_or_out(operator, now)
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from contactsim.engine.bursts import BurstInputs
 from contactsim.engine.callback import CallbackInputs
+from contactsim.engine.dropped_calls import CallBackInputs
+from contactsim.engine.overflow import OverflowInputs
 from contactsim.engine.plan import ShiftRoster, StaffingPlan
 from contactsim.engine.resolution import RCInputs, TriageInputs
 from contactsim.engine.sampler import Sampler
@@ -63,6 +66,12 @@ class LineInputs:
     triage: TriageInputs | None = None
     #: more service-level thresholds (seconds) the line's answered calls are counted within
     also_within_s: tuple[float, ...] = ()
+    #: calls queueing too long go to a neighbouring force (None: they never do)
+    overflow: OverflowInputs | None = None
+    #: a share of first calls bring a burst of duplicates (None: none do)
+    bursts: BurstInputs | None = None
+    #: silent and dropped calls called back (None: none are)
+    call_backs: CallBackInputs | None = None
 
     def __post_init__(self) -> None:
         if self.redial is not None and self.patience is not None and self.redial_patience is None:
@@ -75,12 +84,23 @@ class LineInputs:
 class PoolInputs:
     """One pool as the model sees it: on a staffing plan (people on duty as a step function)
     or on shifts (each duty's people, with their breaks). An operator-shift whose occupancy is
-    above ``high_occupancy`` is counted as a high-occupancy shift."""
+    above ``high_occupancy`` is counted as a high-occupancy shift. ``outages_s`` are windows
+    (begin, end), in time order and apart, in which the pool's people are off the phones (see
+    :mod:`contactsim.engine.outage`)."""
 
     name: str
     skills: tuple[str, ...]
     staffing: StaffingPlan | ShiftRoster
     high_occupancy: float = 0.85
+    outages_s: tuple[tuple[float, float], ...] = ()
+
+    def __post_init__(self) -> None:
+        end_before = -1.0
+        for begin_s, end_s in self.outages_s:
+            if not (begin_s >= 0.0 and end_before < begin_s < end_s):
+                raise ValueError(f"pool {self.name}: outage windows must be from 0 s on, in time "
+                                 f"order and apart (merge those that touch); got {self.outages_s}")
+            end_before = end_s
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ that every call is accounted for at the end.
 
 Calls are driven by event callbacks, not generator processes: a call costs at most two events
 — the end of its handling and, if it has to queue, the moment its caller's patience runs out
-(ignored if the call was answered first) — as light events on SimPy's own heap, and arrivals
+(ignored if the call was answered first; on a line that overflows to a neighbouring force,
+one more: the moment it would go there) — as light events on SimPy's own heap, and arrivals
 are taken from each line's time-ordered stream between SimPy's steps
 (:mod:`contactsim.engine.kernel`). The callers' side is :mod:`contactsim.engine.callers`, the
 operators' side :mod:`contactsim.engine.service`; :mod:`contactsim.engine.builder` builds the
@@ -25,6 +26,7 @@ from contactsim.engine.callers import Callers
 from contactsim.engine.calls import WAITING, LineQueue, PoolState
 from contactsim.engine.inputs import ModelSettings, PoolInputs
 from contactsim.engine.kernel import Kernel
+from contactsim.engine.line_rules import LineRules
 from contactsim.engine.plan import ShiftRoster
 from contactsim.engine.records import CallRecord, Observations, PoolTally, RunTallies
 from contactsim.engine.resolution import ResolutionCentre
@@ -56,6 +58,7 @@ class ContactCentre:
         record_sink: RecordSink | None = None,
         callback_desk: CallbackDesk | None = None,
         rc: ResolutionCentre | None = None,
+        line_rules: Sequence[LineRules] = (),
     ) -> None:
         self.kernel = kernel
         self.settings = settings
@@ -73,6 +76,8 @@ class ContactCentre:
         self._record_sink = record_sink
         self.callback_desk = callback_desk
         self.rc = rc
+        #: the rules of lines with bursts or call-backs, settled at the end
+        self.line_rules = line_rules
         self.observations: Observations | None = None
         self._ran = False
 
@@ -86,6 +91,9 @@ class ContactCentre:
         self._ran = True
         kernel = self.kernel
         # the order things are first scheduled in is the order of simultaneous events
+        for pool in self.pools:
+            if pool.outage is not None:
+                self.operators.follow_outages(pool)
         for pool, plan in self._plans:
             if isinstance(plan, ShiftRoster):
                 self.operators.follow_roster(pool, plan)
@@ -182,13 +190,16 @@ class ContactCentre:
             offered = tally.total("offered")
             ended = (
                 tally.total("answered") + tally.total("abandoned")
-                + tally.total("callbacks_accepted") + tally.waiting_end
+                + tally.total("callbacks_accepted") + tally.total("overflowed")
+                + tally.waiting_end
             )
             if offered != ended:
                 raise ConservationError(
                     f"line {name}: offered {offered} but answered + abandoned + callbacks "
-                    f"accepted + still waiting is {ended}"
+                    f"accepted + overflowed + still waiting is {ended}"
                 )
+        for rules in self.line_rules:  # duplicates and call-backs: counted and checked
+            rules.settle()
         desk = self.callback_desk
         if desk is not None:
             tally = desk.tally

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from contactsim.engine.bursts import BurstTally
+    from contactsim.engine.dropped_calls import CallBackTally
 
 #: Histogram of answered waits: one-second bins up to this many seconds; longer waits kept exactly.
 WAIT_HISTOGRAM_S = 4 * 3600
@@ -33,8 +37,9 @@ RESOLVED, TO_FRONT_LINE, TO_PARTNER = range(len(RC_OUTCOMES))
 
 class CallRecord(NamedTuple):
     """How one offered call ended: ``outcome`` is answered, abandoned, callback (accepted a
-    callback) or waiting (still queued at the end). ``caller_id`` is shared by a caller's
-    redials; ``attempt`` counts that caller's calls, the first being 1."""
+    callback), overflowed (sent to a neighbouring force) or waiting (still queued at the end).
+    ``caller_id`` is shared by a caller's redials; ``attempt`` counts that caller's calls, the
+    first being 1."""
 
     call_id: int
     line: str
@@ -76,6 +81,9 @@ class LineTally:
     #: redials switch to (RedialInputs.switch_line: the emergency line, 999, in the scenarios)
     redials: list[int] = field(init=False)
     switched_to_999: list[int] = field(init=False)
+    #: offered calls sent to a neighbouring force after queueing too long (see
+    #: contactsim.engine.overflow)
+    overflowed: list[int] = field(init=False)
     deflected: int = 0
     waiting_end: int = 0
     #: outcomes of callbacks accepted by callers counted in the window
@@ -97,6 +105,10 @@ class LineTally:
     answered_after: list[list[int]] = field(init=False)
     #: the smallest of ``also_within_s`` (infinite without any): a shorter wait counts nowhere
     after_from_s: float = field(init=False)
+    #: a line with bursts: its duplicates, counted apart (see contactsim.engine.bursts)
+    bursts: BurstTally | None = field(default=None, repr=False)
+    #: a line whose silent or dropped calls are called back (contactsim.engine.dropped_calls)
+    call_backs: CallBackTally | None = field(default=None, repr=False)
     _after: tuple[tuple[float, list[int]], ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -115,6 +127,7 @@ class LineTally:
         self.callback_completions = [0] * n
         self.redials = [0] * n
         self.switched_to_999 = [0] * n
+        self.overflowed = [0] * n
         self.wait_histogram = [0] * WAIT_HISTOGRAM_S
 
     def total(self, series: str) -> float:
@@ -190,6 +203,9 @@ class PoolTally:
     break_late_sum_s: float = 0.0
     break_late_max_s: float = 0.0
     breaks_missed: int = 0
+    #: operator-seconds off the phones for the pool's outages (after the warm-up): people on
+    #: duty who would otherwise have been on the phones
+    outage_s: float = 0.0
 
 
 @dataclass

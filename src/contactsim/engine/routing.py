@@ -84,6 +84,22 @@ class PriorityRouting:
                     else len(pool.lines)
                 )
 
+    def serve_after(self, line: LineQueue, work: LineQueue) -> None:
+        """Serve ``work``, a queue of outbound tasks of ``line`` (its call-backs), right after
+        ``line``'s own live calls in every pool that serves ``line``: before the pool's less
+        urgent lines and any callback requests placed among them. Work due while an operator
+        is idle goes to the pools ``line``'s new calls go to, in the same order.
+
+        ``work.priority`` is read by the reserve only: ``line.priority + 1`` is held back by a
+        reserve kept for ``line`` or a more urgent line, not by one kept for a less urgent one.
+        """
+        work.pools = line.pools
+        for pool in line.pools:
+            index = pool.lines.index(line) + 1
+            pool.lines.insert(index, work)
+            if pool.callback_slot is not None and pool.callback_slot >= index:
+                pool.callback_slot += 1
+
     # --- decisions ---------------------------------------------------------------------------
 
     def pool_for_new_call(self, line: LineQueue) -> PoolState | None:

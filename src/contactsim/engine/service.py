@@ -4,8 +4,11 @@ finishing tasks, taking breaks and coming on and off duty.
 An operator who comes free — at the end of a call or an attempt, back from a break, or coming on
 duty — asks routing what to do next
 (:meth:`~contactsim.engine.routing.PriorityRouting.next_task`) and does it: takes the call,
-makes the callback attempt, or goes idle. Answering counts the wait and, on a line with triage,
-the call's grade (an incident for the Resolution Centre reaches it when the call ends).
+makes the callback attempt or a silent or dropped call's call-back
+(:mod:`contactsim.engine.dropped_calls`), or goes idle. Answering counts the wait and applies
+the line's rule (``LineQueue.on_answer``): on a line with triage, the call's grade (an incident
+for the Resolution Centre reaches it when the call ends); see
+:mod:`contactsim.engine.line_rules`.
 
 Operators are individuals (:class:`~contactsim.engine.operator.Operator`); how they come on
 and off duty and take their breaks is :mod:`contactsim.engine.duty`.
@@ -17,6 +20,7 @@ from typing import Any
 
 from contactsim.engine.callback import CallbackDesk
 from contactsim.engine.calls import ANSWERED, Call, CallbackRequest, PoolState
+from contactsim.engine.dropped_calls import CallBack
 from contactsim.engine.duty import OnAndOffDuty
 from contactsim.engine.inputs import ModelSettings
 from contactsim.engine.kernel import Kernel
@@ -94,9 +98,9 @@ class Operators(OnAndOffDuty):
             if counted:
                 tally.zero_waits += 1
         handle_s = call.handle_s
-        triage = line.inputs.triage
-        if triage is not None:
-            handle_s = self._grade(call, triage, tally, counted, handle_s)
+        on_answer = line.on_answer  # grading, silent calls, duplicates: None on a plain line
+        if on_answer is not None:
+            handle_s = on_answer(call, tally, counted, handle_s)
         operator.busy_until_s = now + handle_s
         operator.busy_s += handle_s
         if self.records is not None:
@@ -106,11 +110,11 @@ class Operators(OnAndOffDuty):
             )
         self._schedule_in(handle_s, self._on_call_done, operator)
 
-    def _grade(
-        self, call: Call, triage: TriageInputs, tally: LineTally, counted: bool, handle_s: float
-    ) -> float:
-        """Count the grade of a call an operator is taking (drawn when the caller rang); its
-        handle time, longer if closed at first contact."""
+    def grade(self, call: Call, tally: LineTally, counted: bool, handle_s: float) -> float:
+        """Count the grade of a call an operator is taking on a line with triage (drawn when
+        the caller rang); its handle time, longer if closed at first contact. A graded line's
+        ``on_answer`` rule."""
+        triage: TriageInputs = call.line.inputs.triage  # type: ignore[assignment]
         outcome = call.grade
         if outcome < 0:  # a caller who switched line brings no grade of this line: draw one
             outcome = triage.outcome()
@@ -140,7 +144,8 @@ class Operators(OnAndOffDuty):
 
     def task_done(self, operator: Operator, now: float) -> None:
         """``operator`` ends a task at ``now``: free for the next, unless their shift has
-        ended, their pool's plan has fallen (the first busy to finish go) or a break is owed."""
+        ended, their pool's plan has fallen (the first busy to finish go), a break is owed or
+        their pool's outage is on (off the phones until it ends)."""
         pool = operator.pool
         if not (pool.leaving or operator.pending):
             pool.busy -= 1
@@ -153,11 +158,15 @@ class Operators(OnAndOffDuty):
         elif pool.leaving:
             pool.leaving -= 1
             self._go_off(operator, now)
-        else:
+        elif operator.owed_breaks:
             due_s, length_s = operator.owed_breaks.pop(0)
             operator.pending = bool(operator.owed_breaks)
             operator.end_stretch(now)
             self._start_break(operator, now, due_s, length_s)
+        else:  # the pool's outage (engine.outage) has set pending
+            operator.pending = False
+            operator.end_stretch(now)
+            self.free_or_out(operator, now)
 
     def operator_free(self, operator: Operator, now: float) -> None:
         """``operator`` is free at ``now`` (the clock's time): does what routing says comes
@@ -172,6 +181,8 @@ class Operators(OnAndOffDuty):
                 operator.longest_stretch_s = stretch
         elif task.__class__ is Call:
             self.answer(task, pool, operator, now)
+        elif isinstance(task, CallBack):  # a silent or dropped call's call-back
+            task.maker.make(task, operator, now)
         else:
             self.attempt_callback(task, operator)  # type: ignore[arg-type]
 
@@ -202,7 +213,7 @@ class Operators(OnAndOffDuty):
         duration_s, answered = desk.begin_attempt(request, now, int(now // self.interval_s))
         triage = request.call.line.inputs.triage
         if answered and triage is not None:
-            duration_s = self._grade(request.call, triage, desk.tally, request.counted, duration_s)
+            duration_s = self.grade(request.call, desk.tally, request.counted, duration_s)
         operator.busy_until_s = now + duration_s
         operator.busy_s += duration_s
         self._schedule_in(duration_s, self._on_attempt_done, (operator, request, answered))

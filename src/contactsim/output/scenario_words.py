@@ -8,7 +8,7 @@ results folder, plain YAML data) becomes an item of a list a reader takes in at 
 from __future__ import annotations
 
 import html
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,8 @@ def scenario_in_words(scenario: dict[str, Any]) -> str:
         rules = scenario["redial"].items()
         items.append("abandoning callers ring again: " + ", ".join(
             f"{line} {rule.get('probability', 0):.0%}" for line, rule in rules))
+    items += _burst_and_call_back_words(scenario)
+    items += _outage_and_overflow_words(scenario)
     rc = scenario.get("resolution_centre")
     if rc:
         items.append(f"a Resolution Centre open {rc.get('hours')}: "
@@ -115,6 +117,58 @@ def _handling_words(handling: dict[str, Any]) -> str:
     if handling.get("also_within_s"):
         parts.append("also within " + ", ".join(f"{_g(s)} s" for s in handling["also_within_s"]))
     return "; " + ", ".join(parts) if parts else ""
+
+
+def _burst_and_call_back_words(scenario: dict[str, Any]) -> list[str]:
+    """"line 999: 4% of calls bring a burst of 3 further calls on average, 3 min apart
+    (1.5 min each)"; "line 999: 5% of answered calls silent (30 s); silent and dropped calls
+    called back (2 min each)"."""
+    items = []
+    for line, demand in (scenario.get("demand") or {}).items():
+        bursts = demand.get("bursts") or {}
+        if bursts:
+            handle = (bursts.get("handle_time") or {}).get("mean_s")
+            each = f" ({_duration(handle)} each)" if handle is not None else ""
+            items.append(f"line {line}: {bursts.get('share', 0):.0%} of calls bring a burst of "
+                         f"{_g(bursts.get('extra_calls'))} further calls on average, "
+                         f"{_duration(bursts.get('spread_s'))} apart{each}")
+    for line, handling in (scenario.get("handling") or {}).items():
+        rule = (handling or {}).get("call_backs") or {}
+        if rule:
+            silent = rule.get("silent_share", 0)
+            called = [what for what, on in (("silent", silent and rule.get("silent", True)),
+                                            ("dropped", rule.get("dropped", True))) if on]
+            handle = (rule.get("handle_time") or {}).get("mean_s")
+            each = f" ({_duration(handle)} each)" if handle is not None else ""
+            items.append(f"line {line}: " + (f"{silent:.0%} of answered calls silent; "
+                                             if silent else "")
+                         + (" and ".join(called) or "no") + f" calls called back{each}")
+    return items
+
+
+def _outage_and_overflow_words(scenario: dict[str, Any]) -> list[str]:
+    """"blended off the phones 18:00 Sat 7 Jul 2018 to 22:00 Sat 7 Jul 2018 (site-a-power)";
+    "line 999: calls queueing 30 s go to a neighbouring force (5 lines)"."""
+    items = []
+    for outage in scenario.get("outages") or []:
+        items.append(f"{outage.get('pool')} off the phones {_moment(outage.get('from'))} to "
+                     f"{_moment(outage.get('to'))} ({outage.get('name')})")
+    for line, handling in (scenario.get("handling") or {}).items():
+        rule = (handling or {}).get("overflow") or {}
+        if rule:
+            lines = rule.get("capacity")
+            items.append(f"line {line}: calls queueing {_duration(rule.get('after_s'))} go to a "
+                         "neighbouring force" + (f" ({_g(lines)} lines)" if lines else ""))
+    return items
+
+
+def _moment(value: Any) -> str:
+    """A date-time as "18:00 Sat 7 Jul 2018" (anything else as it is)."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{moment:%H:%M} {_day(moment.date().isoformat())}"
 
 
 def _staffing_words(staffing: dict[str, Any], who: str) -> str:

@@ -155,6 +155,11 @@ def load_sweep(path: str | Path) -> SweepSpec:
         if scenario is not None:
             line_kpis = [k.name for k in (*registry.LINE_KPIS, *registry.TRIAGE_KPIS)]
             kinds: dict[str, list[str]] = {line: list(line_kpis) for line in scenario.lines}
+            for line in scenario.lines:  # a line with bursts or call-backs has their KPIs too
+                if scenario.demand[line].bursts is not None:
+                    kinds[line] += [k.name for k in registry.BURST_KPIS]
+                if scenario.handling[line].call_backs is not None:
+                    kinds[line] += [k.name for k in registry.CALL_BACK_KPIS]
             for pool in scenario.pools:
                 kinds.setdefault(pool.name, []).extend(k.name for k in registry.POOL_KPIS)
             if scenario.resolution_centre is not None:
