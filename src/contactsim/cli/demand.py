@@ -1,9 +1,11 @@
 """``contactsim demand``: what a planner uses to work with call logs — ``synth`` writes the log a
 scenario's demand makes (to check it, or to feed another tool), and ``fit`` reads a real log and
-fits the hour-of-week and month profiles, annual volume and handle times a scenario needs."""
+fits the hour-of-week and month profiles, annual volume, handle times, day-to-day busyness and
+(where the log links calls to incidents) bursts a scenario needs."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -79,13 +81,22 @@ def _never_an_input(out: Path, loaded: LoadedScenario) -> None:
 @click.argument("log", type=click.Path(dir_okay=False))
 @click.option("--out", required=True, type=click.Path(file_okay=False),
               help="Folder for the profiles, fit.csv, scenario-snippet.yaml and fit.png.")
-def fit(log: str, out: str) -> None:
-    """Fit demand profiles and handle times to a log.
+@click.option("--leave-out", "leave_out", multiple=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="A day (YYYY-MM-DD) left out of the busyness fit: a known event such as New "
+                   "Year's Eve, given to the scenario as an event instead. Repeatable.")
+@click.option("--burst-window-min", type=click.FloatRange(min=0, min_open=True),
+              default=60.0, show_default=True,
+              help="A burst's further calls come within this many minutes of its first call.")
+def fit(log: str, out: str, leave_out: tuple[datetime, ...], burst_window_min: float) -> None:
+    """Fit demand profiles, busyness, bursts and handle times to a log.
 
-    Fits hour-of-week and month profiles, annual volume and lognormal handle times to LOG."""
+    Fits hour-of-week and month profiles, annual volume, the day-to-day busyness cv and
+    lognormal handle times to LOG; and bursts of calls for one incident where LOG has an
+    incident_id column."""
     from contactsim.data.calllog import CallLog, read_replay
     from contactsim.data.folders import atomic_folder
     from contactsim.planning.fit import fit_log, profile_files, write_fit
+    from contactsim.planning.fit_words import variation_words
 
     check_out_or_exit(Path(out), "fit")
     try:
@@ -100,7 +111,7 @@ def fit(log: str, out: str) -> None:
         fail(f"{log}: the lines' profiles cannot be written: {exc}")
     for notice in replay.notices:
         click.echo(f"notice: {notice}", err=True)
-    fits = fit_log(replay)
+    fits = fit_log(replay, {day.date() for day in leave_out}, burst_window_min)
     with atomic_folder(out, "fit") as folder:
         write_fit(fits, log, folder)
     for name, line_fit in fits.items():
@@ -109,4 +120,9 @@ def fit(log: str, out: str) -> None:
                   if line_fit.handle_mean_s is not None else "")
         click.echo(f"line {name}: {line_fit.calls:,} calls over {line_fit.days} days, "
                    f"annual volume {line_fit.annual_volume:,.0f}{handle}")
+        for words in variation_words(line_fit, replay.lines[name].incidents is not None):
+            click.echo(f"  {words}")
+    if not any(line.incidents is not None for line in replay.lines.values()):
+        click.echo("bursts: not fitted (the log has no incident_id column: caller ids tell a "
+                   "caller's redials, not the witnesses of one incident)")
     click.echo(f"wrote profiles, fit.csv, scenario-snippet.yaml and fit.png to {out}/")

@@ -1,16 +1,17 @@
 """Call logs and interval counts from the telephony system: reading and validating them.
 
 A **call log** has one row per call: ``arrival_time`` (ISO date-time), ``line``, and optionally
-``handle_s`` (talk plus wrap-up, seconds) and ``caller_id`` (any text or number; a caller's
-later calls count as redials). An **interval-count file** has one row per interval and line:
-``interval_start``, ``line``, ``calls``, at any fixed interval length. Both may be CSV or
-Parquet. Every error names the file, the row (counting the header as row 1, as a spreadsheet
-does) and the column. A log out of time order is sorted, with a notice. Times are read as the
-local clock time written: a time-zone offset (``+01:00``) is ignored, as profiles and shifts
-are local times. A blank ``caller_id`` (a withheld number) is a caller of its own; a blank
-``line`` is refused. A file must be a regular file of at most
-:data:`~contactsim.limits.MAX_LOG_BYTES` (a ``.csv.gz`` once decompressed too), a CSV must be
-UTF-8, and an interval-count file may hold at most
+``handle_s`` (talk plus wrap-up, seconds), ``caller_id`` (any text or number; a caller's
+later calls count as redials) and ``incident_id`` (the incident a call was linked to: several
+witnesses' calls share one; read by ``demand fit`` for bursts, blank for a call of its own).
+An **interval-count file** has one row per interval and line: ``interval_start``, ``line``,
+``calls``, at any fixed interval length. Both may be CSV or Parquet. Every error names the file,
+the row (counting the header as row 1, as a spreadsheet does) and the column. A log out of time
+order is sorted, with a notice. Times are read as the local clock time written: a time-zone
+offset (``+01:00``) is ignored, as profiles and shifts are local times. A blank ``caller_id`` (a
+withheld number) is a caller of its own; a blank ``line`` is refused. A file must be a regular
+file of at most :data:`~contactsim.limits.MAX_LOG_BYTES` (a ``.csv.gz`` once decompressed too),
+a CSV must be UTF-8, and an interval-count file may hold at most
 :data:`~contactsim.limits.MAX_CALLS_PER_REPLICATION` calls in all.
 """
 
@@ -50,6 +51,7 @@ class LineLog:
     callers: np.ndarray | None  # int64 caller codes shared across lines, or None
     attempts: np.ndarray | None  # 1 for a caller's first call in the log, 2 for the next...
     first_rows: np.ndarray  # spreadsheet row of each call, for messages
+    incidents: np.ndarray | None = None  # int64 incident codes (a blank id its own), or None
 
 
 @dataclass(frozen=True)
@@ -271,16 +273,10 @@ def _call_log(table: pd.DataFrame, path: str) -> CallLog:
         )
     callers = attempts = None
     if "caller_id" in table:
-        raw_ids = table["caller_id"].to_numpy()[order]
-        # a missing id stays missing under pandas 3's astype(str) (pandas 2 made it "nan"):
-        # blank is told by pd.isna on what was read, and by the text
-        ids = pd.Series(raw_ids).astype(str).str.strip()
-        blank = pd.isna(raw_ids) | (ids == "").to_numpy(dtype=bool)
-        codes, uniques = pd.factorize(ids.to_numpy())
-        callers = codes.astype(np.int64)
         # a withheld number is nobody's repeat call: each blank id is a caller of its own
-        callers[blank] = len(uniques) + np.arange(int(blank.sum()))
+        callers = _codes(table["caller_id"].to_numpy()[order])
         attempts = pd.Series(callers).groupby(callers).cumcount().to_numpy() + 1
+    incidents = _codes(table["incident_id"].to_numpy()[order]) if "incident_id" in table else None
     line_of = table["line"].to_numpy()[order]
     lines = {}
     for name in pd.unique(line_of):
@@ -291,10 +287,23 @@ def _call_log(table: pd.DataFrame, path: str) -> CallLog:
             callers=callers[mask] if callers is not None else None,
             attempts=attempts[mask] if attempts is not None else None,
             first_rows=rows[order][mask],
+            incidents=incidents[mask] if incidents is not None else None,
         )
     if not lines:
         raise ScenarioError.single("arrival_time", "no rows", "at least one call", path)
     return CallLog(path=path, lines=lines, notices=tuple(notices))
+
+
+def _codes(raw: np.ndarray) -> np.ndarray:
+    """Whole-number codes for ids read as text; each blank id a code of its own."""
+    # a missing id stays missing under pandas 3's astype(str) (pandas 2 made it "nan"):
+    # blank is told by pd.isna on what was read, and by the text
+    ids = pd.Series(raw).astype(str).str.strip()
+    blank = pd.isna(raw) | (ids == "").to_numpy(dtype=bool)
+    codes, uniques = pd.factorize(ids.to_numpy())
+    codes = codes.astype(np.int64)
+    codes[blank] = len(uniques) + np.arange(int(blank.sum()))
+    return codes
 
 
 def _no_blank_lines(table: pd.DataFrame, path: str) -> None:

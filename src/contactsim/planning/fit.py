@@ -5,12 +5,19 @@ contactsim's profiles use) and fitted by maximum likelihood for Poisson counts, 
 proportional fitting over the hours the log covers. Handle times get a lognormal with the
 sample's mean and coefficient of variation; its fit is judged by the Kolmogorov–Smirnov
 distance (the largest gap between the fitted and observed distribution functions).
+
+Per line too, the day-to-day busyness cv (:mod:`contactsim.planning.fit_busyness`) and, where
+the log links calls to incidents, the bursts of further calls an incident brings
+(:mod:`contactsim.planning.fit_bursts`). A burst's duplicates are fitted apart: the profile,
+volume, busyness and handle time are the line's other calls', as a scenario's bursts come on
+top of its demand.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -19,10 +26,20 @@ import yaml
 from scipy import stats as scipy_stats
 
 from contactsim.build.demand import DAYS_PER_PROFILE_YEAR
+from contactsim.config.lines import MAX_BUSYNESS_CV
 from contactsim.data.calllog import CallLog
 from contactsim.data.demand_profiles import HOURS_PER_WEEK
 from contactsim.data.files import child, safe_components
 from contactsim.limits import MAX_CV, MIN_CV
+from contactsim.planning.fit_bursts import (
+    BURST_WINDOW_MIN,
+    BurstFit,
+    burst_columns,
+    burst_snippet,
+    fit_bursts,
+    incident_calls,
+)
+from contactsim.planning.fit_busyness import BusynessFit, busyness_columns, fit_busyness
 
 FIT_ITERATIONS = 50
 
@@ -44,6 +61,8 @@ class LineFit:
     handle_mean_s: float | None = None
     handle_cv: float | None = None
     handle_ks_distance: float | None = None
+    busyness: BusynessFit | None = None
+    bursts: BurstFit | None = None
 
 
 def _hour_cells(first_day: pd.Timestamp, hours: int) -> tuple[np.ndarray, np.ndarray]:
@@ -52,8 +71,10 @@ def _hour_cells(first_day: pd.Timestamp, hours: int) -> tuple[np.ndarray, np.nda
     return hour_of_week, starts.month.to_numpy() - 1
 
 
-def fit_line(line: str, arrivals: np.ndarray, handle_s: np.ndarray | None) -> LineFit:
-    """Fit one line's profile, volume and handle-time distribution."""
+def fit_line(line: str, arrivals: np.ndarray, handle_s: np.ndarray | None,
+             leave_out: Collection[date] = ()) -> LineFit:
+    """Fit one line's profile, volume, busyness (leaving out the days ``leave_out``) and
+    handle-time distribution."""
     times = pd.DatetimeIndex(arrivals)
     first_day = times.min().normalize()
     days = int((times.max().normalize() - first_day).days) + 1
@@ -80,6 +101,7 @@ def fit_line(line: str, arrivals: np.ndarray, handle_s: np.ndarray | None) -> Li
         line=line, calls=int(times.size), first_day=first_day, days=days, annual_volume=annual,
         hour_of_week=how / how.mean(), month=month, months_observed=observed,
         observed_hour_of_week=observed_how, observed_month=observed_month,
+        busyness=fit_busyness(arrivals, first_day, days, leave_out),
     )
     if handle_s is None or handle_s.size < 2:
         return fit
@@ -92,9 +114,21 @@ def fit_line(line: str, arrivals: np.ndarray, handle_s: np.ndarray | None) -> Li
                       "handle_ks_distance": distance})
 
 
-def fit_log(log: CallLog) -> dict[str, LineFit]:
-    """Fit every line of a call log."""
-    return {name: fit_line(name, line.arrivals, line.handle_s) for name, line in log.lines.items()}
+def fit_log(log: CallLog, leave_out: Collection[date] = (),
+            window_min: float = BURST_WINDOW_MIN) -> dict[str, LineFit]:
+    """Fit every line of a call log; bursts where it has ``incident_id`` (a burst's further
+    calls within ``window_min`` of its first), and busyness leaving out ``leave_out``."""
+    fits = {}
+    for name, line in log.lines.items():
+        if line.incidents is None:
+            fits[name] = fit_line(name, line.arrivals, line.handle_s, leave_out)
+            continue
+        calls = incident_calls(line.arrivals, line.incidents, line.callers, window_min)
+        kept = ~calls.duplicate
+        handle = line.handle_s[kept] if line.handle_s is not None else None
+        fit = fit_line(name, line.arrivals[kept], handle, leave_out)
+        fits[name] = replace(fit, bursts=fit_bursts(calls, window_min, line.handle_s))
+    return fits
 
 
 def profile_files(lines: Iterable[str]) -> dict[str, str]:
@@ -127,6 +161,10 @@ def write_fit(fits: dict[str, LineFit], log_path: str, folder: Path) -> list[Pat
         table.to_csv(profile, index=False)
         written.append(profile)
         demand[name] = {"annual_volume": round(fit.annual_volume), "profile": profile.name}
+        if fit.busyness is not None:
+            demand[name]["busyness_cv"] = round(min(fit.busyness.cv.value, MAX_BUSYNESS_CV), 3)
+        if fit.bursts is not None:
+            demand[name]["bursts"] = burst_snippet(fit.bursts, _handle_time)
         if fit.handle_mean_s is not None:
             handling[name] = {"handle_time": _handle_time(fit.handle_mean_s, fit.handle_cv)}
         rows.append({
@@ -135,6 +173,7 @@ def write_fit(fits: dict[str, LineFit], log_path: str, folder: Path) -> list[Pat
             "months_observed": int(fit.months_observed.sum()),
             "handle_mean_s": fit.handle_mean_s, "handle_cv": fit.handle_cv,
             "handle_ks_distance": fit.handle_ks_distance,
+            **busyness_columns(fit.busyness), **burst_columns(fit.bursts),
         })
     summary = folder / "fit.csv"
     pd.DataFrame(rows).to_csv(summary, index=False)
@@ -153,11 +192,32 @@ def write_fit(fits: dict[str, LineFit], log_path: str, folder: Path) -> list[Pat
     )
     if any(not fit.months_observed.all() for fit in fits.values()):
         header += "# The log does not cover every month: unobserved months have factor 1.\n"
+    header += "".join(_interval_notes(fits))
     path = folder / "scenario-snippet.yaml"
     path.write_text(header + yaml.safe_dump(snippet, sort_keys=False), encoding="utf-8")
     written.append(path)
     written.append(plot_fit(fits, folder / "fit.png"))
     return written
+
+
+def _interval_notes(fits: dict[str, LineFit]) -> list[str]:
+    """The snippet's comments giving each fitted busyness and burst value's 95% interval."""
+    notes = []
+    for line, fit in fits.items():
+        name = line.encode("unicode_escape").decode("ascii")  # a line break ends a comment
+        if fit.busyness is not None:
+            notes.append(f"# {name}: busyness_cv {fit.busyness.cv.shown()} (95% interval, "
+                         f"{fit.busyness.days} days)\n")
+        if fit.bursts is not None:
+            bursts = fit.bursts
+            notes.append(
+                f"# {name}: bursts share {bursts.share.shown()}, extra_calls "
+                f"{bursts.extra_calls.shown(2)}, spread_s {bursts.spread_s.shown(0)} (95% "
+                f"intervals, {bursts.incidents:,} incidents)\n")
+            if bursts.handle_mean_s is None:
+                notes.append(f"# {name}: the log has no handle_s: add bursts.handle_time, the "
+                             "duplicates' handle time\n")
+    return notes
 
 
 def _handle_time(mean_s: float, cv: float | None) -> dict[str, object]:
