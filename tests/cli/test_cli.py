@@ -24,6 +24,8 @@ RESULT_FILES = {
     "replications.parquet",
     "intervals.parquet",
     "scenario.resolved.yaml",
+    "days.csv",  # the tiny centre's one day is measured whole: its bad days
+    "bad_days.csv",
 }
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

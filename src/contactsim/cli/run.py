@@ -12,10 +12,13 @@ import click
 from contactsim.analysis.kpi_names import (
     ABANDON_RATE,
     ASA_S,
+    CALL_BACK_WAIT_S,
+    CALL_BACKS_MADE,
     OCCUPANCY,
     OFFERED,
     SERVICE_LEVEL,
     SERVICE_LEVEL_AT,
+    SERVICE_LEVEL_EXCLUDING_DUPLICATES,
     WAIT_P90_S,
 )
 from contactsim.cli.options import (
@@ -24,6 +27,7 @@ from contactsim.cli.options import (
     dask_local_option,
     default_folder,
     echo_notes,
+    fail,
     load_or_exit,
     opened_executor,
     plots_option,
@@ -38,7 +42,9 @@ from contactsim.runs.defaults import DEFAULT_SEED
 
 #: The KPIs ``run`` prints (every KPI is in summary.csv), and the service levels at a line's
 #: further thresholds (``service_level@15``), if it has any.
-RUN_SHOWN = (OFFERED, ASA_S, WAIT_P90_S, SERVICE_LEVEL, ABANDON_RATE, OCCUPANCY)
+RUN_SHOWN = (OFFERED, ASA_S, WAIT_P90_S, SERVICE_LEVEL, ABANDON_RATE, OCCUPANCY,
+             # only lines with bursts, or with call-backs, have these
+             SERVICE_LEVEL_EXCLUDING_DUPLICATES, CALL_BACKS_MADE, CALL_BACK_WAIT_S)
 
 
 @click.command()
@@ -59,22 +65,32 @@ RUN_SHOWN = (OFFERED, ASA_S, WAIT_P90_S, SERVICE_LEVEL, ABANDON_RATE, OCCUPANCY)
 @click.option("--records", is_flag=True, default=False,
               help="Also write every call's record to records/replication-NNN.parquet "
                    "(about 20 MB a replication of a year), streamed as the run goes.")
+@click.option("--standard", "standards", multiple=True, metavar="'LINE: SHARE'",
+              help="The share of a day's calls a line's service level must reach (within its "
+                   "service_level_s): days below it are counted as missing it in days.csv and "
+                   "bad_days.csv [default: '999: 0.90', the national standard]. Repeat.")
 def run(
     scenario: str, reps: int, seed: int | None, out: str | None, workers: int | None,
     plots: bool, scheduler: str | None, dask_local: int | None, overrides: tuple[str, ...],
-    records: bool,
+    records: bool, standards: tuple[str, ...],
 ) -> None:
     """Run a scenario and write its results.
 
     Runs SCENARIO and writes summary.csv, replications.parquet, intervals.parquet,
-    scenario.resolved.yaml and plots into the results folder (and per-call records if
-    asked)."""
+    scenario.resolved.yaml, days.csv, bad_days.csv and plots into the results folder (and
+    per-call records if asked)."""
+    from contactsim.errors import ContactsimError
+    from contactsim.output.bad_days import bad_days_text, parse_standards, read_bad_days
     from contactsim.output.results import default_name, replacing_note, run_about
     from contactsim.output.saved_runs import run_into_folder
     from contactsim.runs.progress import ProgressBar
 
     loaded = load_or_exit(scenario, overrides)
     seed_used = chosen_seed(seed, loaded)
+    try:
+        judged_by = parse_standards(standards, loaded.scenario.lines)
+    except ContactsimError as exc:
+        fail(str(exc))
     # a run with --set has a default folder of its own: it never replaces the scenario's
     own_name = default_name(loaded.scenario.name, overrides)
     folder = Path(out) if out else default_folder(own_name)
@@ -91,11 +107,14 @@ def run(
           ProgressBar(f"{loaded.scenario.name}: {reps} replications") as bar):
         results, notes = run_into_folder(
             loaded, reps, seed_used, folder, executor, about=about, progress=bar.update,
-            plots=plots, records=records,
+            plots=plots, records=records, standards=judged_by,
         )
     elapsed = time.perf_counter() - started
     echo_notes(notes)
     click.echo(summary_table(results.summary, loaded.scenario))
+    bad_days = read_bad_days(folder)
+    if bad_days is not None and (text := bad_days_text(bad_days)):
+        click.echo("\n" + text)
     click.echo(
         f"\n{reps} replications in {elapsed:.1f} s (seed {seed_used}); results in {folder}/"
     )

@@ -27,9 +27,12 @@ from contactsim.analysis.kpi_names import (
     ABANDON_RATE,
     ANSWERED,
     ASA_S,
+    CALL_BACK_WAIT_S,
+    CALL_BACKS_MADE,
     CALLBACK_WAIT_S,
     CALLBACKS_ACCEPTED,
     CALLBACKS_OFFERED,
+    DUPLICATES_OFFERED,
     OCCUPANCY,
     OFFERED,
     RC_BACKLOG_END,
@@ -39,6 +42,7 @@ from contactsim.analysis.kpi_names import (
     RC_TIME_TO_RESOLVE_H,
     REDIALS,
     SERVICE_LEVEL,
+    SERVICE_LEVEL_EXCLUDING_DUPLICATES,
     WAIT_P90_S,
 )
 from contactsim.analysis.kpis import kpi_named
@@ -50,6 +54,7 @@ from contactsim.data.folders import MARKER, RESOLVED_SCENARIO, read_marker
 from contactsim.errors import ContactsimError, EnvironmentFault, ScenarioError
 from contactsim.limits import MAX_TABLE_BYTES
 from contactsim.output import tables
+from contactsim.output.bad_days_html import bad_days_section
 from contactsim.output.results import comparison_run_folder
 from contactsim.output.saved_tables import (
     COMPARE_COLUMNS,
@@ -69,6 +74,8 @@ TARGETS = {
 
 SHOWN_KPIS = (
     OFFERED, ANSWERED, ABANDON_RATE, ASA_S, WAIT_P90_S, SERVICE_LEVEL,
+    # lines with bursts, or with silent and dropped calls called back, only
+    DUPLICATES_OFFERED, SERVICE_LEVEL_EXCLUDING_DUPLICATES, CALL_BACKS_MADE, CALL_BACK_WAIT_S,
     CALLBACKS_OFFERED, CALLBACKS_ACCEPTED, CALLBACK_WAIT_S, REDIALS, OCCUPANCY,
     RC_INCIDENTS, RC_RESOLVED, RC_SHARE_OF_INCIDENTS, RC_BACKLOG_END,
     RC_TIME_TO_RESOLVE_H,
@@ -154,8 +161,9 @@ def _run(folder: Path) -> tuple[str, str]:
         f"{html.escape(str(scenario.get('seed')))}).</p>",
         _few_replications(reps),
         _kpi_table(summary),
+        bad_days_section(folder, scenario),
         _images(folder, ["kpis_by_hour.png", "kpis_by_month.png", "kpis_by_day.png",
-                         "callbacks_by_hour.png", "rc_backlog.png"]),
+                         "days_heatmap.png", "callbacks_by_hour.png", "rc_backlog.png"]),
     ]
     return f"contactsim run: {scenario.get('name', folder.name)}", "\n".join(parts)
 

@@ -17,6 +17,8 @@ from matplotlib.ticker import MaxNLocator
 from contactsim.analysis.kpi_names import ABANDON_RATE, ASA_S, OCCUPANCY, SERVICE_LEVEL
 from contactsim.analysis.periods import band, period_kpis
 from contactsim.config.lines import EMERGENCY_LINE
+from contactsim.output.bad_days import read_days, saved_standards
+from contactsim.output.days_plots import DAYS_HEATMAP, plot_days_heatmap
 from contactsim.output.occupancy_plots import OCCUPANCY_PLOT, plot_occupancy
 from contactsim.output.plotting import draw_band, same_y, save_figure, share_axis
 from contactsim.output.results import (
@@ -200,7 +202,8 @@ def plot_rc_backlog(daily: pd.DataFrame, path: Path) -> Path:
 def plot_run(folder: str | Path) -> list[Path]:
     """Write the run's PNG plots into ``folder``: KPIs by hour of day, and by month (or by day
     for horizons shorter than two months); callback workload by hour if there were callbacks;
-    the RC's backlog if it has one; each pool's occupancy by hour."""
+    the RC's backlog if it has one; each pool's occupancy by hour; the calendar of daily
+    service levels if whole days were measured (days.csv)."""
     folder = Path(folder)
     intervals = read_intervals(folder)
     starts = pd.to_datetime(intervals["interval_start"])
@@ -230,6 +233,11 @@ def plot_run(folder: str | Path) -> list[Path]:
     occupancy = plot_occupancy(read_pool_intervals(folder), folder / OCCUPANCY_PLOT)
     if occupancy is not None:
         paths.append(occupancy)
+    days = read_days(folder)
+    heatmap = (plot_days_heatmap(days, folder / DAYS_HEATMAP, saved_standards(folder))
+               if days is not None else None)
+    if heatmap is not None:
+        paths.append(heatmap)
     return paths
 
 

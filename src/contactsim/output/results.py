@@ -32,6 +32,7 @@ from contactsim.data.files import child, safe_component, safe_components
 from contactsim.data.folders import RESOLVED_SCENARIO, files_in, read_marker, write_marker
 from contactsim.data.portable import input_fields, input_fingerprint, portable_resolved
 from contactsim.limits import MAX_NAME_CHARACTERS
+from contactsim.output.bad_days import write_bad_days
 from contactsim.runs.experiment import Comparison, RunResults
 
 SUMMARY = "summary.csv"
@@ -132,16 +133,20 @@ def _described(marker: Mapping[str, Any]) -> str:
 
 
 def write_run(results: RunResults, resolved_yaml: str, folder: Path,
-              destination: Path | None = None) -> list[str]:
+              destination: Path | None = None,
+              standards: Mapping[str, float] | None = None) -> list[str]:
     """Write a run's tables and resolved scenario into ``folder`` (which must exist: the
     temporary twin of ``destination``, the folder the results will have), the scenario's input
-    files copied into ``inputs/`` (:func:`~contactsim.data.portable.portable_resolved`). Returns
+    files copied into ``inputs/`` (:func:`~contactsim.data.portable.portable_resolved`), and its
+    bad days judged by ``standards`` (line -> share of a day's calls within its service level;
+    None: 999's national standard; see :mod:`contactsim.output.bad_days`). Returns
     notes for the planner
     (an input too large to copy)."""
     results.summary.to_csv(folder / SUMMARY, index=False)
     results.replications.to_parquet(folder / REPLICATIONS, index=False)
     intervals_file(results.intervals, results.pool_intervals).to_parquet(
         folder / INTERVALS, index=False)
+    write_bad_days(results.intervals, results.scenario, standards, folder)
     if results.rc_daily is not None:
         results.rc_daily.to_parquet(folder / RC_DAILY, index=False)
     text, notes = portable_resolved(resolved_yaml, folder, destination or folder,

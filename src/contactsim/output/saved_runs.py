@@ -46,10 +46,12 @@ def run_into_folder(
     progress: ProgressReport | None = None,
     plots: bool = True,
     records: bool = False,
+    standards: Mapping[str, float] | None = None,
 ) -> tuple[RunResults, list[str]]:
     """Run ``reps`` replications of ``loaded`` with ``seed`` and write its results folder
     (summary.csv, replications.parquet, intervals.parquet, the scenario as run with its input
-    files, plots, and per-call records if ``records``).
+    files, days.csv and bad_days.csv judged by ``standards`` (None: 999's national standard),
+    plots, and per-call records if ``records``).
 
     The simulation happens inside the folder's temporary twin, so records stream there and an
     interrupted run leaves nothing behind. Returns the results and the notes worth showing a
@@ -64,7 +66,8 @@ def run_into_folder(
             loaded.scenario, reps, seed, progress=progress, executor=executor,
             records_dir=temporary / RECORDS if records else None,
         )
-        notes = write_run(results, dump_resolved(loaded, seed), temporary, folder)
+        notes = write_run(results, dump_resolved(loaded, seed), temporary, folder,
+                          standards=standards)
         if plots:
             plot_run(temporary)
     return results, notes

@@ -2,6 +2,9 @@
 a second service-level point ``"999: service_level@15 >= 0.90"``, and occupancy caps on pools,
 ``"blended: occupancy <= 0.85"``.
 
+A target ending ``on 95% of days`` is met when the day's own value meets it on that share of
+days (:mod:`contactsim.planning.daily_targets`), not at every key.
+
 A target names a line, a KPI of the line (service level, average speed of answer or abandon
 rate: names from :mod:`contactsim.analysis.kpi_names`) and the side of a value it must be on;
 :class:`ServiceTarget` says whether a simulated value (or a whole confidence interval) is on it.
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from contactsim.analysis.kpi_names import (
     OCCUPANCY,
@@ -35,6 +38,8 @@ __all__ = ["TARGET_KPIS", "ServiceTarget", "measured_at_targets", "parse_target"
 #: registry); besides them, ``service_level@SECONDS`` on a line and ``occupancy`` on a pool
 TARGET_KPIS: dict[str, bool] = SERVICE_TARGET_KPIS
 
+#: ``TARGET on N% of days``
+_ON_DAYS = re.compile(r"^(?P<target>.*?)\s+on\s+(?P<share>\S+?)\s*%\s+of\s+days\s*$")
 _TARGET = re.compile(
     r"^\s*(?P<line>[^:\s]+)\s*:\s*(?P<kpi>[\w@.+-]+)\s*(?P<op><=|>=)\s*(?P<value>\S+)\s*$"
 )
@@ -50,6 +55,8 @@ class ServiceTarget:
     at_least: bool
     value: float
     of_pool: bool = False
+    #: ``on 95% of days``: the share of days whose own value must meet it (None: every key)
+    share_of_days: float | None = None
 
     @property
     def within_s(self) -> float | None:
@@ -75,12 +82,27 @@ class ServiceTarget:
         return low >= self.value if self.at_least else high <= self.value
 
     def __str__(self) -> str:
-        return f"{self.line}: {self.kpi} {'>=' if self.at_least else '<='} {self.value:g}"
+        days = ("" if self.share_of_days is None else
+                f" on {self.share_of_days * 100:g}% of days")
+        return f"{self.line}: {self.kpi} {'>=' if self.at_least else '<='} {self.value:g}{days}"
 
 
 def parse_target(text: str, scenario: Scenario) -> ServiceTarget:
-    """Read ``"999: service_level >= 0.90"``, ``"999: service_level@15 >= 0.90"`` or
-    ``"blended: occupancy <= 0.85"``; raise ContactsimError naming what is wrong."""
+    """Read ``"999: service_level >= 0.90"``, ``"999: service_level@15 >= 0.90"``,
+    ``"999: service_level >= 0.90 on 95% of days"`` (see
+    :mod:`contactsim.planning.daily_targets`) or ``"blended: occupancy <= 0.85"``; raise
+    ContactsimError naming what is wrong."""
+    on_days = _ON_DAYS.match(text)
+    if on_days is not None:
+        target = parse_target(on_days["target"], scenario)
+        share = _number(text, on_days["share"]) / 100.0
+        if target.of_pool:
+            raise ContactsimError(f"--target {text!r}: an occupancy cap is judged at every "
+                                  "hour; 'on N% of days' goes with a line's target")
+        if not 0 < share <= 1:
+            raise ContactsimError(f"--target {text!r}: on {on_days['share']}% of days; "
+                                  "expected a share of days above 0% and at most 100%")
+        return replace(target, share_of_days=share)
     match = _TARGET.match(text)
     if match is None:
         raise ContactsimError(

@@ -28,6 +28,12 @@ key then breaks the cap goes back. A cap can only be met by adding people. A ser
 a further threshold (``"999: service_level@15 >= 0.90"``) is counted by the simulation from
 the start (the line's ``also_within_s``) and judged like ``service_level``.
 
+A target **on a share of days** (``"999: service_level >= 0.90 on 95% of days"``) is judged on
+the days instead: met when that share of days (every whole day of every replication) meets it
+on the day's own figures; where it is not, the keys that drive the missed days — the hours
+holding most of the calls short on them — count as missing it, and get the operators (see
+:mod:`~contactsim.planning.daily_targets`).
+
 A target is judged at each key on the mean over the replications (and over the weeks or days
 that key recurs in); with a ``confidence`` (``--confidence 0.95``), on the whole Student-t
 interval at that confidence instead: a key meets the target only where the interval lies on
@@ -55,6 +61,7 @@ from contactsim.analysis.kpi_names import OFFERED
 from contactsim.analysis.periods import pool_summaries_by, summaries_by
 from contactsim.config.scenario import Scenario
 from contactsim.errors import ContactsimError
+from contactsim.planning.daily_targets import judge_on_days
 from contactsim.planning.service_targets import ServiceTarget, measured_at_targets
 from contactsim.planning.staffing_levels import (
     GROUPINGS,
@@ -107,6 +114,10 @@ def evaluate(
     level = confidence if confidence is not None else 0.95
     frames = []
     for target in targets:
+        if target.share_of_days is not None:  # judged on the days, the driving keys marked
+            frames.append(judge_on_days(results.intervals, target, key_of,
+                                        scenario.horizon.interval_s, level, confidence))
+            continue
         if target.of_pool:  # an occupancy cap: where nobody is on the phones, nobody is busy
             assert results.pool_intervals is not None
             table = pool_summaries_by(results.pool_intervals, target.line, (target.kpi,),
