@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
+from contactsim.config.clock import as_datetime
 from contactsim.config.fields import Frozen, NonNegativeFloat, line_name
 
 __all__ = ["DemandEvent", "YearlyWindow", "parse_month_day_time"]
@@ -83,9 +84,8 @@ class DemandEvent(Frozen):
     @field_validator("starts", "ends", mode="before")
     @classmethod
     def _midnight(cls, value: Any) -> Any:
-        if isinstance(value, date) and not isinstance(value, datetime):
-            return datetime.combine(value, datetime.min.time())
-        return value
+        # YAML reads 2018-07-14 as a date: the window then starts (or ends) at its midnight
+        return as_datetime(value) if isinstance(value, date) else value
 
     @model_validator(mode="after")
     def _one_window(self) -> DemandEvent:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
+from contactsim.config.clock import as_datetime
 from contactsim.config.fields import Frozen
 from contactsim.errors import Problem
 
@@ -38,9 +39,8 @@ class Outage(Frozen):
     @classmethod
     def _midnight(cls, value: Any) -> Any:
         # YAML reads 2018-07-14 as a date: the window then starts (or ends) at its midnight
-        if isinstance(value, date) and not isinstance(value, datetime):
-            return datetime.combine(value, datetime.min.time())
-        return value
+        # YAML reads 2018-07-14 as a date: the window then starts (or ends) at its midnight
+        return as_datetime(value) if isinstance(value, date) else value
 
     @model_validator(mode="after")
     def _in_order(self) -> Outage:
