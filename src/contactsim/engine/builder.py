@@ -1,9 +1,11 @@
 """Building one replication's model whole from its inputs, and running it: :func:`simulate`.
 
-Everything is built in one go, each part complete when made (no part is patched in later):
-the kernel; a queue and tallies per line, in the routing order; the pools; the callback desk
+Everything is built in one go, in this order: the kernel; a queue and tallies per line, in the
+routing order, with its neighbouring force if its calls overflow; the pools; the callback desk
 and the Resolution Centre if the scenario has them; routing over all of them; the operators;
-and the callers. Inputs that could never run are refused here, before any work.
+the callers; and last each line's rules at answer and abandonment (grading, bursts, silent and
+dropped calls), which need the operators and callers, hung on its queue before anything runs.
+Inputs that could never run are refused here, before any work.
 """
 
 from __future__ import annotations
