@@ -5,7 +5,7 @@ and bad inputs refused."""
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -16,7 +16,6 @@ from contactsim.build.loading import scenario_from_mapping
 from contactsim.build.model_inputs import model_inputs
 from contactsim.build.streams import Streams
 from contactsim.config.events import DemandEvent
-from contactsim.config.horizon import Horizon
 from contactsim.errors import ScenarioError
 
 RATE = 60.0  # callers an hour
@@ -161,4 +160,3 @@ def test_busyness_on_a_replayed_line_is_refused() -> None:
 
     with pytest.raises(ValueError, match="replayed log already"):
         LineDemand.model_validate({"replay": "log.csv", "busyness_cv": 0.1})
-    assert Horizon(start=date(2018, 1, 1)).days == 7

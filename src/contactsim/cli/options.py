@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from contactsim.errors import ContactsimError, ScenarioError
-from contactsim.runs.defaults import seed_for
+from contactsim.runs.defaults import DEFAULT_SEED, seed_for
 
 if TYPE_CHECKING:
     from contactsim.config.loader import LoadedScenario
@@ -38,6 +38,11 @@ scheduler_option = click.option(
 dask_local_option = click.option(
     "--dask-local", type=click.IntRange(min=1), default=None, metavar="N",
     help="Start a local Dask cluster of N worker processes for this command.",
+)
+#: The seed option of commands that run a scenario: its own seed unless one is given.
+seed_option = click.option(
+    "--seed", type=click.IntRange(min=0), default=None,
+    help=f"Seed of the random streams [default: the scenario's, else {DEFAULT_SEED}].",
 )
 set_option = click.option(
     "--set", "overrides", multiple=True, metavar="FIELD=VALUE",

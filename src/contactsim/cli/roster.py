@@ -20,6 +20,7 @@ from contactsim.cli.options import (
     default_folder,
     load_or_exit,
     opened_executor,
+    seed_option,
     set_option,
     workers_option,
 )
@@ -80,8 +81,7 @@ TIME_LIMIT_S = 45.0
 @click.option("--reps", default=4, show_default=True,
               type=click.IntRange(min=2, max=MAX_REPLICATIONS),
               help="With --verify: replications per round (the same seed each round).")
-@click.option("--seed", type=click.IntRange(min=0), default=None,
-              help=f"Seed of the random streams [default: the scenario's, else {DEFAULT_SEED}].")
+@seed_option
 @click.option("--max-rounds", default=20, show_default=True, type=click.IntRange(min=1),
               help="With --verify: simulation rounds before the loop gives up.")
 @click.option("--confidence", type=FiniteFloat(min=0, min_open=True), default=None,

@@ -32,13 +32,13 @@ from contactsim.cli.options import (
     opened_executor,
     plots_option,
     scheduler_option,
+    seed_option,
     service_level_thresholds,
     set_option,
     warn_if_few,
     workers_option,
 )
 from contactsim.limits import MAX_REPLICATIONS
-from contactsim.runs.defaults import DEFAULT_SEED
 
 #: The KPIs ``run`` prints (every KPI is in summary.csv), and the service levels at a line's
 #: further thresholds (``service_level@15``), if it has any.
@@ -52,8 +52,7 @@ RUN_SHOWN = (OFFERED, ASA_S, WAIT_P90_S, SERVICE_LEVEL, ABANDON_RATE, OCCUPANCY,
 @click.option("--reps", default=10, show_default=True,
               type=click.IntRange(min=1, max=MAX_REPLICATIONS),
               help="Independent replications.")
-@click.option("--seed", type=click.IntRange(min=0), default=None,
-              help=f"Seed of the random streams [default: the scenario's, else {DEFAULT_SEED}].")
+@seed_option
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Results folder [default: results/<scenario name>]; replaced whole if "
                    "contactsim made it.")

@@ -18,12 +18,12 @@ from contactsim.cli.options import (
     fail,
     load_or_exit,
     opened_executor,
+    seed_option,
     set_option,
     workers_option,
 )
 from contactsim.errors import ContactsimError
 from contactsim.limits import MAX_REPLICATIONS
-from contactsim.runs.defaults import DEFAULT_SEED
 
 
 @click.command()
@@ -50,8 +50,7 @@ from contactsim.runs.defaults import DEFAULT_SEED
 @click.option("--reps", default=4, show_default=True,
               type=click.IntRange(min=2, max=MAX_REPLICATIONS),
               help="Replications per evaluation (the same seed each time).")
-@click.option("--seed", type=click.IntRange(min=0), default=None,
-              help=f"Seed of the random streams [default: the scenario's, else {DEFAULT_SEED}].")
+@seed_option
 @click.option("--max-operators", default=200, show_default=True, type=click.IntRange(min=1),
               help="The most operators one pool may have rostered at one time.")
 @click.option("--max-rounds", default=40, show_default=True, type=click.IntRange(min=1),
