@@ -17,7 +17,12 @@ from typing import Any
 from contactsim import limits
 from contactsim.build.demand import check_replay, expected_line_callers
 from contactsim.build.staffing import rostered
-from contactsim.config.loader import LoadedScenario, read_scenario, validate_mapping
+from contactsim.config.loader import (
+    LoadedScenario,
+    read_scenario,
+    read_scenario_text,
+    validate_mapping,
+)
 from contactsim.config.origins import Origins, origin, split_field
 from contactsim.config.scenario import Scenario
 from contactsim.data.demand_profiles import read_profile
@@ -36,6 +41,16 @@ def load_scenario(path: str | Path, overrides: typing.Sequence[str] = ()) -> Loa
         If any file cannot be read, any field is wrong, or the scenario is too big.
     """
     loaded = read_scenario(path, overrides)
+    top_file = str(loaded.source)
+    notices = check_files(loaded.scenario, loaded.origins, top_file)
+    check_size(loaded.scenario, loaded.origins, top_file)
+    return replace(loaded, notices=notices)
+
+
+def load_scenario_text(text: str, path: str | Path) -> LoadedScenario:
+    """A scenario given as YAML ``text``, loaded as :func:`load_scenario` would load it from the
+    file ``path`` (see :func:`contactsim.config.loader.read_scenario_text`)."""
+    loaded = read_scenario_text(text, path)
     top_file = str(loaded.source)
     notices = check_files(loaded.scenario, loaded.origins, top_file)
     check_size(loaded.scenario, loaded.origins, top_file)

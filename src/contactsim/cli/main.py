@@ -22,6 +22,7 @@ from contactsim.cli.erlang import erlang_command
 from contactsim.cli.report import report
 from contactsim.cli.roster import roster
 from contactsim.cli.run import run
+from contactsim.cli.serve import serve
 from contactsim.cli.staff import staff
 from contactsim.cli.sweep import sweep
 from contactsim.cli.validate import validate
@@ -85,7 +86,7 @@ def main(debug: bool) -> None:
 
 
 for _command in (run, compare, sweep, report, validate, erlang_command, calibrate, staff, roster,
-                 demand):
+                 demand, serve):
     main.add_command(_command)
 
 

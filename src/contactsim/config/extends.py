@@ -53,7 +53,16 @@ def read_with_extends(path: Path, chain: tuple[Path, ...], origins: Origins) -> 
             f"a chain of extends that never comes back to a file (this one loops: {cycle})",
             str(chain[-1]),
         )
-    data = read_yaml(path)[1]
+    return document_with_extends(read_yaml(path)[1], path, chain, origins)
+
+
+def document_with_extends(
+    data: Any, path: Path, chain: tuple[Path, ...], origins: Origins
+) -> dict[str, Any]:
+    """What :func:`read_with_extends` does with a file's YAML once read: ``data``, as if it were
+    the file ``path``, merged over the file it extends. The what-if page runs a scenario this
+    way before it is saved, so that the saved file gives exactly what was run."""
+    path = path.resolve()
     if data is None:
         data = {}
     if not isinstance(data, dict):

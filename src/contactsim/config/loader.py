@@ -19,12 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from contactsim.config.extends import read_with_extends, text_keys
+from contactsim import limits
+from contactsim.config.extends import document_with_extends, read_with_extends, text_keys
 from contactsim.config.messages import validate
 from contactsim.config.origins import Origins
 from contactsim.config.overrides import apply_override
 from contactsim.config.replay import prepare_replay
 from contactsim.config.scenario import Scenario
+from contactsim.config.yaml_reading import parse_yaml
 from contactsim.errors import ScenarioError
 
 
@@ -61,6 +63,27 @@ def read_scenario(path: str | Path, overrides: typing.Sequence[str] = ()) -> Loa
     source = Path(path)
     origins: Origins = {}
     raw = read_with_extends(source, chain=(), origins=origins)
+    return _finish(raw, source, overrides, origins)
+
+
+def read_scenario_text(text: str, path: str | Path) -> LoadedScenario:
+    """Read a scenario given as YAML ``text``, exactly as :func:`read_scenario` would read it
+    from the file ``path`` (which need not exist yet: ``extends`` and file names are relative to
+    its folder). The text is checked against the same limits as a file's."""
+    source = Path(path)
+    if len(text.encode("utf-8")) > limits.MAX_YAML_BYTES:
+        raise ScenarioError.single(
+            "", f"{len(text.encode('utf-8'))} bytes",
+            f"a scenario of at most {limits.MAX_YAML_BYTES} bytes", str(source))
+    origins: Origins = {}
+    data = parse_yaml(text, str(source))
+    raw = document_with_extends(data, source, chain=(), origins=origins)
+    return _finish(raw, source, (), origins)
+
+
+def _finish(raw: dict[str, Any], source: Path, overrides: typing.Sequence[str],
+            origins: Origins) -> LoadedScenario:
+    """The steps after ``extends``: overrides, replayed demand, validation."""
     for text in overrides:
         try:
             apply_override(raw, text, origins)

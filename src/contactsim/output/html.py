@@ -286,18 +286,32 @@ def _kpi_table(summary: pd.DataFrame) -> str:
     return "".join(rows) + "</table>"
 
 
-def _target(scope: str, kpi: str, low: float, high: float) -> str:
+#: A verdict against a target, in words.
+VERDICT_WORDS = {"met": "met", "missed": "missed", "unclear": "not clear at these replications"}
+
+
+def verdict(scope: str, kpi: str, low: float, high: float) -> tuple[str, str] | None:
+    """A KPI's interval against its target (:data:`TARGETS`): ``("met", label)`` when the whole
+    interval meets it, ``"missed"`` when none of it does, ``"unclear"`` otherwise; None for a
+    KPI without a target."""
     target = TARGETS.get((scope, kpi))
     if target is None:
-        return ""
+        return None
     level, label = target
     if not (math.isnan(low) or math.isnan(high)) and low >= level:
-        verdict = "<span class='met'>met</span>"
-    elif not math.isnan(high) and high < level:
-        verdict = "<span class='missed'>missed</span>"
-    else:
-        verdict = "<span class='unclear'>not clear at these replications</span>"
-    return f"{verdict} <span class='small'>({html.escape(label)})</span>"
+        return "met", label
+    if not math.isnan(high) and high < level:
+        return "missed", label
+    return "unclear", label
+
+
+def _target(scope: str, kpi: str, low: float, high: float) -> str:
+    found = verdict(scope, kpi, low, high)
+    if found is None:
+        return ""
+    kind, label = found
+    return (f"<span class='{kind}'>{VERDICT_WORDS[kind]}</span> "
+            f"<span class='small'>({html.escape(label)})</span>")
 
 
 def _scope(scope: str, kpi: str) -> str:

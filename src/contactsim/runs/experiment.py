@@ -105,6 +105,48 @@ def run_scenario(
     return summarise_replications(scenario, seed, results)
 
 
+def run_together(
+    scenarios: list[Scenario],
+    reps: int,
+    seed: int,
+    executor: Executor,
+    progress: ProgressReport | None = None,
+) -> list[RunResults]:
+    """Replications ``0 … reps-1`` of every scenario with ``seed`` (the same callers in each:
+    common random numbers), all handed to ``executor`` at once so that no worker waits for one
+    scenario to end before starting the next; each scenario's results as :func:`run_scenario`
+    would give them. ``progress`` is told the simulated seconds done over all of them; a
+    ``progress`` that raises stops the runs (the executor ends its workers at once)."""
+    if reps < 1:
+        raise ValueError(f"reps must be at least 1, got {reps}")
+    arguments = [(scenario, seed, r, None) for scenario in scenarios for r in range(reps)]
+    total_s = float(sum(reps * scenario.horizon.end_s for scenario in scenarios))
+    done_s = [0.0] * len(arguments)
+
+    def note(index: int, done: float) -> None:
+        if done > done_s[index]:
+            done_s[index] = done
+            if progress is not None:
+                progress(sum(done_s), total_s)
+
+    finished: list[list[ReplicationResult]] = [[] for _ in scenarios]
+    for result, index in executor.as_completed(_replication_at, [
+        (index, *args) for index, args in enumerate(arguments)
+    ], progress=note):
+        finished[index // reps].append(result)
+        note(index, arguments[index][0].horizon.end_s)
+    return [summarise_replications(scenario, seed, results)
+            for scenario, results in zip(scenarios, finished, strict=True)]
+
+
+def _replication_at(
+    index: int, scenario: Scenario, seed: int, replication: int, records_dir: Path | None,
+    report: Reporter = None,
+) -> tuple[ReplicationResult, int]:
+    """:func:`_replication`, returned with its place among the runs."""
+    return _replication(scenario, seed, replication, records_dir, report), index
+
+
 def _replication(
     scenario: Scenario, seed: int, replication: int, records_dir: Path | None,
     report: Reporter = None,
