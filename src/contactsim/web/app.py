@@ -39,7 +39,7 @@ from contactsim.errors import ContactsimError, ScenarioError
 from contactsim.runs.defaults import seed_for
 from contactsim.runs.executors import Executor, make_executor
 from contactsim.runs.experiment import unique_names
-from contactsim.web.jobs import JobBoard
+from contactsim.web.jobs import Busy, JobBoard
 from contactsim.web.levers import levers_of
 from contactsim.web.safety import Forbidden, is_loopback, refusal, scenario_in
 from contactsim.web.whatif_files import (
@@ -98,7 +98,7 @@ def make_app(settings: Settings, board: JobBoard | None = None) -> Starlette:
         Route("/api/runs/{job_id}/cancel", pages.cancel, methods=["POST"]),
         Route("/api/runs/{job_id}/save", pages.save, methods=["POST"]),
     ], lifespan=lifespan)
-    app.add_middleware(_Guard, settings=settings)  # type: ignore[arg-type]
+    app.add_middleware(_Guard, settings=settings)
     app.state.jobs = jobs
     return app
 
@@ -135,8 +135,10 @@ def _answers(handler: Callable[..., Any]) -> Callable[..., Any]:
             return _error(str(exc), 403)
         except ScenarioError as exc:
             return _error(str(exc), 400)
+        except Busy as exc:
+            return _error(str(exc), 429)
         except ContactsimError as exc:
-            return _error(str(exc), 409 if "under way" in str(exc) else 400)
+            return _error(str(exc), 400)
         except (ValueError, TypeError, KeyError, json.JSONDecodeError) as exc:
             return _error(f"the request could not be read: {exc}", 400)
 

@@ -35,6 +35,10 @@ MAX_RUNNING = 4
 MAX_KEPT = 20
 
 
+class Busy(ContactsimError):
+    """A run refused because the server already runs its most at once (answered 429)."""
+
+
 class Cancelled(Exception):
     """Raised inside a run's progress report when the page asked to cancel it."""
 
@@ -94,13 +98,13 @@ class JobBoard:
               texts: list[str], paths: list[Path]) -> Job:
         """Start a run of ``scenarios`` (the base first; ``texts`` and ``paths``: each
         what-if's file, to save on request) on a thread; refused with
-        :class:`ContactsimError` while :data:`MAX_RUNNING` runs are under way."""
+        :class:`Busy` while :data:`MAX_RUNNING` runs are under way."""
         with self._lock:
             running = [j for j in self._jobs.values() if j.state in ("queued", "running")]
             if len(running) >= self._max_running:
-                raise ContactsimError(
-                    f"{len(running)} runs are under way, the most this server runs at once; "
-                    "wait for one to finish or cancel one")
+                raise Busy(
+                    f"this server already has {len(running)} run(s) under way, the most it "
+                    "runs at once; wait for one to finish or cancel one")
             job = Job(id=f"{next(self._count)}-{uuid.uuid4().hex[:12]}", names=names,
                       scenarios=scenarios, reps=reps, seed=seed, texts=texts,
                       paths=paths)

@@ -53,7 +53,7 @@ def _kpi_rows(names: list[str], table: pd.DataFrame) -> list[dict[str, Any]]:
             not (row.mean == row.mean and row.mean != 0) for row in by_name.values()
         ):
             continue  # a feature none of the scenarios uses
-        cells = []
+        cells: list[dict[str, Any] | None] = []
         for index, name in enumerate(names):
             row = by_name.get(name)
             if row is None:
