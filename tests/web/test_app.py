@@ -153,3 +153,23 @@ def test_beyond_loopback_a_token_is_required(scenario_folder: Path) -> None:
     first = client.get("/?token=s3cret", follow_redirects=False)
     assert first.status_code == 303 and "token" not in first.headers["location"]
     assert client.get("/api/scenarios").status_code == 200  # the cookie carries it now
+
+
+def test_a_runs_results_folder_and_report_go_to_the_results_folder_only(
+    scenario_folder: Path,
+) -> None:
+    client = _client(scenario_folder)
+    status = _run(client, {"shrinkage": 10}, reps=2)
+    answer = client.post(f"/api/runs/{status['id']}/results", headers=JSON,
+                         content=json.dumps({"name": "../../escape"}))
+    assert answer.status_code == 200, answer.text
+    folder = Path(answer.json()["path"])
+    assert folder.parent == scenario_folder.parent / "results"
+    assert (folder / "compare.csv").is_file() and (folder / "report.html").is_file()
+    mine = scenario_folder.parent / "results" / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("a planner's notes")
+    refused = client.post(f"/api/runs/{status['id']}/results", headers=JSON,
+                          content=json.dumps({"name": "mine"}))
+    assert refused.status_code == 400 and "holds files" in refused.json()["error"]
+    assert (mine / "notes.txt").read_text() == "a planner's notes"

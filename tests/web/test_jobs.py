@@ -3,6 +3,7 @@ workers of its run at once."""
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import threading
 import time
@@ -24,8 +25,9 @@ def _wait_for(job: Job, states: tuple[str, ...], timeout_s: float = 240) -> None
 
 
 def _week() -> list:
-    scenario = load_scenario(SCENARIOS / "quick-week.yaml").scenario
-    return [scenario, scenario.model_copy(update={"name": "more", "shrinkage": 0.25})]
+    loaded = load_scenario(SCENARIOS / "quick-week.yaml")
+    more = loaded.scenario.model_copy(update={"name": "more", "shrinkage": 0.25})
+    return [loaded, dataclasses.replace(loaded, scenario=more)]
 
 
 def test_two_runs_at_once_both_finish_on_their_own_workers() -> None:
@@ -43,8 +45,8 @@ def test_two_runs_at_once_both_finish_on_their_own_workers() -> None:
 
 def test_a_cancel_ends_the_runs_workers() -> None:
     board = JobBoard(lambda: LocalExecutor(2))
-    scenario = load_scenario(SCENARIOS / "baseline-2018.yaml").scenario
-    job = board.start(["a", "b"], [scenario, scenario], 4, 1, ["", ""], [])
+    loaded = load_scenario(SCENARIOS / "baseline-2018.yaml")
+    job = board.start(["a", "b"], [loaded, loaded], 4, 1, ["", ""], [])
     deadline = time.monotonic() + 120
     while job.done_s <= 0:  # the workers have started and reported
         assert time.monotonic() < deadline and job.state == "running", job.message

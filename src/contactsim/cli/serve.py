@@ -19,6 +19,8 @@ DEFAULT_PORT = 8050
 @click.option("--scenarios-dir", "folder", type=click.Path(file_okay=False, exists=True),
               default=None, help="The folder of base scenarios the page offers, and where it "
               "saves what-ifs [default: the folder of the first SCENARIO, else scenarios/].")
+@click.option("--results-dir", "results", type=click.Path(file_okay=False), default="results",
+              show_default=True, help="Where the page saves a run's results folder and report.")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Anything but loopback lets other machines reach the "
               "page, and needs the token printed at start-up.")
@@ -28,7 +30,7 @@ DEFAULT_PORT = 8050
               "[default: a new random one, printed].")
 @workers_option
 @scheduler_option
-def serve(scenarios: tuple[str, ...], folder: str | None, host: str, port: int,
+def serve(scenarios: tuple[str, ...], folder: str | None, results: str, host: str, port: int,
           token: str | None, workers: int | None, scheduler: str | None) -> None:
     """Start the what-if page on this machine.
 
@@ -58,7 +60,7 @@ def serve(scenarios: tuple[str, ...], folder: str | None, host: str, port: int,
         first.append(path.name)
     if not is_loopback(host):
         token = token or new_token()
-    settings = Settings(scenarios=scenario_folder, results=Path("results").resolve(),
+    settings = Settings(scenarios=scenario_folder, results=Path(results).resolve(),
                         host=host, token=token, workers=chosen_workers(workers),
                         scheduler=scheduler, first=tuple(first))
     listening = _listen(host, port)

@@ -96,9 +96,19 @@ def compare_into_folder(
     comparison = compare_scenarios(
         [item.scenario for item in loaded], reps, seed, progress=progress, executor=executor,
     )
+    return comparison, save_comparison(comparison, loaded, seed, folder, about, plots)
+
+
+def save_comparison(
+    comparison: Comparison, loaded: Sequence[LoadedScenario], seed: int, folder: str | Path,
+    about: Mapping[str, object], plots: bool = True,
+) -> list[str]:
+    """Write a comparison already run (of ``loaded``, with ``seed``) into its folder, as
+    :func:`compare_into_folder` does; returns the notes worth showing."""
+    folder = Path(folder)
     with atomic_folder(folder, "compare", about) as temporary:
         notes = write_comparison(comparison, [dump_resolved(item, seed) for item in loaded],
                                  temporary, folder)
         if plots:
             plot_comparison(temporary)
-    return comparison, notes
+    return notes

@@ -14,7 +14,8 @@ Routes:
 - ``POST /api/runs`` ``{base, whatifs: [{name, values}], reps, seed}`` starts a run.
 - ``GET /api/runs/ID`` its progress and, when done, its results.
 - ``POST /api/runs/ID/cancel`` stops it; ``POST /api/runs/ID/save`` ``{index}`` saves that
-  what-if as a scenario file (the very text that was run).
+  what-if as a scenario file (the very text that was run); ``POST /api/runs/ID/results``
+  ``{name}`` writes the run's results folder and report into the results folder.
 """
 
 from __future__ import annotations
@@ -35,7 +36,11 @@ from starlette.routing import Route
 
 from contactsim import limits
 from contactsim.build.loading import load_scenario
+from contactsim.data.files import child
 from contactsim.errors import ContactsimError, ScenarioError
+from contactsim.output.html import write_report
+from contactsim.output.results import compare_about
+from contactsim.output.saved_runs import save_comparison
 from contactsim.runs.defaults import seed_for
 from contactsim.runs.executors import Executor, make_executor
 from contactsim.runs.experiment import unique_names
@@ -97,6 +102,8 @@ def make_app(settings: Settings, board: JobBoard | None = None) -> Starlette:
         Route("/api/runs/{job_id}", pages.status),
         Route("/api/runs/{job_id}/cancel", pages.cancel, methods=["POST"]),
         Route("/api/runs/{job_id}/save", pages.save, methods=["POST"]),
+        Route("/api/runs/{job_id}/results", pages.results, methods=["POST"]),
+        Route("/favicon.ico", lambda _request: Response(status_code=204)),
     ], lifespan=lifespan)
     app.add_middleware(_Guard, settings=settings)
     app.state.jobs = jobs
@@ -213,9 +220,9 @@ class _Pages:
             made.append(whatif_for(path, self.settings.scenarios, name, values, reps, seed))
         if len({w.name.lower() for w in made}) < len(made):
             raise ContactsimError("give each what-if its own name")
-        scenarios = [base.scenario] + [load_whatif(w).scenario for w in made]
+        loaded = [base] + [load_whatif(w) for w in made]
         names = unique_names([base.scenario.name] + [w.name for w in made])
-        job = self.jobs.start(names, scenarios, reps, seed, texts=[""] + [w.text for w in made],
+        job = self.jobs.start(names, loaded, reps, seed, texts=[""] + [w.text for w in made],
                               paths=[path] + [w.path for w in made])
         return JSONResponse({"id": job.id, "texts": [w.text for w in made]})
 
@@ -247,6 +254,24 @@ class _Pages:
             "path": str(saved), "file": saved.name,
             "command": f"contactsim run {saved.name} --reps {job.reps} --seed {job.seed}",
         })
+
+
+    @_answers
+    async def results(self, request: Request) -> Response:
+        """Write the run's results folder (as ``contactsim compare --out`` would) and its
+        report into the results folder."""
+        job = self.jobs.get(request.path_params["job_id"])
+        if job is None:
+            return _error("no such run", 404)
+        if job.comparison is None:
+            raise ContactsimError("this run's whole results are no longer kept (the server "
+                                  "keeps the latest few): run it again to save them")
+        name = str((await request.json()).get("name") or "-vs-".join(job.names[:2]))
+        folder = child(self.settings.results, name, "results folder name")
+        about = compare_about(job.loaded, job.seed, job.reps)
+        save_comparison(job.comparison, job.loaded, job.seed, folder, about, plots=True)
+        report = write_report(folder)
+        return JSONResponse({"path": str(folder), "report": str(report)})
 
 
 def _plotly_script() -> Path:

@@ -23,16 +23,18 @@ from pathlib import Path
 from typing import Any
 
 from contactsim.analysis.stats import compare_to_first
-from contactsim.config.scenario import Scenario
+from contactsim.config.loader import LoadedScenario
 from contactsim.errors import ContactsimError
 from contactsim.runs.executors import Executor
-from contactsim.runs.experiment import run_together
+from contactsim.runs.experiment import Comparison, run_together
 from contactsim.web.results_view import comparison_view
 
 #: Runs that may be under way at once (more are refused until one ends).
 MAX_RUNNING = 4
 #: Finished runs kept for their pages (the oldest are forgotten first).
 MAX_KEPT = 20
+#: Finished runs whose whole results (to save as a results folder) are kept.
+KEPT_WHOLE = 4
 
 
 class Busy(ContactsimError):
@@ -49,7 +51,7 @@ class Job:
 
     id: str
     names: list[str]
-    scenarios: list[Scenario]
+    loaded: list[LoadedScenario]
     reps: int
     seed: int
     texts: list[str]
@@ -61,6 +63,7 @@ class Job:
     ended: float | None = None
     message: str = ""
     view: dict[str, Any] | None = None
+    comparison: Comparison | None = None  # kept to save the results folder on request
     cancel_asked: threading.Event = field(default_factory=threading.Event)
 
     def status(self) -> dict[str, Any]:
@@ -94,9 +97,9 @@ class JobBoard:
         self._lock = threading.Lock()
         self._count = itertools.count(1)
 
-    def start(self, names: list[str], scenarios: list[Scenario], reps: int, seed: int,
+    def start(self, names: list[str], loaded: list[LoadedScenario], reps: int, seed: int,
               texts: list[str], paths: list[Path]) -> Job:
-        """Start a run of ``scenarios`` (the base first; ``texts`` and ``paths``: each
+        """Start a run of the ``loaded`` scenarios (the base first; ``texts`` and ``paths``: each
         what-if's file, to save on request) on a thread; refused with
         :class:`Busy` while :data:`MAX_RUNNING` runs are under way."""
         with self._lock:
@@ -106,7 +109,7 @@ class JobBoard:
                     f"this server already has {len(running)} run(s) under way, the most it "
                     "runs at once; wait for one to finish or cancel one")
             job = Job(id=f"{next(self._count)}-{uuid.uuid4().hex[:12]}", names=names,
-                      scenarios=scenarios, reps=reps, seed=seed, texts=texts,
+                      loaded=loaded, reps=reps, seed=seed, texts=texts,
                       paths=paths)
             self._jobs[job.id] = job
             self._forget_old()
@@ -142,15 +145,18 @@ class JobBoard:
         for job in finished[: max(0, len(self._jobs) - self._max_kept)]:
             del self._jobs[job.id]
             self._threads.pop(job.id, None)
+        for job in finished[:-KEPT_WHOLE]:
+            job.comparison = None  # a year's interval series: only the latest few are kept
 
     def _work(self, job: Job) -> None:
         job.state = "running"
         try:
             with self._executor_factory() as executor:
-                runs = run_together(job.scenarios, job.reps, job.seed, executor,
-                                    progress=job.note)
+                runs = run_together([item.scenario for item in job.loaded], job.reps,
+                                    job.seed, executor, progress=job.note)
             table = compare_to_first([run.replications for run in runs], job.names)
             job.view = comparison_view(job.names, runs, table)
+            job.comparison = Comparison(names=job.names, runs=runs, table=table)
             job.state = "done"
         except Cancelled:
             job.state, job.message = "cancelled", "cancelled: its workers were stopped"
@@ -162,4 +168,3 @@ class JobBoard:
             job.message = f"the run failed ({type(exc).__name__}: {exc}); please report it"
         finally:
             job.ended = time.monotonic()
-            job.scenarios = []  # the results are kept; the inputs are no longer needed

@@ -235,6 +235,21 @@ function drawSaves(results) {
     button.addEventListener("click", () => save(index));
     box.appendChild(button);
   });
+  const folder = element("button", { type: "button", id: "save-results" },
+                         "Save the results folder and report");
+  folder.addEventListener("click", saveResults);
+  box.appendChild(folder);
+}
+
+async function saveResults() {
+  try {
+    const saved = await api("/api/runs/" + state.job + "/results", {});
+    $("saved").textContent = "Saved the results in " + saved.path + "; the report to open " +
+      "and forward: " + saved.report;
+    $("saved").dataset.results = saved.path;
+  } catch (error) {
+    showError(error.message);
+  }
 }
 
 async function save(index) {
