@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 REPS ?= 10
 
-.PHONY: setup run quick calibrate staff test test-fast lint bench example-log clean
+.PHONY: setup run quick calibrate staff serve schema test test-fast lint bench example-log clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ calibrate: $(STAMP)  ## the full calibration check of the baseline against targe
 
 staff: $(STAMP)  ## staffing for 90% of 999 in 10 s and 101 ASA <= 2 min, by hour of week
 	$(BIN)/contactsim staff scenarios/baseline-2018.yaml --target "999: service_level >= 0.90" --target "101: asa_s <= 120" --out results/staff-2018
+
+serve: $(STAMP)  ## the what-if page on http://127.0.0.1:8050/ (Ctrl-C stops it)
+	$(BIN)/contactsim serve scenarios/quick-week.yaml scenarios/baseline-2018.yaml
+
+schema: $(STAMP)  ## the JSON Schema editors use to check scenario files, into scenarios/
+	$(BIN)/contactsim schema --out scenarios/scenario.schema.json
 
 test: $(STAMP)  ## the import layers (.importlinter), then the whole test suite on every core
 	$(BIN)/lint-imports --no-cache
