@@ -87,3 +87,19 @@ def test_more_runs_than_the_server_takes_at_once_are_refused() -> None:
     assert job.state == "done"
     board.start(["a", "b"], scenarios, 1, 1, ["", ""], [])  # room again
     board.stop_all()
+
+
+@pytest.mark.slow
+def test_on_a_dask_cluster_a_run_gives_the_same_numbers_as_on_local_workers() -> None:
+    pytest.importorskip("dask.distributed")
+    from contactsim.runs.dask_executor import DaskExecutor
+
+    scenarios = _week()
+    local = JobBoard(lambda: LocalExecutor(2)).start(["a", "b"], scenarios, 2, 3, ["", ""], [])
+    dask = JobBoard(lambda: DaskExecutor(local_workers=2)).start(
+        ["a", "b"], scenarios, 2, 3, ["", ""], [])
+    for job in (local, dask):
+        _wait_for(job, ("done", "failed", "cancelled"))
+        assert job.state == "done", job.message
+    assert local.view is not None and dask.view is not None
+    assert local.view["kpis"] == dask.view["kpis"]
