@@ -73,6 +73,9 @@ def test_a_scenario_with_a_mistake_is_a_message_not_a_500(scenario_folder: Path)
     run = client.post("/api/runs", headers=JSON, content=json.dumps(
         {"base": "tiny.yaml", "whatifs": [{"name": "x", "values": {"shrinkage": 150}}]}))
     assert run.status_code == 400 and "expected a value from 0 to 99.9" in run.json()["error"]
+    same = client.post("/api/runs", headers=JSON, content=json.dumps(
+        {"base": "tiny.yaml", "whatifs": [{"name": "tiny", "values": {}}]}))
+    assert same.status_code == 400 and "its base's file name" in same.json()["error"]
 
 
 @pytest.mark.parametrize("name", ["../outside.yaml", "/etc/passwd", "tiny.txt", "../../x.yaml"])

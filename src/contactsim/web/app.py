@@ -217,7 +217,11 @@ class _Pages:
         for index, item in enumerate(whatifs):
             values = {str(k): v for k, v in dict(item.get("values", {})).items()}
             name = str(item.get("name") or f"what-if-{index + 1}")
-            made.append(whatif_for(path, self.settings.scenarios, name, values, reps, seed))
+            whatif = whatif_for(path, self.settings.scenarios, name, values, reps, seed)
+            if whatif.path.resolve() == path:
+                raise ContactsimError(f"what-if {name!r} has its base's file name; give it "
+                                      "another name")
+            made.append(whatif)
         if len({w.name.lower() for w in made}) < len(made):
             raise ContactsimError("give each what-if its own name")
         loaded = [base] + [load_whatif(w) for w in made]
