@@ -23,7 +23,7 @@ CLI_FOLDER = Path(options.__file__).parent
 COMMAND_MODULES = {
     "run": "run", "compare": "compare", "sweep": "sweep", "report": "report",
     "validate": "validate", "erlang": "erlang", "calibrate": "calibrate", "staff": "staff",
-    "demand": "demand", "roster": "roster",
+    "demand": "demand", "roster": "roster", "schema": "schema", "serve": "serve",
 }
 
 #: Modules ``contactsim --help`` must not import: they take a second to load.

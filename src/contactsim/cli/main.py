@@ -4,8 +4,8 @@ act on — 2 when the input cannot be used, 1 when the machine failed (or contac
 after Ctrl-C — never a traceback unless ``--debug`` (or ``CONTACTSIM_DEBUG``) asks for one.
 
 Each command lives in a module of its own in this package (``run``, ``compare``, ``sweep``,
-``staff``, ``roster``, ``calibrate``, ``report``, ``validate``, ``erlang``, ``demand``); the
-options they share are in :mod:`contactsim.cli.options`.
+``staff``, ``roster``, ``calibrate``, ``report``, ``validate``, ``erlang``, ``demand``,
+``schema``); the options they share are in :mod:`contactsim.cli.options`.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from contactsim.cli.erlang import erlang_command
 from contactsim.cli.report import report
 from contactsim.cli.roster import roster
 from contactsim.cli.run import run
+from contactsim.cli.schema import schema
 from contactsim.cli.serve import serve
 from contactsim.cli.staff import staff
 from contactsim.cli.sweep import sweep
@@ -86,7 +87,7 @@ def main(debug: bool) -> None:
 
 
 for _command in (run, compare, sweep, report, validate, erlang_command, calibrate, staff, roster,
-                 demand, serve):
+                 demand, serve, schema):
     main.add_command(_command)
 
 

@@ -19,7 +19,10 @@ wrong in their words: the file, the field, the value found and what was expected
   words), :mod:`~contactsim.config.origins` (which file gave each field), chained by
   :mod:`~contactsim.config.loader`;
 - writing back: :mod:`~contactsim.config.resolved` (the scenario as run) and
-  :mod:`~contactsim.config.overlays` (what an overlay changes against its base).
+  :mod:`~contactsim.config.overlays` (what an overlay changes against its base);
+- for editors: :mod:`~contactsim.config.field_reference` (every field's unit, default and
+  meaning) and :mod:`~contactsim.config.json_schema` (the JSON Schema of a scenario file, with
+  :mod:`~contactsim.config.json_schema_forms`).
 
 config reads the scenario's own YAML files, and of the files it names only a replayed call
 log's lines and first row (:mod:`~contactsim.config.replay`, to spread the replay over the
