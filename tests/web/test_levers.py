@@ -3,14 +3,18 @@ that the file loads to exactly the base with those fields changed."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contactsim.build.loading import load_scenario
+from contactsim.config.extends import text_keys
+from contactsim.config.json_schema import scenario_schema
 from contactsim.errors import ContactsimError
 from contactsim.web.levers import levers_of, overlay_for
 from contactsim.web.whatif_files import PAGE_MARK, base_fields, load_whatif, whatif_for
@@ -99,6 +103,7 @@ def test_the_file_says_where_it_came_from_and_how_to_get_its_numbers(tmp_path: P
     whatif = whatif_for(BASELINE, SCENARIOS, "more blended", {"shrinkage": 25}, 7, 11)
     assert whatif.path == SCENARIOS / "more_blended.yaml"
     assert PAGE_MARK in whatif.text
+    assert whatif.text.startswith("# yaml-language-server: $schema=scenario.schema.json\n")
     assert "contactsim run more_blended.yaml --reps 7 --seed 11" in whatif.text
     document = yaml.safe_load(whatif.text)
     assert document["extends"] == "baseline-2018.yaml"
@@ -151,3 +156,12 @@ def test_the_whatif_file_loads_to_the_base_with_exactly_those_fields_changed(
     if not callback_on:
         expected["callback"] = None
     assert _dump(loaded) == expected
+
+
+def test_a_saved_whatif_passes_the_editors_schema() -> None:
+    validator = jsonschema.Draft7Validator(scenario_schema())
+    values = {"pools.blended.staff_percent": 120, "pools.blended.shifts.1.count": 5,
+              "callback.on": 0, "demand.101.online_shift": 5}
+    read = yaml.safe_load(whatif_for(BASELINE, SCENARIOS, "x", values, 10, 1).text)
+    document = json.loads(json.dumps(text_keys(read), default=str))  # dates as the editor's text
+    assert [error.message for error in validator.iter_errors(document)] == []

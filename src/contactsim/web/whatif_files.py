@@ -20,6 +20,7 @@ import yaml
 
 from contactsim.build.loading import load_scenario_text
 from contactsim.config.extends import read_with_extends
+from contactsim.config.json_schema import SCHEMA_FILE_NAME, schema_comment
 from contactsim.config.loader import LoadedScenario
 from contactsim.data.files import child, safe_component, write_text_atomic
 from contactsim.errors import ContactsimError
@@ -27,8 +28,6 @@ from contactsim.web.levers import Lever, levers_of, overlay_for
 
 #: The line that marks a file the page wrote (the only files it may overwrite).
 PAGE_MARK = "# A what-if made on the contactsim page (contactsim serve)."
-#: The JSON Schema editors read, where the scenarios folder has one (``contactsim schema``).
-SCHEMA_FILE_NAME = "scenario.schema.json"
 
 
 @dataclass(frozen=True)
@@ -60,8 +59,8 @@ def whatif_for(base: Path, folder: Path, name: str, values: dict[str, float],
         **overlay,
     }
     lines = []
-    if (folder / SCHEMA_FILE_NAME).is_file():
-        lines.append(f"# yaml-language-server: $schema={SCHEMA_FILE_NAME}")
+    if (folder / SCHEMA_FILE_NAME).is_file():  # the editor checks the file as it is changed
+        lines.append(schema_comment(SCHEMA_FILE_NAME))
     lines += [
         PAGE_MARK,
         f"# The page's numbers: contactsim run {path.name} --reps {reps} --seed {seed}",
