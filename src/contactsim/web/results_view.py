@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from contactsim.analysis.kpi_names import ABANDON_RATE, ASA_S, OFFERED, SERVICE_LEVEL
+from contactsim.analysis.kpis import kpi_named
 from contactsim.analysis.periods import summaries_by
 from contactsim.output import tables
 from contactsim.output.html import OPTIONAL_KPIS, SHOWN_KPIS, VERDICT_WORDS, verdict
@@ -85,6 +86,15 @@ def _kpi_rows(names: list[str], table: pd.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
+def _unit(kpi: str) -> str:
+    """A plotted KPI's unit for its axis: % for a share, else the registry's (s, h), else
+    none (a count)."""
+    if tables.kind(kpi) == tables.SHARE:
+        return "%"
+    found = kpi_named(kpi)
+    return found.unit if found is not None and found.unit in ("s", "h") else ""
+
+
 def _hour_of_day(starts: pd.Series) -> pd.Series:
     return starts.dt.hour
 
@@ -100,8 +110,8 @@ def _plots(names: list[str], runs: list[RunResults]) -> dict[str, Any]:
     months = runs[0].intervals["interval_start"].dt.month.nunique()
     keys = {"hour": _hour_of_day, **({"month": _month} if months > 1 else {})}
     plots: dict[str, Any] = {"lines": lines, "kpis": [
-        {"kpi": kpi, "label": tables.kpi_label(kpi), "share": tables.kind(kpi) == tables.SHARE}
-        for kpi in PLOTTED_KPIS], "by": {}}
+        {"kpi": kpi, "label": tables.kpi_label(kpi), "share": tables.kind(kpi) == tables.SHARE,
+         "unit": _unit(kpi)} for kpi in PLOTTED_KPIS], "by": {}}
     for by, key in keys.items():
         series: dict[str, Any] = {}
         for line in lines:

@@ -302,7 +302,7 @@ function drawPlots() {
       traces.push({ x: one.x, y: one.mean.map(f), name: one.scenario, type: "scatter",
                     mode: "lines+markers", line: { color: colour },
                     customdata: one.low.map((low, i) => [f(low), f(one.high[i])]),
-                    hovertemplate: one.scenario + ": %{y:.3~f}" + (about.share ? "%" : "") +
+                    hovertemplate: one.scenario + ": %{y:.3~f}" + (about.unit ? " " + about.unit : "") +
                       " [%{customdata[0]:.3~f}, %{customdata[1]:.3~f}]<extra>%{x}</extra>" });
     });
     Plotly.react(target, traces, {
@@ -310,7 +310,8 @@ function drawPlots() {
                                                                         : ", by month") },
       xaxis: { title: { text: by === "hour" ? "hour of day" : "month" },
                dtick: by === "hour" ? 2 : undefined },
-      yaxis: { title: { text: about.label + (about.share ? " (%)" : "") }, rangemode: "tozero" },
+      yaxis: { title: { text: about.label + (about.unit ? " (" + about.unit + ")" : "") },
+               rangemode: "tozero" },
       margin: { t: 50, r: 20, b: 50, l: 60 }, hovermode: "x unified",
       legend: { orientation: "h" } }, { displaylogo: false, responsive: true });
   }
