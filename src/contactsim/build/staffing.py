@@ -9,6 +9,7 @@ on the phones is exactly rostered × scale × (1 − shrinkage).
 
 from __future__ import annotations
 
+import functools
 import math
 import zlib
 from dataclasses import dataclass
@@ -190,7 +191,17 @@ class Duty:
 
 
 def shift_duties(staffing: Staffing, horizon: Horizon) -> list[Duty]:
-    """Every shift of the roster that is on duty within the horizon."""
+    """Every shift of the roster that is on duty within the horizon (worked out once per
+    process for each roster and horizon: every replication of a scenario uses the same)."""
+    return list(_shift_duties(staffing, horizon))
+
+
+#: Rosters whose duties a worker process keeps (a staffing search tries many).
+KEPT_ROSTERS = 64
+
+
+@functools.lru_cache(maxsize=KEPT_ROSTERS)
+def _shift_duties(staffing: Staffing, horizon: Horizon) -> tuple[Duty, ...]:
     assert staffing.shifts is not None
     change_s, scales = _scale_changes(staffing, horizon)
     slots = _shift_slots(staffing.shifts)
@@ -213,7 +224,7 @@ def shift_duties(staffing: Staffing, horizon: Horizon) -> list[Duty]:
             in_force = scales[int(np.searchsorted(change_s, begin, side="right"))]
             duties.append(Duty(max(begin, 0.0), min(finish, end_s), shift.count * in_force,
                                day + 1, slot, shift, begin))
-    return duties
+    return tuple(duties)
 
 
 def _shift_slots(shifts: tuple[Shift, ...]) -> list[int]:

@@ -7,10 +7,9 @@ Plans are worked out from the scenario's rosters, shrinkage and absence by
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
-
-import numpy as np
 
 
 @dataclass(frozen=True)
@@ -28,8 +27,7 @@ class StaffingPlan:
 
     def at(self, time_s: float) -> int:
         """Operators available at ``time_s``."""
-        index = int(np.searchsorted(self.times_s, time_s, side="right")) - 1
-        return self.operators[index]
+        return self.operators[bisect.bisect_right(self.times_s, time_s) - 1]
 
     def operator_hours(self, end_s: float, start_s: float = 0.0) -> float:
         """Operator-hours available between ``start_s`` and ``end_s``."""
