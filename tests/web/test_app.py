@@ -22,7 +22,7 @@ JSON = {"Content-Type": "application/json"}
 
 def _client(folder: Path, **given: object) -> TestClient:
     settings = Settings(scenarios=folder, results=folder.parent / "results", **given)  # type: ignore[arg-type]
-    board = JobBoard(lambda: LocalExecutor(1))
+    board = JobBoard(LocalExecutor(1))
     return TestClient(make_app(settings, board), base_url="http://127.0.0.1:8050")
 
 

@@ -1,18 +1,21 @@
-"""The page's runs on real worker processes: two at once both finish, and a cancel ends the
-workers of its run at once."""
+"""The page's runs on real worker processes, kept warm and shared: two runs at once both
+finish, a cancel stops only its own replications at once and leaves the workers warm, and a
+Dask cluster gives the numbers of local workers."""
 
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
 import threading
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from contactsim.build.loading import load_scenario
 from contactsim.errors import ContactsimError
 from contactsim.runs.executors import LocalExecutor
+from contactsim.runs.warm_workers import WarmWorkers
 from contactsim.web.jobs import Job, JobBoard
 from helpers.scenarios import SCENARIOS
 
@@ -30,8 +33,25 @@ def _week() -> list:
     return [loaded, dataclasses.replace(loaded, scenario=more)]
 
 
-def test_two_runs_at_once_both_finish_on_their_own_workers() -> None:
-    board = JobBoard(lambda: LocalExecutor(2))
+def _cpu_s(pid: int) -> float:
+    """Seconds of CPU a process has used (user + system)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / 100.0
+
+
+@pytest.fixture
+def warm() -> Iterator[tuple[WarmWorkers, list[int]]]:
+    workers = WarmWorkers(2)
+    with workers:
+        yield workers, workers.start()
+
+
+def test_two_runs_at_once_both_finish_on_the_shared_warm_workers(
+    warm: tuple[WarmWorkers, list[int]],
+) -> None:
+    executor, pids = warm
+    assert len(pids) == 2
+    board = JobBoard(executor)
     scenarios = _week()
     first = board.start(["a", "b"], scenarios, 2, 1, ["", ""], [])
     second = board.start(["a", "b"], scenarios, 2, 1, ["", ""], [])
@@ -41,43 +61,53 @@ def test_two_runs_at_once_both_finish_on_their_own_workers() -> None:
     # the same seed gives the same numbers, whichever run they came from
     assert first.view is not None and second.view is not None
     assert first.view["kpis"] == second.view["kpis"]
+    alone = JobBoard(LocalExecutor(1)).start(["a", "b"], scenarios, 2, 1, ["", ""], [])
+    _wait_for(alone, ("done", "failed", "cancelled"))
+    assert alone.view is not None and alone.view["kpis"] == first.view["kpis"]
 
 
-def test_a_cancel_ends_the_runs_workers() -> None:
-    board = JobBoard(lambda: LocalExecutor(2))
+def test_a_cancel_stops_its_replications_at_once_and_the_workers_stay_warm(
+    warm: tuple[WarmWorkers, list[int]],
+) -> None:
+    executor, pids = warm
+    board = JobBoard(executor)
     loaded = load_scenario(SCENARIOS / "baseline-2018.yaml")
     job = board.start(["a", "b"], [loaded, loaded], 4, 1, ["", ""], [])
+    other = board.start(["a", "b"], _week(), 2, 1, ["", ""], [])
     deadline = time.monotonic() + 120
-    while job.done_s <= 0:  # the workers have started and reported
+    while job.done_s <= 0:  # the workers have started on it and reported
         assert time.monotonic() < deadline and job.state == "running", job.message
         time.sleep(0.05)
-    assert multiprocessing.active_children()
     asked = time.monotonic()
     board.cancel(job.id)
     _wait_for(job, ("done", "failed", "cancelled"), timeout_s=30)
-    assert job.state == "cancelled"
-    assert time.monotonic() - asked < 15  # a year's replication takes longer than this
-    deadline = time.monotonic() + 10
-    while multiprocessing.active_children():
-        assert time.monotonic() < deadline, multiprocessing.active_children()
-        time.sleep(0.1)
+    assert job.state == "cancelled", job.message
+    assert time.monotonic() - asked < 10  # a year's replication takes longer than this
+    _wait_for(other, ("done", "failed", "cancelled"))
+    assert other.state == "done", other.message  # the run beside it was not disturbed
+    used = [_cpu_s(pid) for pid in pids]
+    time.sleep(1.0)
+    assert [_cpu_s(pid) - before for pid, before in zip(pids, used, strict=True)] < [0.2, 0.2]
+    again = board.start(["a", "b"], _week(), 2, 1, ["", ""], [])
+    _wait_for(again, ("done", "failed", "cancelled"))
+    assert again.state == "done" and executor.start() == pids  # the same warm workers
 
 
 class _Held(LocalExecutor):
-    """Local workers that start only once the test lets them."""
+    """An executor whose runs wait until the test lets them go."""
 
     def __init__(self, release: threading.Event) -> None:
         super().__init__(1)
         self.release = release
 
-    def __enter__(self) -> _Held:
+    def as_completed(self, *args: object, **kwargs: object) -> Iterator[object]:
         self.release.wait(30)
-        return super().__enter__()
+        yield from super().as_completed(*args, **kwargs)  # type: ignore[arg-type]
 
 
 def test_more_runs_than_the_server_takes_at_once_are_refused() -> None:
     release = threading.Event()
-    board = JobBoard(lambda: _Held(release), max_running=1)
+    board = JobBoard(_Held(release), max_running=1)
     scenarios = _week()
     job = board.start(["a", "b"], scenarios, 1, 1, ["", ""], [])
     with pytest.raises(ContactsimError, match=r"already has 1 run\(s\) under way"):
@@ -95,11 +125,11 @@ def test_on_a_dask_cluster_a_run_gives_the_same_numbers_as_on_local_workers() ->
     from contactsim.runs.dask_executor import DaskExecutor
 
     scenarios = _week()
-    local = JobBoard(lambda: LocalExecutor(2)).start(["a", "b"], scenarios, 2, 3, ["", ""], [])
-    dask = JobBoard(lambda: DaskExecutor(local_workers=2)).start(
-        ["a", "b"], scenarios, 2, 3, ["", ""], [])
-    for job in (local, dask):
-        _wait_for(job, ("done", "failed", "cancelled"))
-        assert job.state == "done", job.message
+    local = JobBoard(LocalExecutor(1)).start(["a", "b"], scenarios, 2, 3, ["", ""], [])
+    with DaskExecutor(local_workers=2) as cluster:
+        dask = JobBoard(cluster).start(["a", "b"], scenarios, 2, 3, ["", ""], [])
+        for job in (local, dask):
+            _wait_for(job, ("done", "failed", "cancelled"))
+            assert job.state == "done", job.message
     assert local.view is not None and dask.view is not None
     assert local.view["kpis"] == dask.view["kpis"]

@@ -1,7 +1,8 @@
 """The what-if page in a real browser (the system's Chromium, headless, driven by Playwright)
 against a real ``contactsim serve``: a lever moved, a run, the KPI table and a plot, the
 what-if saved, and ``contactsim run`` on the saved file giving exactly the page's numbers; two
-pages running at once; a cancel that ends the workers; a scenario's mistake shown on the page.
+pages running at once; a cancel that stops the run's workers (left warm for the next run); a
+scenario's mistake shown on the page.
 """
 
 from __future__ import annotations
@@ -155,20 +156,32 @@ def test_two_pages_run_at_once_and_both_finish(
         assert page.query_selector("#kpi-table") is not None
 
 
-def test_cancel_stops_the_run_and_its_workers(
+def _cpu_s(pid: int) -> float:
+    """Seconds of CPU a process has used (user + system)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / 100.0
+
+
+def test_cancel_stops_the_run_and_its_workers_wait_warm_for_the_next(
     server: tuple[str, subprocess.Popen[str]], browser: object,
 ) -> None:
     address, process = server
+    workers = _workers_of(process)
+    assert len(workers) >= 2  # started with the server, before any run
     page = _open(browser, address, "long.yaml")
     page.fill("#reps", "20")
     page.click("#run")
     page.wait_for_function("Number(document.querySelector('#progress')"
                            ".getAttribute('aria-valuenow')) > 0", timeout=120_000)
-    assert _workers_of(process)
     page.click("#cancel")
     page.wait_for_selector("body[data-last-state=cancelled]", timeout=30_000)
     assert "cancelled" in page.text_content("#error")
-    deadline = time.monotonic() + 10
-    while _workers_of(process):
-        assert time.monotonic() < deadline, _workers_of(process)
-        time.sleep(0.2)
+    time.sleep(0.5)
+    used = [_cpu_s(pid) for pid in workers]
+    time.sleep(1.0)
+    assert all(_cpu_s(pid) - before < 0.2 for pid, before in zip(workers, used, strict=True))
+    page.select_option("#base", "tiny.yaml")
+    page.wait_for_selector("input[data-lever='pools.blended.flat']")
+    page.click("#run")
+    page.wait_for_selector("body[data-last-state=done]", timeout=60_000)
+    assert _workers_of(process) == workers  # the same processes, still warm

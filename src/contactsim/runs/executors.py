@@ -147,7 +147,7 @@ def _watch_parent(parent_pid: int) -> None:
             os._exit(1)
 
 
-class _GuardedPool(ProcessPoolExecutor):
+class GuardedPool(ProcessPoolExecutor):
     """A pool whose workers are started with SIGINT blocked (``submit`` starts them): a Ctrl-C
     while a worker is still starting up waits, in that worker, until :func:`guard_worker` has
     set it to be ignored, instead of printing a traceback from the worker's start-up. In this
@@ -218,7 +218,7 @@ class LocalExecutor(KeptWorkers):
 
     def __init__(self, workers: int = 1) -> None:
         self.workers = max(1, workers)
-        self._pool: _GuardedPool | None = None
+        self._pool: GuardedPool | None = None
         self._manager: SyncManager | None = None
 
     def as_completed(
@@ -229,7 +229,7 @@ class LocalExecutor(KeptWorkers):
     ) -> Iterator[Any]:
         """Results of every call, in the order they finish (see :class:`Executor`)."""
         if self.workers == 1 or len(arguments) <= 1:
-            yield from _in_this_process(function, arguments, progress)
+            yield from in_this_process(function, arguments, progress)
         elif self._kept:
             yield from self._on_workers(function, arguments, progress, self.workers)
         else:
@@ -253,7 +253,7 @@ class LocalExecutor(KeptWorkers):
                     self._manager = start_guarded_manager()
                 messages = self._manager.Queue()
             if self._pool is None:
-                self._pool = _GuardedPool(max_workers=size, mp_context=get_context("spawn"),
+                self._pool = GuardedPool(max_workers=size, mp_context=get_context("spawn"),
                                           initializer=guard_worker, initargs=(os.getpid(),))
             pool = self._pool
             if messages is None:
@@ -265,7 +265,7 @@ class LocalExecutor(KeptWorkers):
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED,
                                          timeout=None if messages is None else PROGRESS_EVERY_S)
                 if messages is not None and progress is not None:
-                    _pass_on(messages, progress)
+                    pass_on(messages, progress)
                 for future in finished:
                     yield future.result()
         except BaseException:
@@ -301,10 +301,11 @@ class _QueueReporter:
         self.messages.put((self.index, done))
 
 
-def _in_this_process(
+def in_this_process(
     function: Callable[..., Any], arguments: Sequence[tuple[Any, ...]],
     progress: CallProgress | None,
 ) -> Iterator[Any]:
+    """Every call in this process, one after another (with its reporter if ``progress``)."""
     for index, args in enumerate(arguments):
         if progress is None:
             yield function(*args)
@@ -312,7 +313,7 @@ def _in_this_process(
             yield function(*args, partial(progress, index))
 
 
-def _pass_on(messages: Any, progress: CallProgress) -> None:
+def pass_on(messages: Any, progress: CallProgress) -> None:
     """Hand every report waiting on the queue to ``progress``."""
     while True:
         try:

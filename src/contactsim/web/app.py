@@ -44,6 +44,7 @@ from contactsim.output.saved_runs import save_comparison
 from contactsim.runs.defaults import seed_for
 from contactsim.runs.executors import Executor, make_executor
 from contactsim.runs.experiment import unique_names
+from contactsim.runs.warm_workers import WarmWorkers
 from contactsim.web.jobs import Busy, JobBoard
 from contactsim.web.levers import levers_of
 from contactsim.web.safety import Forbidden, is_loopback, refusal, scenario_in
@@ -82,16 +83,18 @@ def make_app(settings: Settings, board: JobBoard | None = None) -> Starlette:
             f"--host {settings.host} lets other machines reach the page: it needs a token "
             "(contactsim serve makes one and prints it)")
 
-    def executor() -> Executor:
-        return make_executor(settings.workers, scheduler=settings.scheduler)
-
+    executor: Executor = (make_executor(settings.workers, scheduler=settings.scheduler)
+                          if settings.scheduler else WarmWorkers(settings.workers))
     jobs = board if board is not None else JobBoard(executor)
     pages = _Pages(settings, jobs)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        yield
-        jobs.stop_all()  # Ctrl-C: every run's workers end with the server
+        with executor:
+            if isinstance(executor, WarmWorkers):
+                executor.start()  # from this thread, which lives as long as the server
+            yield
+            jobs.stop_all()  # Ctrl-C: every run stops, then the workers end with the server
 
     app = Starlette(routes=[
         Route("/", pages.page),

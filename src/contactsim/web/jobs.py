@@ -1,12 +1,13 @@
-"""The page's runs: each a comparison of a base and its what-ifs, run in worker processes
-through the executor interface while the page polls its progress.
+"""The page's runs: each a comparison of a base and its what-ifs, run on the server's worker
+processes while the page polls its progress.
 
-A run is a :class:`Job` on a thread of its own, with an executor of its own (local worker
-processes, or the Dask cluster the server was given), so two pages running at once both finish
-and cancelling one ends only its workers. Cancelling is noticed at the workers' next progress
-report (within a simulated day of each replication): the executor then ends its workers at
-once. A run that fails keeps the error's message for the page; only a bug in contactsim keeps
-a traceback too, printed where the server was started.
+A run is a :class:`Job` on a thread of its own. Every run goes to the server's one executor:
+warm local workers shared by all runs (:class:`~contactsim.runs.warm_workers.WarmWorkers`,
+started with the server, so a run starts at once), or the Dask cluster the server was given.
+Two pages running at once both finish; cancelling one stops only its replications, at their
+next progress report (within a simulated day of each), and leaves the workers warm for the
+next run. A run that fails keeps the error's message for the page; only a bug in contactsim
+keeps a traceback too, printed where the server was started.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from contactsim.config.loader import LoadedScenario
 from contactsim.errors import ContactsimError
 from contactsim.runs.executors import Executor
 from contactsim.runs.experiment import Comparison, run_together
+from contactsim.runs.warm_workers import CallStopped
 from contactsim.web.results_view import comparison_view
 
 #: Runs that may be under way at once (more are refused until one ends).
@@ -84,12 +85,12 @@ class Job:
 
 
 class JobBoard:
-    """The runs of one server: start, look up, cancel. ``executor_factory`` gives each run
-    the executor it runs on (a new one each time: its workers end with the run)."""
+    """The runs of one server: start, look up, cancel. Every run goes to ``executor``, which
+    its owner keeps open (and may share between runs at once: see the module)."""
 
-    def __init__(self, executor_factory: Callable[[], Executor],
-                 max_running: int = MAX_RUNNING, max_kept: int = MAX_KEPT) -> None:
-        self._executor_factory = executor_factory
+    def __init__(self, executor: Executor, max_running: int = MAX_RUNNING,
+                 max_kept: int = MAX_KEPT) -> None:
+        self._executor = executor
         self._max_running = max_running
         self._max_kept = max_kept
         self._jobs: dict[str, Job] = {}
@@ -151,15 +152,14 @@ class JobBoard:
     def _work(self, job: Job) -> None:
         job.state = "running"
         try:
-            with self._executor_factory() as executor:
-                runs = run_together([item.scenario for item in job.loaded], job.reps,
-                                    job.seed, executor, progress=job.note)
+            runs = run_together([item.scenario for item in job.loaded], job.reps, job.seed,
+                                self._executor, progress=job.note)
             table = compare_to_first([run.replications for run in runs], job.names)
             job.view = comparison_view(job.names, runs, table)
             job.comparison = Comparison(names=job.names, runs=runs, table=table)
             job.state = "done"
-        except Cancelled:
-            job.state, job.message = "cancelled", "cancelled: its workers were stopped"
+        except (Cancelled, CallStopped):
+            job.state, job.message = "cancelled", "cancelled: its replications were stopped"
         except ContactsimError as exc:
             job.state, job.message = "failed", str(exc)
         except Exception as exc:  # a bug: the page gets the message, the terminal the trace
