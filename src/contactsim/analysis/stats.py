@@ -117,25 +117,36 @@ def compare_to_first(replications: list[pd.DataFrame], names: list[str],
     Returns one row per (scenario, scope, kpi): ``scenario, scope, kpi, mean, ci_low,
     ci_high, diff_mean, diff_low, diff_high, reps``; the first scenario's differences are 0.
     """
-    first = replications[0].set_index(["scope", "kpi", "replication"])["value"].sort_index()
+    first_keys, first_reps, first_values = _by_kpi(replications[0])
+    first_row = {key: index for index, key in enumerate(first_keys)}
     rows = []
     for name, table in zip(names, replications, strict=True):
-        values = table.set_index(["scope", "kpi", "replication"])["value"]
-        for (scope, kpi), group in values.groupby(level=["scope", "kpi"], sort=False):
-            mean, low, high = kpi_interval(group.to_numpy(dtype=float), str(kpi), confidence)
-            try:
-                base = first.loc[(scope, kpi)]
-            except KeyError:
-                base = None
-            if base is None:
+        keys, reps, values = _by_kpi(table)
+        # where each of this table's replications is among the first's (-1: not there)
+        in_first = pd.Index(first_reps).get_indexer(reps)
+        for (scope, kpi), row in zip(keys, values, strict=True):
+            mean, low, high = kpi_interval(row, str(kpi), confidence)
+            base_row = first_row.get((scope, kpi))
+            if base_row is None:
                 diff = (math.nan, math.nan, math.nan)
             else:
-                paired = group.droplevel(["scope", "kpi"]).sub(base).dropna()
-                diff = clip(t_interval(paired.to_numpy(dtype=float), confidence),
+                base = np.where(in_first >= 0, first_values[base_row][in_first], np.nan)
+                paired = row - base
+                diff = clip(t_interval(paired[~np.isnan(paired)], confidence),
                             difference_range(str(kpi)))
             rows.append({
                 "scenario": name, "scope": scope, "kpi": kpi, "mean": mean, "ci_low": low,
                 "ci_high": high, "diff_mean": diff[0], "diff_low": diff[1], "diff_high": diff[2],
-                "reps": int(np.count_nonzero(~np.isnan(group.to_numpy(dtype=float)))),
+                "reps": int(np.count_nonzero(~np.isnan(row))),
             })
     return pd.DataFrame(rows)
+
+
+def _by_kpi(table: pd.DataFrame) -> tuple[list[tuple[str, str]], np.ndarray, np.ndarray]:
+    """A long table of replications as one row of values per (scope, kpi), in the order the
+    table first gives each, with a column per replication (in order; NaN where a replication
+    has no value): the keys, the replications, the values."""
+    keys = list(dict.fromkeys(zip(table["scope"], table["kpi"], strict=True)))
+    wide = (table.set_index(["scope", "kpi", "replication"])["value"].unstack("replication")
+            .reindex(pd.MultiIndex.from_tuples(keys, names=["scope", "kpi"])))
+    return keys, wide.columns.to_numpy(), wide.to_numpy(dtype=float)
