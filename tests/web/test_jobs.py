@@ -133,3 +133,19 @@ def test_on_a_dask_cluster_a_run_gives_the_same_numbers_as_on_local_workers() ->
             assert job.state == "done", job.message
     assert local.view is not None and dask.view is not None
     assert local.view["kpis"] == dask.view["kpis"]
+
+
+def test_a_run_made_before_is_taken_from_memory_and_gives_the_same_numbers() -> None:
+    board = JobBoard(LocalExecutor(1))
+    base, more = _week()
+    first = board.start(["a", "b"], [base, more], 2, 1, ["", ""], [])
+    _wait_for(first, ("done", "failed", "cancelled"))
+    fewer = dataclasses.replace(base, scenario=base.scenario.model_copy(
+        update={"name": "fewer", "shrinkage": 0.35}))
+    second = board.start(["a", "c"], [base, fewer], 2, 1, ["", ""], [])
+    _wait_for(second, ("done", "failed", "cancelled"))
+    assert second.state == "done", second.message
+    assert second.total_s == fewer.scenario.horizon.end_s * 2  # only the new what-if ran
+    assert first.view is not None and second.view is not None
+    base_cells = [row["cells"][0] for row in first.view["kpis"]]
+    assert [row["cells"][0] for row in second.view["kpis"]] == base_cells

@@ -29,6 +29,7 @@ from contactsim.runs.executors import Executor
 from contactsim.runs.experiment import Comparison, run_together
 from contactsim.runs.warm_workers import CallStopped
 from contactsim.web.results_view import comparison_view
+from contactsim.web.run_cache import KeptRun, RunCache, RunKey
 
 #: Runs that may be under way at once (more are refused until one ends).
 MAX_RUNNING = 4
@@ -91,6 +92,7 @@ class JobBoard:
     def __init__(self, executor: Executor, max_running: int = MAX_RUNNING,
                  max_kept: int = MAX_KEPT) -> None:
         self._executor = executor
+        self._cache = RunCache()
         self._max_running = max_running
         self._max_kept = max_kept
         self._jobs: dict[str, Job] = {}
@@ -149,13 +151,29 @@ class JobBoard:
         for job in finished[:-KEPT_WHOLE]:
             job.comparison = None  # a year's interval series: only the latest few are kept
 
+    def _runs_of(self, job: Job) -> list[KeptRun]:
+        """Every scenario's run: those made before (the same scenario, seed and replications)
+        from the cache, the others run together now."""
+        keys = [RunCache.key(item, job.seed, job.reps) for item in job.loaded]
+        runs: dict[RunKey, KeptRun | None] = {key: self._cache.get(key) for key in keys}
+        missing = {key: item for key, item in zip(keys, job.loaded, strict=True)
+                   if runs[key] is None}
+        if missing:
+            made = run_together([item.scenario for item in missing.values()], job.reps,
+                                job.seed, self._executor, progress=job.note)
+            for key, run in zip(missing, made, strict=True):
+                kept = KeptRun.of(run)
+                runs[key] = kept
+                self._cache.put(key, kept)
+        return [kept for kept in (runs[key] for key in keys) if kept is not None]
+
     def _work(self, job: Job) -> None:
         job.state = "running"
         try:
-            runs = run_together([item.scenario for item in job.loaded], job.reps, job.seed,
-                                self._executor, progress=job.note)
+            kept = self._runs_of(job)
+            runs = [item.run for item in kept]
             table = compare_to_first([run.replications for run in runs], job.names)
-            job.view = comparison_view(job.names, runs, table)
+            job.view = comparison_view(job.names, runs, table, [item.series for item in kept])
             job.comparison = Comparison(names=job.names, runs=runs, table=table)
             job.state = "done"
         except (Cancelled, CallStopped):

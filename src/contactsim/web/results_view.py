@@ -26,16 +26,17 @@ PLOTTED_KPIS = (SERVICE_LEVEL, ASA_S, ABANDON_RATE, OFFERED)
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def comparison_view(names: list[str], runs: list[RunResults], table: pd.DataFrame
-                    ) -> dict[str, Any]:
+def comparison_view(names: list[str], runs: list[RunResults], table: pd.DataFrame,
+                    series: list[RunSeries] | None = None) -> dict[str, Any]:
     """The page's view of scenarios run with the same seed, the first being the base
-    (``table``: :func:`contactsim.analysis.stats.compare_to_first`)."""
+    (``table``: :func:`contactsim.analysis.stats.compare_to_first`; ``series``: each run's
+    :func:`run_series`, if already made)."""
     return {
         "names": names,
         "reps": len(runs[0].replications["replication"].unique()),
         "seed": runs[0].seed,
         "kpis": _kpi_rows(names, table),
-        "plots": _plots(names, runs),
+        "plots": _plots(names, runs, series or [run_series(run) for run in runs]),
     }
 
 
@@ -103,28 +104,40 @@ def _month(starts: pd.Series) -> pd.Series:
     return starts.dt.month
 
 
-def _plots(names: list[str], runs: list[RunResults]) -> dict[str, Any]:
-    """Per line and KPI, each scenario's mean and interval by hour of day and by month (months
-    only when the horizon spans more than one)."""
-    lines = list(runs[0].scenario.lines)
-    months = runs[0].intervals["interval_start"].dt.month.nunique()
+#: One run's plot series: by ("hour", "month") -> line -> KPI -> x, mean, low, high.
+RunSeries = dict[str, dict[str, dict[str, dict[str, list[Any]]]]]
+
+
+def run_series(run: RunResults) -> RunSeries:
+    """A run's mean and interval of each plotted KPI, per line, by hour of day and by month
+    (months only when the horizon spans more than one)."""
+    months = run.intervals["interval_start"].dt.month.nunique()
     keys = {"hour": _hour_of_day, **({"month": _month} if months > 1 else {})}
+    out: RunSeries = {}
+    for by, key in keys.items():
+        for line in run.scenario.lines:
+            for kpi, frame in summaries_by(run.intervals, line, PLOTTED_KPIS, key).items():
+                out.setdefault(by, {}).setdefault(line, {})[kpi] = {
+                    "x": [MONTHS[int(k) - 1] if by == "month" else int(k) for k in frame["key"]],
+                    "mean": [_number(v) for v in frame["mean"]],
+                    "low": [_number(v) for v in frame["ci_low"]],
+                    "high": [_number(v) for v in frame["ci_high"]],
+                }
+    return out
+
+
+def _plots(names: list[str], runs: list[RunResults], series: list[RunSeries]
+           ) -> dict[str, Any]:
+    """Per line and KPI, each scenario's series (see :func:`run_series`), side by side."""
+    lines = list(runs[0].scenario.lines)
     plots: dict[str, Any] = {"lines": lines, "kpis": [
         {"kpi": kpi, "label": tables.kpi_label(kpi), "share": tables.kind(kpi) == tables.SHARE,
          "unit": _unit(kpi)} for kpi in PLOTTED_KPIS], "by": {}}
-    for by, key in keys.items():
-        series: dict[str, Any] = {}
-        for line in lines:
-            for name, run in zip(names, runs, strict=True):
-                summaries = summaries_by(run.intervals, line, PLOTTED_KPIS, key)
-                for kpi, frame in summaries.items():
-                    series.setdefault(line, {}).setdefault(kpi, []).append({
-                        "scenario": name,
-                        "x": [MONTHS[int(k) - 1] if by == "month" else int(k)
-                              for k in frame["key"]],
-                        "mean": [_number(v) for v in frame["mean"]],
-                        "low": [_number(v) for v in frame["ci_low"]],
-                        "high": [_number(v) for v in frame["ci_high"]],
-                    })
-        plots["by"][by] = series
+    for by in series[0]:
+        plots["by"][by] = {
+            line: {kpi: [{"scenario": name, **one[by][line][kpi]}
+                         for name, one in zip(names, series, strict=True)]
+                   for kpi in PLOTTED_KPIS}
+            for line in lines
+        }
     return plots
