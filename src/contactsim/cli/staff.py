@@ -50,11 +50,15 @@ from contactsim.limits import MAX_REPLICATIONS
 @click.option("--reps", default=4, show_default=True,
               type=click.IntRange(min=2, max=MAX_REPLICATIONS),
               help="Replications per evaluation (the same seed each time).")
+@click.option("--screen-reps", default=None, type=click.IntRange(min=1, max=MAX_REPLICATIONS),
+              help="Replications of the screening rounds, before the answer is searched again "
+                   "at --reps [default: half of --reps, at least 2; --reps turns screening off].")
 @seed_option
 @click.option("--max-operators", default=200, show_default=True, type=click.IntRange(min=1),
               help="The most operators one pool may have rostered at one time.")
 @click.option("--max-rounds", default=40, show_default=True, type=click.IntRange(min=1),
-              help="Simulation rounds before the search gives up.")
+              help="Simulation rounds before the search gives up (each: screening, then "
+                   "confirming).")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Results folder [default: results/<scenario name>-staff]; replaced whole if "
                    "contactsim made it.")
@@ -62,7 +66,8 @@ from contactsim.limits import MAX_REPLICATIONS
 @set_option
 def staff(
     scenario: str, targets: tuple[str, ...], confidence: float | None, grouping: str, reps: int,
-    seed: int | None, max_operators: int, max_rounds: int, out: str | None,
+    screen_reps: int | None, seed: int | None, max_operators: int, max_rounds: int,
+    out: str | None,
     workers: int | None, overrides: tuple[str, ...],
 ) -> None:
     """Size the staffing that meets service targets.
@@ -95,7 +100,7 @@ def staff(
                 searched, parsed, grouping, reps, seed_used,
                 max_operators=max_operators, max_rounds=max_rounds,
                 note=lambda text: click.echo(text, err=True),
-                confidence=confidence, executor=executor,
+                confidence=confidence, executor=executor, screen_reps=screen_reps,
             )
         except ContactsimError as exc:
             fail(str(exc))

@@ -19,6 +19,14 @@ the hour of the week by default, the hour of the day, or one level for the whole
    miss a target when it went. That is a local answer, not a proven minimum: two lines short at
    the same key may each get an operator where one would do, and a key that missed only because
    its neighbour lost an operator in the same round keeps its own.
+3. **Screen, then confirm.** The rounds first run at ``screen_reps`` replications (half of
+   ``reps`` by default), where a key that met after giving up operators gives up twice as many
+   the next time (1, 2, 4, up to :data:`MAX_STEP`; one that then misses gets them back and
+   goes on one at a time), so a key far above its need gets there in a few rounds, not one
+   operator a round. From the screened levels the rounds run again at ``reps`` replications,
+   one operator at a time: the answer meets every target at ``reps`` (the same replications'
+   callers, the screening's among them: common random numbers throughout) and no operator can
+   be taken off it there.
 
 An **occupancy cap** on a pool (``"blended: occupancy <= 0.85"``) is judged like the others,
 on the pool's busy time over its time on the phones at that key (sums over the key's intervals,
@@ -179,9 +187,12 @@ def search_staffing(
     note: ProgressNote | None = None,
     confidence: float | None = None,
     executor: Executor | None = None,
+    screen_reps: int | None = None,
 ) -> StaffingResult:
     """Find the fewest operators per pool per key meeting every target (see the module); with
     a ``confidence`` (e.g. 0.95), meeting it with the whole interval at that confidence.
+    Candidates are screened at ``screen_reps`` replications (default: half of ``reps``, at
+    least 2 unless ``reps`` is 1) and the answer searched again from there at ``reps``.
 
     Every evaluation runs on ``executor`` if given (its owner opens and closes it), else on
     ``workers`` local processes started once for the whole search."""
@@ -196,94 +207,149 @@ def search_staffing(
             f"{scenario.horizon.interval_minutes} minutes (set horizon.interval_minutes to 60, "
             "or use --by all)"
         )
+    screen = min(reps, max(2, reps // 2)) if screen_reps is None else min(screen_reps, reps)
     with given_or_own(executor, workers) as runner:
         return _search(scenario, targets, grouping, reps, seed, max_operators, max_rounds,
-                       note, confidence, runner)
+                       note, confidence, runner, screen)
 
 
 def _search(
     scenario: Scenario, targets: list[ServiceTarget], grouping: str, reps: int, seed: int,
     max_operators: int, max_rounds: int, note: ProgressNote | None, confidence: float | None,
-    executor: Executor,
+    executor: Executor, screen_reps: int,
 ) -> StaffingResult:
-    """The rounds of :func:`search_staffing`, every evaluation on ``executor``."""
+    """The rounds of :func:`search_staffing`, every evaluation on ``executor``: screening at
+    ``screen_reps`` replications, then (if fewer than ``reps``) the search again from the
+    screened levels at ``reps``."""
     keys = range(GROUPINGS[grouping][1])
     start = erlang_start(scenario, targets, grouping, max_operators)
-    levels = {name: counts.copy() for name, counts in start.items()}
     # (pool, key) levels that must not fall again; pools serving no targeted line stay as they are
-    kept: set[tuple[str, int]] = {
-        (pool.name, key) for pool in untargeted_pools(scenario, targets) for key in keys
-    }
-    taken: list[tuple[str, int]] = []  # operators taken off in the last round
-    best: tuple[dict[str, np.ndarray], pd.DataFrame] | None = None
-    history = []
-    seen: dict[bytes, pd.DataFrame] = {}
+    untargeted = {(pool.name, key) for pool in untargeted_pools(scenario, targets) for key in keys}
+    history: list[tuple[dict[str, np.ndarray], pd.DataFrame]] = []
+    search = _Rounds(scenario, targets, grouping, seed, max_operators, max_rounds, note,
+                     confidence, executor, history)
     with tempfile.TemporaryDirectory(prefix="contactsim-staff-") as folder:
-        for round_number in range(1, max_rounds + 1):
-            signature = b"".join(levels[pool.name].tobytes() for pool in scenario.pools)
-            if signature not in seen:  # the same levels with the same seed: the same KPIs
-                candidate = staffed_scenario(scenario, levels, grouping, Path(folder),
-                                             f"{round_number}")
-                seen[signature] = evaluate(candidate, targets, grouping, reps, seed, executor,
-                                           confidence)
-            kpis = seen[signature]
-            history.append(({n: c.copy() for n, c in levels.items()}, kpis))
-            missed = kpis[~kpis["met"]]
-            short_keys = sorted(set(missed["key"]))
-            if note is not None:
-                note(_round_note(round_number, grouping, len(short_keys), len(keys), levels))
-            if not short_keys:
-                best = ({n: c.copy() for n, c in levels.items()}, kpis)
-                taken = _take_one_off(scenario, levels, kept, keys)
-                if not taken:
-                    break
-                continue
-            capped: list[str] = []
-            for key in short_keys:
-                back = [(p, k) for p, k in taken if k == key]
-                if back:  # the operators just taken off this key go back, for good
-                    for pool_name, _ in back:
-                        levels[pool_name][key] += 1
-                        kept.add((pool_name, key))
-                    continue
-                for line in sorted(set(missed[missed["key"] == key]["line"])):
-                    adding = _pool_to_add(scenario, levels, line, key, max_operators)
-                    if adding is None:
-                        capped.append(f"{line} at {key_label(grouping, key)}")
-                        continue
-                    levels[adding][key] += 1
-                    kept.add((adding, key))
-            taken = []
-            if capped:
-                raise ContactsimError(
-                    f"targets not met with up to {max_operators} operators per pool: "
-                    f"{', '.join(capped[:6])}{' …' if len(capped) > 6 else ''}; raise "
-                    "--max-operators or relax the targets"
-                )
-        else:
-            if best is None:
-                raise ContactsimError(
-                    f"no staffing meeting every target found in {max_rounds} rounds; "
-                    "raise --max-rounds"
-                )
-            taken = taken or [("", -1)]  # ran out of rounds while still taking operators off
-    assert best is not None
-    converged = not taken
+        levels = {name: counts.copy() for name, counts in start.items()}
+        if screen_reps < reps:
+            levels, _, _ = search.run(levels, set(untargeted), screen_reps, Path(folder),
+                                      doubling=True, phase=f"screening, {screen_reps} reps")
+            levels = {name: counts.copy() for name, counts in levels.items()}
+        best_levels, best_kpis, converged = search.run(
+            levels, set(untargeted), reps, Path(folder), doubling=screen_reps >= reps,
+            phase=f"confirming, {reps} reps" if screen_reps < reps else "")
     current = {pool.name: current_levels(scenario, pool, grouping) for pool in scenario.pools}
-    return StaffingResult(grouping, best[0], start, current, best[1], history, converged,
+    return StaffingResult(grouping, best_levels, start, current, best_kpis, history, converged,
                           confidence)
 
 
-def _take_one_off(
-    scenario: Scenario, levels: dict[str, np.ndarray], kept: set[tuple[str, int]], keys: range
+#: The most operators a round takes off one key (doubling from one while it keeps meeting).
+MAX_STEP = 8
+
+
+@dataclass
+class _Rounds:
+    """The search's rounds at one number of replications (see the module)."""
+
+    scenario: Scenario
+    targets: list[ServiceTarget]
+    grouping: str
+    seed: int
+    max_operators: int
+    max_rounds: int
+    note: ProgressNote | None
+    confidence: float | None
+    executor: Executor
+    history: list[tuple[dict[str, np.ndarray], pd.DataFrame]]
+
+    def run(self, levels: dict[str, np.ndarray], kept: set[tuple[str, int]], reps: int,
+            folder: Path, doubling: bool, phase: str
+            ) -> tuple[dict[str, np.ndarray], pd.DataFrame, bool]:
+        """Rounds from ``levels`` until no operator can be taken off (or the rounds run out):
+        the fewest levels met, their KPIs, and whether the search ended by itself. With
+        ``doubling``, a key that met after operators were taken off gives up twice as many
+        the next time (up to :data:`MAX_STEP`), and one that then misses gets them back and
+        tries one at a time."""
+        scenario, grouping = self.scenario, self.grouping
+        keys = range(GROUPINGS[grouping][1])
+        step = dict.fromkeys(keys, 1)
+        taken: list[tuple[str, int]] = []  # operators taken off in the last round
+        best: tuple[dict[str, np.ndarray], pd.DataFrame] | None = None
+        seen: dict[bytes, pd.DataFrame] = {}
+        for round_number in range(1, self.max_rounds + 1):
+            signature = b"".join(levels[pool.name].tobytes() for pool in scenario.pools)
+            if signature not in seen:  # the same levels with the same seed: the same KPIs
+                candidate = staffed_scenario(scenario, levels, grouping, folder,
+                                             f"{reps}-{round_number}")
+                seen[signature] = evaluate(candidate, self.targets, grouping, reps, self.seed,
+                                           self.executor, self.confidence)
+            kpis = seen[signature]
+            self.history.append(({n: c.copy() for n, c in levels.items()}, kpis))
+            missed = kpis[~kpis["met"]]
+            short_keys = sorted(set(missed["key"]))
+            if self.note is not None:
+                text = _round_note(round_number, grouping, len(short_keys), len(keys), levels)
+                self.note(f"{text} ({phase})" if phase else text)
+            if not short_keys:
+                best = ({n: c.copy() for n, c in levels.items()}, kpis)
+                if doubling:
+                    for key in {k for _, k in taken}:
+                        step[key] = min(step[key] * 2, MAX_STEP)
+                taken = _take_off(scenario, levels, kept, keys, step)
+                if not taken:
+                    return best[0], best[1], True
+                continue
+            self._mend(levels, kept, taken, missed, short_keys, step)
+            taken = []
+        if best is None:
+            raise ContactsimError(
+                f"no staffing meeting every target found in {self.max_rounds} rounds; "
+                "raise --max-rounds")
+        return best[0], best[1], False  # ran out of rounds while still taking operators off
+
+    def _mend(self, levels: dict[str, np.ndarray], kept: set[tuple[str, int]],
+              taken: list[tuple[str, int]], missed: pd.DataFrame, short_keys: list[int],
+              step: dict[int, int]) -> None:
+        """Put back what was just taken off a key that now misses (for good if it was one
+        operator; else try one at a time), and add one operator where a key misses anyway."""
+        capped: list[str] = []
+        for key in short_keys:
+            back = [(p, k) for p, k in taken if k == key]
+            if back:
+                for pool_name, _ in back:
+                    levels[pool_name][key] += 1
+                    if len(back) == 1:
+                        kept.add((pool_name, key))
+                step[key] = 1
+                continue
+            for line in sorted(set(missed[missed["key"] == key]["line"])):
+                adding = _pool_to_add(self.scenario, levels, line, key, self.max_operators)
+                if adding is None:
+                    capped.append(f"{line} at {key_label(self.grouping, key)}")
+                    continue
+                levels[adding][key] += 1
+                kept.add((adding, key))
+        if capped:
+            raise ContactsimError(
+                f"targets not met with up to {self.max_operators} operators per pool: "
+                f"{', '.join(capped[:6])}{' …' if len(capped) > 6 else ''}; raise "
+                "--max-operators or relax the targets"
+            )
+
+
+def _take_off(
+    scenario: Scenario, levels: dict[str, np.ndarray], kept: set[tuple[str, int]], keys: range,
+    step: dict[int, int],
 ) -> list[tuple[str, int]]:
-    """Take one operator off each key, from its largest pool not kept; what was taken."""
+    """Take ``step[key]`` operators off each key, one at a time from its largest pool not
+    kept; what was taken."""
     taken = []
     for key in keys:
-        pools = [p for p in scenario.pools if levels[p.name][key] > 0 and (p.name, key) not in kept]
-        if not pools:
-            continue
-        pool = max(pools, key=lambda p: (levels[p.name][key], len(p.skills)))
-        levels[pool.name][key] -= 1
-        taken.append((pool.name, key))
+        for _ in range(step[key]):
+            pools = [p for p in scenario.pools
+                     if levels[p.name][key] > 0 and (p.name, key) not in kept]
+            if not pools:
+                break
+            pool = max(pools, key=lambda p: (levels[p.name][key], len(p.skills)))
+            levels[pool.name][key] -= 1
+            taken.append((pool.name, key))
     return taken
