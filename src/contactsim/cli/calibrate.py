@@ -33,6 +33,10 @@ from contactsim.runs.defaults import DEFAULT_SEED
 @click.option("--reps", type=click.IntRange(min=1, max=MAX_REPLICATIONS), default=None,
               help="Replications of each evaluation and of the slopes [default: the targets "
                    "file's, else 4].")
+@click.option("--screen-reps", type=click.IntRange(min=1, max=MAX_REPLICATIONS), default=None,
+              help="Replications of the search's evaluations; its best points are then "
+                   "confirmed at --reps [default: the targets file's, else half of --reps, at "
+                   "least 2; --screen-reps equal to --reps turns screening off].")
 @click.option("--final-reps", type=click.IntRange(min=2, max=MAX_REPLICATIONS), default=None,
               help="Replications of the final run at the best point [default: the file's, "
                    "else 10].")
@@ -43,8 +47,8 @@ from contactsim.runs.defaults import DEFAULT_SEED
 @workers_option
 @set_option
 def calibrate(
-    scenario: str, targets_file: str, out: str, reps: int | None, final_reps: int | None,
-    max_evaluations: int | None, seed: int | None, workers: int | None,
+    scenario: str, targets_file: str, out: str, reps: int | None, screen_reps: int | None,
+    final_reps: int | None, max_evaluations: int | None, seed: int | None, workers: int | None,
     overrides: tuple[str, ...],
 ) -> None:
     """Fit a scenario's unknowns to published figures.
@@ -65,7 +69,8 @@ def calibrate(
         targets = load_targets(targets_file)
     except ScenarioError as exc:
         fail(f"the targets cannot be used:\n{exc}")
-    given = {"reps": reps, "final_reps": final_reps, "max_evaluations": max_evaluations}
+    given = {"reps": reps, "screen_reps": screen_reps, "final_reps": final_reps,
+             "max_evaluations": max_evaluations}
     settings = targets.spec.search.model_copy(
         update={k: v for k, v in given.items() if v is not None})
     started = time.perf_counter()

@@ -88,6 +88,7 @@ def search_table(calibration: Calibration) -> pd.DataFrame:
         "evaluation": e.number,
         **{r.parameter.field: v for r, v in zip(calibration.parameters, e.values, strict=True)},
         "objective": e.objective,
+        "reps": e.reps,
         **{t.label: m for t, m in zip(fitted, e.means, strict=True)},
     } for e in calibration.evaluations])
 
@@ -143,8 +144,9 @@ def calibrated_yaml(calibration: Calibration, folder: Path, destination: Path) -
     header = [
         f"# {scenario.name} calibrated to {spec.name} ({calibration.targets.source}) by "
         "contactsim calibrate:",
-        f"# seed {calibration.seed}, {len(calibration.evaluations)} evaluations of "
-        f"{calibration.settings.reps} replications, objective {calibration.best.objective:.3g}; "
+        f"# seed {calibration.seed}, {len(calibration.evaluations)} evaluations (the best "
+        f"at {calibration.best.reps} replications), objective "
+        f"{calibration.best.objective:.3g}; "
         f"{len(calibration.results) - len(calibration.unmet)} of {len(calibration.results)} "
         "targets met (calibration.csv).",
     ]

@@ -63,6 +63,7 @@ class Evaluation:
     values: tuple[float, ...]
     means: tuple[float, ...]
     objective: float
+    reps: int = 0  # the replications the means are over
 
 
 @dataclass(frozen=True)
@@ -82,8 +83,11 @@ class Calibration:
 
     @property
     def best(self) -> Evaluation:
-        """The evaluation with the smallest objective (the first of equals)."""
-        return min(self.evaluations, key=lambda e: (e.objective, e.number))
+        """The evaluation with the smallest objective (the first of equals) among those at
+        the most replications (the confirmations, after a screening search)."""
+        most = max(e.reps for e in self.evaluations)
+        return min((e for e in self.evaluations if e.reps == most),
+                   key=lambda e: (e.objective, e.number))
 
     @property
     def unmet(self) -> list[TargetResult]:
@@ -120,13 +124,17 @@ def _calibrate(
 ) -> Calibration:
     base = load_scenario(scenario_file, overrides).scenario
     parameters = check_against(targets, scenario_file, base, overrides)
+    screen = screen_reps(settings)
     say(f"calibrating {base.name} to {targets.spec.name}: at most {settings.max_evaluations} "
-        f"evaluations of {settings.reps} replications, seed {seed}")
+        f"evaluations of {screen} replications, seed {seed}")
     runs = _Runs(scenario_file, tuple(overrides), parameters,
-                 [t for t in targets.spec.targets if t.in_objective], seed, executor,
-                 settings.reps)
+                 [t for t in targets.spec.targets if t.in_objective], seed, executor, screen)
     history = _search(runs, settings.max_evaluations, say)
-    best = min(history, key=lambda e: (e.objective, e.number))
+    out_of_runs = len(history) >= settings.max_evaluations
+    if screen < settings.reps:
+        history += _confirm(runs, history, settings.reps, say)
+    best = min((e for e in history if e.reps == settings.reps),
+               key=lambda e: (e.objective, e.number))
     # the final run sees callers the search never did: replications numbered after its own
     say(f"final run at the best point: {settings.final_reps} replications the search never "
         "saw")
@@ -137,7 +145,6 @@ def _calibrate(
     parameter_results = parameter_intervals(parameters, best.values, runs.fitted, slopes, spans,
                                             final_per_rep, settings.reps, notes)
     means = final_per_rep.mean().to_numpy(dtype=float)
-    out_of_runs = len(history) >= settings.max_evaluations
     results = [with_reason(r, runs.fitted, means, slopes, parameter_results, len(history),
                            out_of_runs)
                for r in target_results(targets.spec.targets, runs.fitted, final, final_per_rep)]
@@ -158,6 +165,8 @@ class _Runs:
         self.scenario_file, self.overrides, self.parameters = scenario_file, overrides, parameters
         self.fitted, self.seed, self.executor, self.reps = fitted, seed, executor, reps
         self.evaluations: dict[tuple[float, ...], Evaluation] = {}
+        #: each point's fitted targets per replication, replications 0, 1, ... as run so far
+        self.per_rep: dict[tuple[float, ...], pd.DataFrame] = {}
 
     def scenario_at(self, values: Sequence[float]) -> Scenario:
         """The scenario with the unknowns at ``values``."""
@@ -180,10 +189,17 @@ class _Runs:
         return results, per_rep
 
     def means_at(self, values: tuple[float, ...]) -> tuple[float, ...]:
-        """Each fitted target's mean over the search's replications."""
-        if values in self.evaluations:
-            return self.evaluations[values].means
-        _, per_rep = self.simulate(values, self.reps)
+        """Each fitted target's mean over the replications ``0 … reps-1`` (only those not yet
+        run at ``values`` are run: a replication's numbers depend on the seed and its number
+        alone, so more replications of a point add to the ones it has)."""
+        have = self.per_rep.get(values)
+        done = 0 if have is None else len(have)
+        if done < self.reps:
+            _, more = self.simulate(values, self.reps - done, first_replication=done)
+            have = more if have is None else pd.concat([have, more])
+            self.per_rep[values] = have
+        assert have is not None
+        per_rep = have.iloc[: self.reps]
         return tuple(float(per_rep[i].mean()) for i in range(len(self.fitted)))
 
     def evaluate(self, values: tuple[float, ...]) -> Evaluation:
@@ -191,7 +207,8 @@ class _Runs:
         if values not in self.evaluations:
             means = self.means_at(values)
             total = sum(miss(t, m) for t, m in zip(self.fitted, means, strict=True))
-            self.evaluations[values] = Evaluation(len(self.evaluations) + 1, values, means, total)
+            self.evaluations[values] = Evaluation(len(self.evaluations) + 1, values, means, total,
+                                                  self.reps)
         return self.evaluations[values]
 
 
@@ -242,6 +259,35 @@ def _search(runs: _Runs, budget: int, say: Report) -> list[Evaluation]:
         point = np.array([p.share(v) for p, v in zip(parameters, best.values, strict=True)])
         step = max(step / 2, LAST_STEP)
     return sorted(runs.evaluations.values(), key=lambda e: e.number)
+
+
+#: Points of a screening search confirmed at the full replications.
+CONFIRMED_POINTS = 3
+
+
+def screen_reps(settings: SearchSettings) -> int:
+    """The replications of the search's evaluations: ``screen_reps`` if given, else half of
+    ``reps`` (at least 2, at most ``reps``)."""
+    if settings.screen_reps is not None:
+        return min(settings.screen_reps, settings.reps)
+    return min(settings.reps, max(2, settings.reps // 2))
+
+
+def _confirm(runs: _Runs, history: list[Evaluation], reps: int, say: Report
+             ) -> list[Evaluation]:
+    """The :data:`CONFIRMED_POINTS` best points of a screening search at ``reps``
+    replications (their screening replications and the rest): new evaluations, numbered on
+    from the search's. The slopes are then taken at ``reps`` too."""
+    best = sorted(history, key=lambda e: (e.objective, e.number))[:CONFIRMED_POINTS]
+    runs.reps = reps
+    confirmed = []
+    for number, screened in enumerate(best, start=len(history) + 1):
+        means = runs.means_at(screened.values)
+        total = sum(miss(t, m) for t, m in zip(runs.fitted, means, strict=True))
+        confirmed.append(Evaluation(number, screened.values, means, total, reps))
+        say(f"confirming with {reps} replications: {_values_text(runs.parameters, screened.values)}"
+            f" -> error {total:.3g} (screened: {screened.objective:.3g})")
+    return confirmed
 
 
 def _simplex(point: np.ndarray, step: float) -> np.ndarray:

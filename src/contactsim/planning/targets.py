@@ -176,6 +176,9 @@ class SearchSettings(_Strict):
     """How hard to search (the command line's options override these)."""
 
     reps: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] = 4
+    #: the search's evaluations (default: half of ``reps``, at least 2); its best points are
+    #: then confirmed at ``reps``
+    screen_reps: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] | None = None
     final_reps: Annotated[int, Field(ge=2, le=MAX_REPLICATIONS)] = 10
     max_evaluations: Annotated[int, Field(ge=1, le=MAX_EVALUATIONS)] = 40
 
