@@ -14,8 +14,9 @@ Local worker processes are *guarded*: they die with the process that started the
 killed with ``kill -9``), they ignore Ctrl-C (SIGINT) so that only the parent reacts to it, and
 when the parent stops waiting for them (Ctrl-C, an error) it cancels the queued runs and
 terminates the workers at once instead of waiting for every queued run. This module (with
-:mod:`~contactsim.runs.dask_executor` for a local Dask cluster) is the only place that starts
-processes.
+:mod:`~contactsim.runs.dask_executor` for a local Dask cluster, and
+:mod:`~contactsim.runs.warm_workers` for the workers a server keeps, built on this one's) is
+the only place that starts processes.
 """
 
 from __future__ import annotations
