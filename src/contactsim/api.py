@@ -20,6 +20,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -35,6 +36,9 @@ from contactsim.runs.experiment import (
     default_workers,
     run_scenario,
 )
+
+if TYPE_CHECKING:
+    from contactsim.runs.precision import Rule, Stopping
 
 #: What a function here accepts as a scenario: one already loaded, or its YAML file.
 ScenarioLike = Scenario | str | Path
@@ -57,30 +61,67 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
 
 def run(
     scenario: ScenarioLike,
-    reps: int = 10,
+    reps: int | None = None,
     seed: int | None = None,
     workers: int | None = None,
     out: str | Path | None = None,
     plots: bool = True,
+    precision: Mapping[str, float | str] | None = None,
+    max_reps: int | None = None,
 ) -> RunResults:
-    """Simulate ``reps`` replications of a scenario and return their results: ``summary``
-    (each KPI's mean and 95% interval by line, pool and Resolution Centre), ``replications``
-    (each replication's KPIs) and ``intervals`` (the interval series).
+    """Simulate ``reps`` replications (default 10) of a scenario and return their results:
+    ``summary`` (each KPI's mean and 95% interval by line, pool and Resolution Centre),
+    ``replications`` (each replication's KPIs) and ``intervals`` (the interval series).
 
     ``seed`` defaults to the scenario's own seed, else the command line's default; the same
     seed gives the same numbers on any number of ``workers`` (default: every core). With
     ``out``, the results folder is written as ``contactsim run`` writes it (with its plots
-    unless ``plots=False``)."""
+    unless ``plots=False``).
+
+    With ``precision`` (``{"101:asa_s": 5, "999:service_level": 0.005, "101:abandon_rate":
+    "5%"}``: each KPI's 95% half-width, as ``--precision`` takes it), replications run in
+    batches until every interval is that tight or ``max_reps`` (default 100) are run, ``reps``
+    being the minimum (default 5); a target not met is a warning."""
     loaded = _loaded(scenario)
     seed_used = seed_for(seed, loaded.scenario.seed)
     n_workers = workers or default_workers()
-    if out is None:
-        return run_scenario(loaded.scenario, reps, seed_used, n_workers)
+    rule = _precision_rule(precision, reps, max_reps, loaded.scenario)
+    if out is None and rule is None:
+        return run_scenario(loaded.scenario, reps or 10, seed_used, n_workers)
     from contactsim.output.saved_runs import run_into_folder
+    from contactsim.runs.precise_runs import run_precise
 
+    checks: list[Stopping] = []
     with make_executor(n_workers) as executor:
-        results, _notes = run_into_folder(loaded, reps, seed_used, out, executor, plots=plots)
+        if out is None and rule is not None:
+            results, stopped = run_precise(loaded.scenario, seed_used, rule, executor)
+            checks.append(stopped)
+        else:
+            results, _notes = run_into_folder(loaded, reps or 10, seed_used, out or "", executor,
+                                              plots=plots, precision=rule,
+                                              on_check=checks.append)
+    if checks and not checks[-1].met:
+        from contactsim.runs.precision import describe
+
+        warnings.warn("precision not met within max_reps: " + "; ".join(
+            describe(r) for r in checks[-1].reached if not r.met), stacklevel=2)
     return results
+
+
+def _precision_rule(precision: Mapping[str, float | str] | None, reps: int | None,
+                    max_reps: int | None, scenario: Scenario) -> Rule | None:
+    """The stopping rule ``run(precision=...)`` asks for (None without one)."""
+    if not precision:
+        return None
+    from contactsim.runs.defaults import PRECISION_MAX_REPS, PRECISION_MIN_REPS
+    from contactsim.runs.precision import Rule, check_targets, parse_targets
+
+    targets = parse_targets([f"{key}={value}" for key, value in precision.items()],
+                            "precision")
+    check_targets(targets, scenario, "precision")
+    minimum = reps or PRECISION_MIN_REPS
+    return Rule(targets, min_reps=minimum,
+                max_reps=max_reps or max(PRECISION_MAX_REPS, minimum))
 
 
 def compare(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -23,10 +24,16 @@ from contactsim.cli.options import (
     check_out_or_exit,
     dask_local_option,
     default_folder,
+    echo_check,
     echo_notes,
     load_or_exit,
+    max_reps_option,
     opened_executor,
     plots_option,
+    precision_minimum,
+    precision_option,
+    precision_rule,
+    precision_words,
     scheduler_option,
     service_level_thresholds,
     set_option,
@@ -34,7 +41,10 @@ from contactsim.cli.options import (
     workers_option,
 )
 from contactsim.limits import MAX_REPLICATIONS
-from contactsim.runs.defaults import DEFAULT_SEED
+from contactsim.runs.defaults import DEFAULT_SEED, PRECISION_MIN_REPS
+
+if TYPE_CHECKING:
+    from contactsim.runs.precision import Stopping
 
 #: The KPIs ``compare`` prints (every KPI is in compare.csv).
 COMPARE_SHOWN = (ASA_S, SERVICE_LEVEL, ABANDON_RATE, OCCUPANCY, CALLBACKS_OFFERED,
@@ -45,7 +55,8 @@ COMPARE_SHOWN = (ASA_S, SERVICE_LEVEL, ABANDON_RATE, OCCUPANCY, CALLBACKS_OFFERE
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--reps", default=10, show_default=True,
               type=click.IntRange(min=2, max=MAX_REPLICATIONS),
-              help="Replications of each scenario (at least 2, for paired intervals).")
+              help="Replications of each scenario (at least 2, for paired intervals; with "
+                   f"--precision, the minimum: default {PRECISION_MIN_REPS}).")
 @click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True,
               help="Seed shared by every scenario (common random numbers).")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
@@ -56,15 +67,19 @@ COMPARE_SHOWN = (ASA_S, SERVICE_LEVEL, ABANDON_RATE, OCCUPANCY, CALLBACKS_OFFERE
 @scheduler_option
 @dask_local_option
 @set_option
+@precision_option
+@max_reps_option
 def compare(
     scenarios: tuple[str, ...], reps: int, seed: int, out: str | None, workers: int | None,
     plots: bool, scheduler: str | None, dask_local: int | None, overrides: tuple[str, ...],
+    precision: tuple[str, ...], max_reps: int | None,
 ) -> None:
     """Compare scenarios, run with the same callers.
 
     Runs SCENARIOS with the same callers and compares each with the first: compare.csv (KPIs
     with 95% intervals, and paired differences against the first), plots, and each scenario's
-    own results under runs/."""
+    own results under runs/. With --precision, the targets apply to the paired differences:
+    replications run in batches until each difference's interval is that tight."""
     from contactsim.data.files import safe_components
     from contactsim.output.results import compare_about, default_name, replacing_note
     from contactsim.output.saved_runs import compare_into_folder
@@ -74,6 +89,10 @@ def compare(
     if len(scenarios) < 2:
         raise click.UsageError("compare needs at least two scenarios")
     loaded = [load_or_exit(path, overrides) for path in scenarios]
+    rule = precision_rule(precision, precision_minimum(reps), max_reps,
+                          [item.scenario for item in loaded])
+    if rule is not None:
+        reps = rule.min_reps
     # each scenario's results go to runs/NAME: two names on one folder are refused now, not
     # after the simulations
     safe_components(unique_names([i.scenario.name for i in loaded]), "scenario name")
@@ -90,14 +109,25 @@ def compare(
     if replacing:
         click.echo(f"note: {replacing}", err=True)
     started = time.perf_counter()
+    checks: list[Stopping] = []  # the last check of a comparison to a precision
+
+    def on_check(state: Stopping) -> None:
+        checks[:] = [state]
+        echo_check(state)
+
+    what = f"{reps} replications" if rule is None else "replications to the precision asked"
     with (opened_executor(workers, scheduler, dask_local) as executor,
-          ProgressBar(f"{len(loaded)} scenarios × {reps} replications") as bar):
+          ProgressBar(f"{len(loaded)} scenarios × {what}") as bar):
         comparison, notes = compare_into_folder(
             loaded, reps, seed, folder, executor, about=about, progress=bar.update, plots=plots,
+            precision=rule, on_check=on_check,
         )
     echo_notes(notes)
     click.echo(comparison_table(comparison.table, comparison.names,
                                 [item.scenario for item in loaded]))
+    if checks:
+        reps = checks[0].reached[0].reps
+        click.echo("\n" + precision_words(checks[0]))
     click.echo(f"\n{len(loaded)} scenarios × {reps} replications in "
                f"{time.perf_counter() - started:.1f} s (seed {seed}); results in {folder}/")
     warn_if_few(reps)

@@ -18,11 +18,20 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from contactsim.errors import ContactsimError, ScenarioError
-from contactsim.runs.defaults import DEFAULT_SEED, seed_for
+from contactsim.limits import MAX_REPLICATIONS
+from contactsim.runs.defaults import (
+    DEFAULT_SEED,
+    PRECISION_BATCH,
+    PRECISION_MAX_REPS,
+    PRECISION_MIN_REPS,
+    seed_for,
+)
 
 if TYPE_CHECKING:
     from contactsim.config.loader import LoadedScenario
+    from contactsim.config.scenario import Scenario
     from contactsim.runs.executors import Executor
+    from contactsim.runs.precision import Rule, Stopping
 
 workers_option = click.option(
     "--workers", type=click.IntRange(min=1), default=None,
@@ -47,6 +56,20 @@ seed_option = click.option(
 set_option = click.option(
     "--set", "overrides", multiple=True, metavar="FIELD=VALUE",
     help="Override a scenario field, e.g. --set shrinkage=0.3 --set pools.blended.staffing.flat=20",
+)
+#: Precision on demand (run, compare, sweep): see contactsim.runs.precision.
+precision_option = click.option(
+    "--precision", "precision", multiple=True, metavar="SCOPE:KPI=HALF_WIDTH",
+    help=f"Run replications in batches of {PRECISION_BATCH} until this KPI's 95% interval is "
+         "this tight (and still is a batch later): "
+         "101:asa_s=5 (±5 s), 999:service_level=0.005 (±half a point) or 101:asa_s=5% (of "
+         "the mean). Repeat for more KPIs; the replications given (--reps, a sweep's reps) "
+         f"are then the minimum [default: {PRECISION_MIN_REPS}].",
+)
+max_reps_option = click.option(
+    "--max-reps", type=click.IntRange(min=1, max=MAX_REPLICATIONS), default=None,
+    help=f"With --precision: the most replications to run [default: {PRECISION_MAX_REPS}, "
+         "or the minimum if more].",
 )
 
 
@@ -180,3 +203,72 @@ def service_level_thresholds(scenarios: list[object]) -> dict[str, float]:
         for line in scenario.lines:
             found.setdefault(line, set()).add(scenario.service_level_s(line))
     return {line: next(iter(values)) for line, values in found.items() if len(values) == 1}
+
+
+def precision_rule(texts: tuple[str, ...], minimum: int, max_reps: int | None,
+                   scenarios: list[Scenario]) -> Rule | None:
+    """The stopping rule --precision and --max-reps ask for, from ``minimum`` replications
+    (None without --precision); a target that does not fit every scenario is a message and
+    exit status 2."""
+    if not texts:
+        if max_reps is not None:
+            raise click.UsageError("--max-reps goes with --precision: the most replications "
+                                   "a run to a precision may take")
+        return None
+    from contactsim.runs.precision import Rule, check_targets, parse_targets
+
+    try:
+        targets = parse_targets(texts)
+        for scenario in scenarios:
+            check_targets(targets, scenario)
+        cap = max_reps if max_reps is not None else max(PRECISION_MAX_REPS, minimum)
+        return Rule(targets, min_reps=minimum, max_reps=cap)
+    except ContactsimError as exc:
+        fail(str(exc))
+
+
+def precision_minimum(reps: int) -> int:
+    """With --precision, the replications before the first check: --reps if given on the
+    command line, else :data:`~contactsim.runs.defaults.PRECISION_MIN_REPS`."""
+    from click.core import ParameterSource
+
+    source = click.get_current_context().get_parameter_source("reps")
+    return PRECISION_MIN_REPS if source in (None, ParameterSource.DEFAULT) else reps
+
+
+def echo_check(state: Stopping) -> None:
+    """A line on standard error (on a terminal, above the progress bar) for each check of a
+    run to a precision: the replications so far, each target's half-width, and what comes
+    next."""
+    from tqdm import tqdm
+
+    from contactsim.runs.precision import describe
+
+    reps = state.reached[0].reps if state.reached else state.reps
+    if state.done:
+        after = "done" if state.met else f"stopping at --max-reps {state.rule.max_reps}"
+    elif state.met:
+        after = f"{state.reps - reps} more, to check it holds"
+    else:
+        after = f"{state.reps - reps} more"
+    line = (f"precision, {reps} replications: "
+            + "; ".join(describe(r) for r in state.reached) + f" → {after}")
+    if sys.stderr.isatty():  # above the progress bar, which is drawn again below it
+        tqdm.write(line, file=sys.stderr)
+    else:
+        click.echo(line, err=True)
+
+
+def precision_words(state: Stopping) -> str:
+    """What a run to a precision reached, to print after its table; a note on standard error
+    if a target was not met."""
+    from contactsim.runs.precision import describe
+
+    reps = state.reached[0].reps if state.reached else state.reps
+    unmet = [r for r in state.reached if not r.met]
+    if unmet:
+        echo_notes([f"{len(unmet)} of {len(state.reached)} precision targets not met within "
+                    f"--max-reps {state.rule.max_reps}; raise it, or loosen the target "
+                    "(precision.csv has the half-widths reached)"])
+    lines = [f"precision after {reps} replications (95% intervals):"]
+    return "\n".join(lines + [f"  {describe(r)}" for r in state.reached])

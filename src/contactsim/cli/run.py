@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -26,11 +27,17 @@ from contactsim.cli.options import (
     chosen_seed,
     dask_local_option,
     default_folder,
+    echo_check,
     echo_notes,
     fail,
     load_or_exit,
+    max_reps_option,
     opened_executor,
     plots_option,
+    precision_minimum,
+    precision_option,
+    precision_rule,
+    precision_words,
     scheduler_option,
     seed_option,
     service_level_thresholds,
@@ -39,6 +46,10 @@ from contactsim.cli.options import (
     workers_option,
 )
 from contactsim.limits import MAX_REPLICATIONS
+from contactsim.runs.defaults import PRECISION_MIN_REPS
+
+if TYPE_CHECKING:
+    from contactsim.runs.precision import Stopping
 
 #: The KPIs ``run`` prints (every KPI is in summary.csv), and the service levels at a line's
 #: further thresholds (``service_level@15``), if it has any.
@@ -51,7 +62,8 @@ RUN_SHOWN = (OFFERED, ASA_S, WAIT_P90_S, SERVICE_LEVEL, ABANDON_RATE, OCCUPANCY,
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--reps", default=10, show_default=True,
               type=click.IntRange(min=1, max=MAX_REPLICATIONS),
-              help="Independent replications.")
+              help="Independent replications (with --precision, the minimum: default "
+                   f"{PRECISION_MIN_REPS}).")
 @seed_option
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Results folder [default: results/<scenario name>]; replaced whole if "
@@ -68,16 +80,20 @@ RUN_SHOWN = (OFFERED, ASA_S, WAIT_P90_S, SERVICE_LEVEL, ABANDON_RATE, OCCUPANCY,
               help="The share of a day's calls a line's service level must reach (within its "
                    "service_level_s): days below it are counted as missing it in days.csv and "
                    "bad_days.csv [default: '999: 0.90', the national standard]. Repeat.")
+@precision_option
+@max_reps_option
 def run(
     scenario: str, reps: int, seed: int | None, out: str | None, workers: int | None,
     plots: bool, scheduler: str | None, dask_local: int | None, overrides: tuple[str, ...],
-    records: bool, standards: tuple[str, ...],
+    records: bool, standards: tuple[str, ...], precision: tuple[str, ...],
+    max_reps: int | None,
 ) -> None:
     """Run a scenario and write its results.
 
     Runs SCENARIO and writes summary.csv, replications.parquet, intervals.parquet,
     scenario.resolved.yaml, days.csv, bad_days.csv and plots into the results folder (and
-    per-call records if asked)."""
+    per-call records if asked). With --precision, replications run in batches until every
+    interval named is that tight (or --max-reps), and precision.csv says how far each got."""
     from contactsim.errors import ContactsimError
     from contactsim.output.bad_days import bad_days_text, parse_standards, read_bad_days
     from contactsim.output.results import default_name, replacing_note, run_about
@@ -90,6 +106,9 @@ def run(
         judged_by = parse_standards(standards, loaded.scenario.lines)
     except ContactsimError as exc:
         fail(str(exc))
+    rule = precision_rule(precision, precision_minimum(reps), max_reps, [loaded.scenario])
+    if rule is not None:
+        reps = rule.min_reps
     # a run with --set has a default folder of its own: it never replaces the scenario's
     own_name = default_name(loaded.scenario.name, overrides)
     folder = Path(out) if out else default_folder(own_name)
@@ -102,11 +121,19 @@ def run(
     if replacing:
         click.echo(f"note: {replacing}", err=True)
     started = time.perf_counter()
+    checks: list[Stopping] = []  # the last check of a run to a precision
+
+    def on_check(state: Stopping) -> None:
+        checks[:] = [state]
+        echo_check(state)
+
+    what = f"{reps} replications" if rule is None else "replications to the precision asked"
     with (opened_executor(workers, scheduler, dask_local) as executor,
-          ProgressBar(f"{loaded.scenario.name}: {reps} replications") as bar):
+          ProgressBar(f"{loaded.scenario.name}: {what}") as bar):
         results, notes = run_into_folder(
             loaded, reps, seed_used, folder, executor, about=about, progress=bar.update,
-            plots=plots, records=records, standards=judged_by,
+            plots=plots, records=records, standards=judged_by, precision=rule,
+            on_check=on_check,
         )
     elapsed = time.perf_counter() - started
     echo_notes(notes)
@@ -114,6 +141,9 @@ def run(
     bad_days = read_bad_days(folder)
     if bad_days is not None and (text := bad_days_text(bad_days)):
         click.echo("\n" + text)
+    if checks:
+        reps = checks[0].reached[0].reps
+        click.echo("\n" + precision_words(checks[0]))
     click.echo(
         f"\n{reps} replications in {elapsed:.1f} s (seed {seed_used}); results in {folder}/"
     )

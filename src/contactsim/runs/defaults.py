@@ -11,3 +11,10 @@ def seed_for(given: int | None, scenario_seed: int | None) -> int:
     if given is not None:
         return given
     return scenario_seed if scenario_seed is not None else DEFAULT_SEED
+
+#: A run to a precision (``--precision``): replications before the first check (``--reps``
+#: then sets it), and at most (``--max-reps``); see :mod:`contactsim.runs.precision`.
+PRECISION_MIN_REPS = 5
+PRECISION_MAX_REPS = 100
+#: ... and the replications added after each check that did not stop.
+PRECISION_BATCH = 5

@@ -22,12 +22,16 @@ class ProgressBar:
         return self
 
     def update(self, done_s: float, total_s: float) -> None:
-        """Move the bar to ``done_s`` of ``total_s`` simulated seconds."""
+        """Move the bar to ``done_s`` of ``total_s`` simulated seconds (a total that grows, as
+        a run to a precision adds batches, lengthens the bar)."""
         if self._bar is None:
             self._bar = tqdm(
                 total=round(total_s / 86400, 1), unit="sim-day", desc=self.description,
                 delay=SHOW_AFTER_S, file=sys.stderr, dynamic_ncols=True, leave=False,
             )
+        elif round(total_s / 86400, 1) > (self._bar.total or 0):
+            self._bar.total = round(total_s / 86400, 1)
+            self._bar.refresh()
         step = round(done_s / 86400, 1) - self._bar.n
         if step > 0:
             self._bar.update(step)

@@ -10,6 +10,16 @@ version, seed, replication) matches, and refuses a folder made by a different sw
 that fails is recorded and the sweep goes on. The runs go to an
 :class:`~contactsim.runs.executors.Executor` (local processes or a Dask cluster);
 :func:`write_sweep_tables` gathers the finished ones into the sweep's tables.
+
+A sweep run to a precision (``precision`` in its file, or ``--precision``; see
+:mod:`contactsim.runs.precision`) runs in rounds: every point not yet stopped gets the
+replications its next check needs, then each such point is judged on its own replications
+``0 … n−1``, and stops or asks for a batch more. The runs are the same runs as a fixed sweep's
+(one folder and fingerprint per point and replication, which the precision does not change),
+and a point's decisions depend only on its own replications' KPIs: a precision sweep stopped
+part way and started again keeps every finished run, judges each point again from them — the
+same decisions as before — and runs only what was not finished, ending with the same tables as
+one never interrupted. The points' replications and targets go to ``precision.csv``.
 """
 
 from __future__ import annotations
@@ -43,13 +53,17 @@ from contactsim.data.folders import (
     write_marker,
 )
 from contactsim.errors import ContactsimError, EnvironmentFault, ScenarioError
-from contactsim.runs.executors import Executor, LocalExecutor
+from contactsim.runs.executors import Executor, LocalExecutor, given_or_own
+from contactsim.runs.precise_runs import points_table, run_points
+from contactsim.runs.precision import Rule
 from contactsim.runs.replication import run_tallies
 from contactsim.runs.sweep_file import Point, SweepSpec
 
 SWEEP_FILE = "sweep.json"
 META_FILE = "meta.json"
 KPIS_FILE = "kpis.parquet"
+#: A sweep run to a precision: per point and target, the half-width reached and replications.
+PRECISION_FILE = "precision.csv"
 
 
 @lru_cache(maxsize=1)
@@ -157,10 +171,28 @@ def run_sweep(
     out = Path(out)
     _claim(out, spec)
     _remove_partial_runs(out)  # left by a sweep killed mid-write
-    tasks = _tasks(spec, out)
-    state = SweepProgress(total=len(tasks))
+    state = SweepProgress(total=0)
+    if spec.precision is not None:
+        with given_or_own(executor, workers) as runner:  # its workers kept between rounds
+            tasks, table = _run_to_precision(spec, spec.precision, out, runner, state,
+                                             progress)
+        write_text_atomic(out / PRECISION_FILE, table.to_csv(index=False))
+    else:
+        tasks = _tasks(spec, out)
+        runner = executor if executor is not None else LocalExecutor(workers)
+        _run_tasks(tasks, spec.seed, out, runner, state, progress)
+        (out / PRECISION_FILE).unlink(missing_ok=True)  # a precision sweep's, run before
+    return write_sweep_tables(spec, out, tasks)
+
+
+def _run_tasks(tasks: list[Task], seed: int, out: Path, runner: Executor,
+               state: SweepProgress, progress: Callable[[SweepProgress], None] | None) -> None:
+    """Run the tasks not already complete, counting them in ``state``; stopped early, stop
+    the runs under way at once and let the exception go on (see :func:`run_sweep`)."""
     pending = [task for task in tasks if not is_complete(task.folder, task.fingerprint)]
-    state.skipped = len(tasks) - len(pending)
+    state.total += len(tasks)
+    state.skipped += len(tasks) - len(pending)
+    done_before, failed_before = state.done, state.failed
     if progress is not None:
         progress(state)
 
@@ -172,8 +204,7 @@ def run_sweep(
         if progress is not None:
             progress(state)
 
-    runner = executor if executor is not None else LocalExecutor(workers)
-    results = runner.as_completed(execute, [(task, spec.seed) for task in pending])
+    results = runner.as_completed(execute, [(task, seed) for task in pending])
     try:
         for result in results:
             record(result)
@@ -184,11 +215,29 @@ def run_sweep(
             close()
         if isinstance(stopped, KeyboardInterrupt):
             _remove_partial_runs(out)  # the runs that were under way leave nothing
-            _recount(state, pending)
+            _recount(state, pending, done_before, failed_before)
             if progress is not None:
                 progress(state)
         raise
-    return write_sweep_tables(spec, out, tasks)
+
+
+def _run_to_precision(
+    spec: SweepSpec, rule: Rule, out: Path, runner: Executor, state: SweepProgress,
+    progress: Callable[[SweepProgress], None] | None,
+) -> tuple[list[Task], pd.DataFrame]:
+    """Rounds of runs until every point's rule has stopped (see the module and
+    :func:`~contactsim.runs.precise_runs.run_points`): the tasks of the replications each
+    point kept, in order, and ``precision.csv``'s table."""
+    def kpis(task: Task) -> pd.DataFrame | None:
+        if not is_complete(task.folder, task.fingerprint):
+            return None
+        return pd.read_parquet(task.folder / KPIS_FILE)
+
+    stops = run_points(
+        _points(spec), rule, lambda point, replication: point.task(out, spec.seed, replication),
+        lambda tasks: _run_tasks(tasks, spec.seed, out, runner, state, progress), kpis)
+    table = points_table([(p.point.index, p.point.name, stopping) for p, stopping, _ in stops])
+    return [task for _point, _stopping, kept in stops for task in kept], table
 
 
 def _remove_partial_runs(out: Path) -> None:
@@ -206,13 +255,15 @@ def _remove_partial_runs(out: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _recount(state: SweepProgress, pending: list[Task]) -> None:
-    """Count the runs done from their folders: a worker may have finished a run (its folder is
-    whole) whose result had not reached this process when the sweep was interrupted."""
+def _recount(state: SweepProgress, pending: list[Task], done_before: int = 0,
+             failed_before: int = 0) -> None:
+    """Count the runs done from their folders (after the ``done_before`` and ``failed_before``
+    of earlier rounds): a worker may have finished a run (its folder is whole) whose result had
+    not reached this process when the sweep was interrupted."""
     done = [meta for meta, task in ((_read_meta(task.folder), task) for task in pending)
             if meta is not None and meta.get("fingerprint") == task.fingerprint]
-    state.done = len(done)
-    state.failed = sum(meta.get("status") != "ok" for meta in done)
+    state.done = done_before + len(done)
+    state.failed = failed_before + sum(meta.get("status") != "ok" for meta in done)
 
 
 def _claim(out: Path, spec: SweepSpec) -> None:
@@ -247,8 +298,26 @@ def _claim(out: Path, spec: SweepSpec) -> None:
                                           "sweep_file": str(spec.source)}, indent=2))
 
 
-def _tasks(spec: SweepSpec, out: Path) -> list[Task]:
-    tasks = []
+@dataclass(frozen=True)
+class _LoadedPoint:
+    """A point's scenario, loaded once (None, with the error, if its changes make it invalid),
+    from which its tasks are made."""
+
+    point: Point
+    scenario: Scenario | None
+    resolved: str
+    error: str | None
+
+    def task(self, out: Path, seed: int, replication: int) -> Task:
+        """The run of this point's ``replication``."""
+        return Task(point=self.point, replication=replication,
+                    folder=_run_folder(out, self.point, replication), scenario=self.scenario,
+                    resolved=self.resolved, error=self.error,
+                    fingerprint=run_fingerprint(self.resolved, seed, replication))
+
+
+def _points(spec: SweepSpec) -> list[_LoadedPoint]:
+    points = []
     for point in spec.points:
         scenario, resolved, error = None, "", None
         try:
@@ -257,14 +326,13 @@ def _tasks(spec: SweepSpec, out: Path) -> list[Task]:
         except ScenarioError as exc:
             error = f"the point's changes make an invalid scenario:\n{exc}"
             resolved = f"# invalid: {point.changes}\n"
-        for replication in range(spec.reps):
-            tasks.append(Task(
-                point=point, replication=replication,
-                folder=_run_folder(out, point, replication), scenario=scenario,
-                resolved=resolved, error=error,
-                fingerprint=run_fingerprint(resolved, spec.seed, replication),
-            ))
-    return tasks
+        points.append(_LoadedPoint(point, scenario, resolved, error))
+    return points
+
+
+def _tasks(spec: SweepSpec, out: Path) -> list[Task]:
+    return [point.task(out, spec.seed, replication) for point in _points(spec)
+            for replication in range(spec.reps)]
 
 
 def write_sweep_tables(spec: SweepSpec, out: Path, tasks: list[Task]) -> pd.DataFrame:

@@ -1,7 +1,9 @@
 """A sweep file: a base scenario, ``reps`` and ``seed``, a ``grid`` of dotted fields to value
-lists (their full product) and/or named ``variants`` (each a set of changes), and an optional
-``plot``. :func:`load_sweep` reads and checks every field before any run and turns the grid and
-variants into the sweep's points; :mod:`contactsim.runs.sweep` runs them.
+lists (their full product) and/or named ``variants`` (each a set of changes), an optional
+``plot``, and an optional ``precision`` (targets as ``--precision`` takes them, with
+``max_reps``: each point then runs in batches until its intervals are that tight, ``reps``
+being the minimum). :func:`load_sweep` reads and checks every field before any run and turns
+the grid and variants into the sweep's points; :mod:`contactsim.runs.sweep` runs them.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import hashlib
 import itertools
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +22,11 @@ from contactsim.build.loading import load_scenario
 from contactsim.config.scenario import Scenario
 from contactsim.config.yaml_reading import read_yaml_mapping
 from contactsim.data.files import check_input_file
-from contactsim.errors import ScenarioError
-from contactsim.runs.defaults import DEFAULT_SEED
+from contactsim.errors import ContactsimError, ScenarioError
+from contactsim.runs.defaults import DEFAULT_SEED, PRECISION_MAX_REPS
+from contactsim.runs.precision import Rule, check_targets, parse_targets
 
-__all__ = ["Point", "SweepSpec", "load_sweep"]
+__all__ = ["Point", "SweepSpec", "load_sweep", "with_precision"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ class SweepSpec:
     plot_scope: str | None = None
     plot_kpi: str | None = None
     text: str = ""
+    #: each point's replications run in batches until this rule stops (``reps`` the minimum)
+    precision: Rule | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -73,7 +78,7 @@ def load_sweep(path: str | Path) -> SweepSpec:
     source = Path(path)
     file = str(source)
     text, data = read_yaml_mapping(source, "sweep file")
-    known = {"base", "reps", "seed", "grid", "variants", "plot"}
+    known = {"base", "reps", "seed", "grid", "variants", "plot", "precision", "max_reps"}
     for key in data:
         if key not in known:
             raise ScenarioError.single(str(key), key, f"a known field ({', '.join(sorted(known))})",
@@ -176,7 +181,49 @@ def load_sweep(path: str | Path) -> SweepSpec:
                 raise ScenarioError.single(
                     "plot.kpi", kpi,
                     f"a KPI of {where}{default}: one of {', '.join(allowed)}", file)
-    return SweepSpec(
+    spec = SweepSpec(
         source=source, base=base, reps=reps, seed=seed, points=points,
         plot_scope=scope, plot_kpi=kpi, text=text,
     )
+    texts = data.get("precision")
+    max_reps = data.get("max_reps")
+    if texts is None:
+        if max_reps is not None:
+            raise ScenarioError.single("max_reps", max_reps, "max_reps only with precision "
+                                       "(the most replications a point may take)", file)
+        return spec
+    if isinstance(texts, str):
+        texts = [texts]
+    if not isinstance(texts, list) or not texts or not all(isinstance(t, str) for t in texts):
+        raise ScenarioError.single("precision", texts, "a list of SCOPE:KPI=HALF_WIDTH, e.g. "
+                                   "['101:asa_s=5', '999:service_level=0.005', "
+                                   "'101:abandon_rate=5%']", file)
+    if max_reps is not None and (not isinstance(max_reps, int) or isinstance(max_reps, bool)):
+        raise ScenarioError.single("max_reps", max_reps, "a whole number", file)
+    return with_precision(spec, texts, max_reps, f"{file}: precision")
+
+
+def with_precision(spec: SweepSpec, texts: list[str] | tuple[str, ...], max_reps: int | None,
+                   where: str = "--precision") -> SweepSpec:
+    """``spec`` with each point run to the precision ``texts`` ask (``--precision`` targets,
+    checked against the base scenario), from ``spec.reps`` replications up to ``max_reps``
+    (default :data:`~contactsim.runs.defaults.PRECISION_MAX_REPS`, or ``reps`` if more); a
+    ContactsimError names ``where`` (the option or the file's field), the text and what is
+    wrong."""
+    targets = parse_targets(texts, where)
+    try:
+        base: Scenario | None = load_scenario(spec.base).scenario
+    except ScenarioError:
+        base = None  # a base that does not load is left to the runs, which record why
+    if base is not None:
+        check_targets(targets, base, where)
+    cap = max_reps if max_reps is not None else max(PRECISION_MAX_REPS, spec.reps)
+    try:
+        rule = Rule(targets, min_reps=spec.reps, max_reps=cap)
+    except ContactsimError as exc:
+        raise ContactsimError(f"{where}: {exc}") from None
+    if len(spec.points) * cap > limits.MAX_SWEEP_RUNS:
+        raise ContactsimError(f"{where}: {len(spec.points):,} points × up to {cap:,} "
+                              f"replications; expected at most {limits.MAX_SWEEP_RUNS:,} runs "
+                              "in one sweep (lower max_reps)")
+    return replace(spec, precision=rule)
