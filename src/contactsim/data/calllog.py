@@ -22,14 +22,17 @@ import gzip
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from contactsim.data.file_cache import read_once_per_version
 from contactsim.data.files import check_input_file
 from contactsim.errors import ScenarioError
 from contactsim.limits import MAX_CALLS_PER_REPLICATION, MAX_LOG_BYTES, MAX_MEAN_S
+
+if TYPE_CHECKING:  # pandas is imported where a file is read: checking a scenario that replays
+    import pandas as pd  # nothing never pays for it (``contactsim validate`` stays quick)
 
 LOG_COLUMNS = ("arrival_time", "line")
 COUNT_COLUMNS = ("interval_start", "line", "calls")
@@ -138,6 +141,8 @@ def read_table(path: str) -> pd.DataFrame:
     """A CSV or Parquet file as a table, every column as read (lines as text, a blank line as
     ``""``). The file is checked first: a regular file within
     :data:`~contactsim.limits.MAX_LOG_BYTES`, and a CSV UTF-8 throughout."""
+    import pandas as pd
+
     try:
         check_input_file(path, REPLAY_FILE, MAX_LOG_BYTES)
     except ScenarioError as exc:  # the scenario's field named the file
@@ -216,6 +221,8 @@ def _row(index: int) -> int:
 
 def _shown(value: object) -> object:
     """A cell's value for a message: a blank one as "" (not nan)."""
+    import pandas as pd
+
     missing = pd.isna(value)
     return "" if isinstance(missing, bool | np.bool_) and missing else value
 
@@ -224,6 +231,8 @@ _OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"
 
 
 def _date_times(table: pd.DataFrame, column: str, path: str) -> pd.Series:
+    import pandas as pd
+
     raw = table[column]
     if raw.dtype == object or pd.api.types.is_string_dtype(raw):
         # the local clock time as written: profiles and shifts are in local time, so an offset
@@ -248,6 +257,8 @@ def _date_times(table: pd.DataFrame, column: str, path: str) -> pd.Series:
 
 
 def _call_log(table: pd.DataFrame, path: str) -> CallLog:
+    import pandas as pd
+
     notices: list[str] = []
     arrivals = _date_times(table, "arrival_time", path)
     _no_blank_lines(table, path)
@@ -298,6 +309,8 @@ def _codes(raw: np.ndarray) -> np.ndarray:
     """Whole-number codes for ids read as text; each blank id a code of its own."""
     # a missing id stays missing under pandas 3's astype(str) (pandas 2 made it "nan"):
     # blank is told by pd.isna on what was read, and by the text
+    import pandas as pd
+
     ids = pd.Series(raw).astype(str).str.strip()
     blank = pd.isna(raw) | (ids == "").to_numpy(dtype=bool)
     codes, uniques = pd.factorize(ids.to_numpy())
@@ -318,6 +331,8 @@ def _no_blank_lines(table: pd.DataFrame, path: str) -> None:
 
 
 def _interval_counts(table: pd.DataFrame, path: str) -> IntervalCounts:
+    import pandas as pd
+
     starts = _date_times(table, "interval_start", path)
     _no_blank_lines(table, path)
     calls = pd.to_numeric(table["calls"], errors="coerce").to_numpy(dtype=float)

@@ -35,17 +35,50 @@ Where things are:
   SimPy's internals); :mod:`~contactsim.engine.sampler` — where draws come from.
 """
 
-from contactsim.engine.builder import build_centre, simulate
-from contactsim.engine.inputs import (
-    LineInputs,
-    ModelInputs,
-    ModelSettings,
-    PoolInputs,
-    RedialInputs,
-)
-from contactsim.engine.records import RunTallies
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from contactsim.engine.builder import build_centre, simulate
+    from contactsim.engine.inputs import (
+        LineInputs,
+        ModelInputs,
+        ModelSettings,
+        PoolInputs,
+        RedialInputs,
+    )
+    from contactsim.engine.records import RunTallies
 
 __all__ = [
     "LineInputs", "ModelInputs", "ModelSettings", "PoolInputs", "RedialInputs", "RunTallies",
     "build_centre", "simulate",
 ]
+
+#: Where each name above lives. They are loaded on first use, so that a module that needs only
+#: the records or the staffing plans (checking a scenario does) does not load SimPy and the
+#: whole model.
+_HOMES = {
+    "build_centre": "contactsim.engine.builder",
+    "simulate": "contactsim.engine.builder",
+    "LineInputs": "contactsim.engine.inputs",
+    "ModelInputs": "contactsim.engine.inputs",
+    "ModelSettings": "contactsim.engine.inputs",
+    "PoolInputs": "contactsim.engine.inputs",
+    "RedialInputs": "contactsim.engine.inputs",
+    "RunTallies": "contactsim.engine.records",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'contactsim.engine' has no attribute {name!r}")
+    value = getattr(import_module(home), name)
+    globals()[name] = value  # looked up once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])
