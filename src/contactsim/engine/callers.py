@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from contactsim.engine.callback import CallbackDesk
-from contactsim.engine.calls import ABANDONED, CALLBACK, WAITING, Call, LineQueue
-from contactsim.engine.inputs import ModelSettings
+from contactsim.engine.calls import ABANDONED, CALLBACK, WAITING, Call, LineQueue, PoolState
+from contactsim.engine.inputs import LineInputs, ModelSettings
 from contactsim.engine.kernel import Kernel
 from contactsim.engine.records import CallRecord
 from contactsim.engine.routing import PriorityRouting
@@ -54,7 +54,11 @@ class Callers:
         self._callback_line = routing.callback_line
         self._callback_accept: Sampler = callback_accept if callback_accept is not None else float
         self._offer_after_s = desk.inputs.offer_after_s if desk is not None else math.inf
+        # functions kept on self (not methods of this class) are called through a local on the
+        # paths every call takes: Python 3.11 specialises reading an attribute, but not
+        # calling one that is not a method (``self._answer(...)`` takes the slow, generic way)
         self._answer = operators.answer
+        self._answer_at_once = operators.answer_at_once
         self._dispatch_callbacks = operators.dispatch_callbacks
         self._schedule_in = kernel.schedule_in
         # what runs when each kind of event comes due (tuples shared by all events of a kind)
@@ -63,6 +67,17 @@ class Callers:
         self._on_redial = (self._redial,)
         self._next_call_id = 0
         self._next_caller_id = 0
+        #: lines whose callers have no trait to draw but a handle time and a patience (no
+        #: triage, callback offer, replayed callers or online reporting): arrive's short path
+        self._plain = frozenset(
+            queue for queue in queues.values()
+            if queue.inputs.triage is None and queue.inputs.arrival_callers is None
+            and queue.inputs.deflection is None and queue is not self._callback_line
+        )
+        #: ... and, without per-call records, those whose calls answered at once need no Call
+        #: (if the line has no rule at answer either: read at each call, as the rules are set
+        #: after this)
+        self._unrecorded_plain = self._plain if records is None else frozenset()
         # the reporting interval of the latest arrival, and where it ends (arrivals come in time
         # order, so a comparison replaces a division for most calls)
         self._interval = 0
@@ -71,9 +86,48 @@ class Callers:
     def arrive(self, queue: LineQueue, now: float) -> None:
         """A caller rings ``queue``'s line at ``now`` (the kernel's arrival handler)."""
         line = queue.inputs
-        handle_s = line.handle_time()
+        handle_time = line.handle_time  # a sampler kept on the line: called from a local
+        handle_s = handle_time()
         patience = line.patience
         patience_s = patience() if patience is not None else math.inf
+        if queue in self._plain:  # a new caller with no other trait to draw: most lines
+            grade, accept_u, attempt = -1, 1.0, 1
+            caller_id = self._next_caller_id
+            self._next_caller_id = caller_id + 1
+        else:
+            traits = self._traits(queue, line, now)
+            if traits is None:  # reported online instead
+                return
+            grade, accept_u, caller_id, attempt = traits
+        if now >= self._interval_end_s:  # the first arrival of a new reporting interval
+            self._interval = int(now // self.interval_s)
+            self._interval_end_s = (self._interval + 1) * self.interval_s
+        interval = self._interval
+        pool = self.routing.pool_for_new_call(queue)
+        if pool is not None and queue in self._unrecorded_plain and queue.on_answer is None:
+            # answered at once, with no rule or record that needs the call: counted, and no
+            # Call made (most calls of a centre with enough operators take this path)
+            self._next_call_id += 1
+            tally = queue.tally
+            tally.offered[interval] += 1
+            answer_at_once = self._answer_at_once
+            answer_at_once(pool, tally, interval, now, handle_s)
+            return
+        call = Call(
+            self._next_call_id, queue, now, handle_s, patience_s, interval, caller_id, attempt,
+            grade, accept_u,
+        )
+        if attempt > 1:  # a logged caller ringing again
+            queue.tally.redials[interval] += 1
+        self._offer(call, pool)
+
+    def _traits(
+        self, queue: LineQueue, line: LineInputs, now: float
+    ) -> tuple[int, float, int, int] | None:
+        """The rest of a caller's traits, drawn after the handle time and patience and in this
+        order — triage grade, attitude to callbacks, the logged caller (a replay), whether they
+        report online instead — as ``(grade, accept_u, caller_id, attempt)``; None if the
+        caller reports online (counted as deflected)."""
         triage = line.triage
         grade = triage.outcome() if triage is not None else -1
         accept_u = self._callback_accept() if queue is self._callback_line else 1.0
@@ -86,20 +140,10 @@ class Callers:
         if deflection is not None and deflection() < line.online_shift:
             if now >= self.warmup_s:
                 queue.tally.deflected += 1
-            return
+            return None
         if callers is None:
             self._next_caller_id = caller_id + 1
-        if now >= self._interval_end_s:  # the first arrival of a new reporting interval
-            self._interval = int(now // self.interval_s)
-            self._interval_end_s = (self._interval + 1) * self.interval_s
-        interval = self._interval
-        call = Call(
-            self._next_call_id, queue, now, handle_s, patience_s, interval, caller_id, attempt,
-            grade, accept_u,
-        )
-        if attempt > 1:  # a logged caller ringing again
-            queue.tally.redials[interval] += 1
-        self._offer(call)
+        return grade, accept_u, caller_id, attempt
 
     def ring(
         self, queue: LineQueue, now: float, handle_s: float, patience_s: float, grade: int
@@ -110,29 +154,32 @@ class Callers:
         call = Call(self._next_call_id, queue, now, handle_s, patience_s,
                     int(now // self.interval_s), self._next_caller_id, 1, grade)
         self._next_caller_id += 1
-        self._offer(call)
+        self._offer(call, self.routing.pool_for_new_call(queue))
         return call
 
-    def _offer(self, call: Call) -> None:
-        """A call rings on its line: answered at once by an idle operator, or queued."""
+    def _offer(self, call: Call, pool: PoolState | None) -> None:
+        """A call rings on its line: answered at once by an idle operator of ``pool``
+        (routing's choice for a new call of the line), or queued if None."""
         queue = call.line
         self._next_call_id += 1
         queue.tally.offered[call.interval] += 1
-        pool = self.routing.pool_for_new_call(queue)
         if pool is not None:
             # Operators.take_idle, inlined: the longest free operator takes the call
             operator = pool.idle.popleft()
             operator.stretch_from_s = now = call.arrival_s
-            self._answer(call, pool, operator, now)
+            answer = self._answer  # a function kept on self is called from a local: see below
+            answer(call, pool, operator, now)
             return
-        queue.push(call)
+        queue.queue.append(call)  # LineQueue.push, inlined: this runs for every queued call
+        queue.waiting += 1
+        schedule_in = self._schedule_in
         if queue is self._callback_line and call.patience_s > self._offer_after_s:
-            self._schedule_in(self._offer_after_s, self._on_offer_callback, call)
+            schedule_in(self._offer_after_s, self._on_offer_callback, call)
         overflow = queue.overflow
         if overflow is not None:  # to a neighbouring force if still queueing then
-            self._schedule_in(overflow.after_s, overflow.on_due, call)
+            schedule_in(overflow.after_s, overflow.on_due, call)
         if call.patience_s != math.inf:
-            self._schedule_in(call.patience_s, self._on_abandon, call)
+            schedule_in(call.patience_s, self._on_abandon, call)
 
     def _abandon(self, event: Any) -> None:
         call: Call = event.value
@@ -186,7 +233,7 @@ class Callers:
         target.tally.redials[interval] += 1
         if target is not first.line:
             first.line.tally.switched_to_999[interval] += 1  # the tally's name: see records
-        self._offer(call)
+        self._offer(call, self.routing.pool_for_new_call(target))
 
     def _offer_callback(self, event: Any) -> None:
         call: Call = event.value

@@ -33,7 +33,7 @@ from contactsim.engine.records import (
     LineTally,
 )
 from contactsim.engine.resolution import ResolutionCentre, TriageInputs
-from contactsim.engine.routing import PriorityRouting
+from contactsim.engine.routing import NextTask, PriorityRouting
 
 
 class Operators(OnAndOffDuty):
@@ -108,7 +108,28 @@ class Operators(OnAndOffDuty):
                 CallRecord(call.call_id, line.name, call.arrival_s, "answered", wait_s,
                            pool.name, handle_s, call.caller_id, call.attempt)
             )
-        self._schedule_in(handle_s, self._on_call_done, operator)
+        # the kernel's function, called from a local: Python 3.11 specialises reading an
+        # attribute, not calling one that is not a method of the class
+        schedule_in = self._schedule_in
+        schedule_in(handle_s, self._on_call_done, operator)
+
+    def answer_at_once(self, pool: PoolState, tally: LineTally, interval: int, now: float,
+                       handle_s: float) -> None:
+        """The longest free operator of ``pool`` takes a call that rang at ``now`` (counted
+        offered, in ``interval``, on the line ``tally`` counts) and lasts ``handle_s``: what
+        :meth:`answer` does for a call answered at once, on a line with no rule at answer and
+        without per-call records, where no :class:`Call` is needed."""
+        operator = pool.idle.popleft()  # take_idle, inlined
+        operator.stretch_from_s = now
+        pool.busy += 1
+        tally.answered[interval] += 1
+        tally.answered_within[interval] += 1
+        if interval >= tally.first_counted_interval:
+            tally.zero_waits += 1
+        operator.busy_until_s = now + handle_s
+        operator.busy_s += handle_s
+        schedule_in = self._schedule_in
+        schedule_in(handle_s, self._on_call_done, operator)
 
     def grade(self, call: Call, tally: LineTally, counted: bool, handle_s: float) -> float:
         """Count the grade of a call an operator is taking on a line with triage (drawn when
@@ -134,11 +155,23 @@ class Operators(OnAndOffDuty):
         """An operator ends a call (``event.value``: the operator)."""
         operator: Operator = event.value
         pool = operator.pool
+        now = event.due_s
         if pool.leaving or operator.pending:
-            self.task_done(operator, event.due_s)
-        else:  # task_done's usual case, one call fewer: this runs for every call
-            pool.busy -= 1
-            self.operator_free(operator, event.due_s)
+            self.task_done(operator, now)
+            return
+        # task_done's usual case, one call fewer, and operator_free inlined: this runs for
+        # every call
+        pool.busy -= 1
+        task = self.routing.next_task(pool)
+        if task is None:
+            pool.idle.append(operator)
+            stretch = now - operator.stretch_from_s  # Operator.end_stretch, inlined
+            if stretch > operator.longest_stretch_s:
+                operator.longest_stretch_s = stretch
+        elif task.__class__ is Call:
+            self.answer(task, pool, operator, now)
+        else:
+            self._other_task(task, operator, now)
 
     # --- operators between tasks -------------------------------------------------------------
 
@@ -181,7 +214,12 @@ class Operators(OnAndOffDuty):
                 operator.longest_stretch_s = stretch
         elif task.__class__ is Call:
             self.answer(task, pool, operator, now)
-        elif isinstance(task, CallBack):  # a silent or dropped call's call-back
+        else:
+            self._other_task(task, operator, now)
+
+    def _other_task(self, task: NextTask, operator: Operator, now: float) -> None:
+        """``operator`` (free at ``now``) takes ``task``, work that is not a live call."""
+        if isinstance(task, CallBack):  # a silent or dropped call's call-back
             task.maker.make(task, operator, now)
         else:
             self.attempt_callback(task, operator)  # type: ignore[arg-type]
