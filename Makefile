@@ -46,12 +46,15 @@ lint: $(STAMP)  ## ruff, mypy and the import layers
 	$(BIN)/mypy src
 	$(BIN)/lint-imports --no-cache
 
-bench: $(STAMP)  ## speed and memory against a minimal heapq event loop; loading a 1M-row log
+bench: $(STAMP)  ## speed, scale and memory against a minimal heapq event loop; sweeps locally and on Dask; start-up; loading a 1M-row log
 	$(BIN)/python bench/bench_erlang_a.py
 	$(BIN)/python bench/bench_baseline.py
+	$(BIN)/python bench/bench_scale.py
 	$(BIN)/python bench/bench_memory.py
 	$(BIN)/python bench/bench_sweep.py
+	$(BIN)/python bench/bench_dask.py
 	$(BIN)/python bench/bench_breaks.py
+	$(BIN)/python bench/bench_startup.py
 	$(BIN)/python bench/bench_load_log.py
 
 example-log: $(STAMP)  ## a 2018-shaped call log (a year, ~517,000 calls) to replay or fit

@@ -1,0 +1,188 @@
+"""Benchmark (issue 18, item 5): the cost per call as the centre and its queue grow, against the
+heapq loop on the same system.
+
+Each configuration is one line of exponential handle times and patience on one pool (an
+M/M/n+M queue, as in ``bench_erlang_a.py``), run through contactsim's whole pipeline (scenario,
+streams, interval tallies, histogram, conservation check) and through the heapq loop of
+``bench/heapq_reference.py`` with the same arrival rate, operators, handle time and patience
+(Poisson arrivals, first come first served, abandonment when patience runs out). The loop
+already serves any number of agents (an idle count) and any queue (a deque whose abandoned
+calls are skipped when reached, with an abandonment event per queued call, as contactsim
+has), so it needs no extension for these systems.
+
+- **operators**: n = 8, 32, 128 and 1,000 at 95% load (handle 5 min, patience 3 min);
+- **queue**: n = 50 at 110% load (arrivals 660 an hour against a capacity of 600), with
+  patience long enough that the queue settles where abandonment takes the excess: a mean
+  queue of about (arrival rate - capacity) x mean patience = 6, 60 and 600 callers (patience
+  6 min, 1 h and 10 h). The mean queue is measured, from a separate run of contactsim that
+  samples the number waiting every minute (second half of the run).
+
+The figure of merit is the marginal CPU time per call (``time.process_time``: a busy machine
+weighs less on it than on the wall clock) between a run of ``--calls`` arrivals and one of a
+quarter as many, which leaves out start-up costs. Each round runs the four (heapq small and
+large, contactsim small and large) in turns; a round gives each engine's marginal cost and
+their ratio, and the median over the rounds is shown (with the ratio of the whole larger
+runs, start-up included, beside it). (The fastest of each timing, as
+``bench/common.py`` keeps, is biased here: on a shared machine a slow spell in the small runs
+alone shrinks a marginal cost, and by more than the difference it measures.) Target (issue 18):
+contactsim's cost per call within 2x the heapq loop's in every configuration. Like the other
+benchmarks it reports, and exits 0.
+
+Run: ``python bench/bench_scale.py [--calls 400000] [--rounds 7]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from common import Measurement, verdict
+from contactsim.build.loading import scenario_from_mapping
+from contactsim.runs.replication import run_tallies
+from heapq_reference import simulate_erlang_a
+
+TARGET = 2.0
+HANDLE_S = 300.0
+#: Every n-th second the separate run samples the queue, for its mean.
+OBSERVE_EVERY_S = 60.0
+
+
+@dataclass(frozen=True)
+class System:
+    """One M/M/n+M configuration."""
+
+    label: str
+    agents: int
+    rate_per_hour: float
+    patience_s: float
+
+    @property
+    def load(self) -> float:
+        """Offered load over capacity."""
+        return self.rate_per_hour * HANDLE_S / 3600.0 / self.agents
+
+
+def systems() -> list[System]:
+    """The configurations, by operators at 95% load, then by queue length in overload."""
+    by_operators = [System(f"{n:,} operators", n, 0.95 * n * 3600.0 / HANDLE_S, 180.0)
+                    for n in (8, 32, 128, 1000)]
+    capacity = 50 * 3600.0 / HANDLE_S  # 600 calls an hour
+    by_queue = [System(f"queue ~{q}", 50, 1.1 * capacity, q / (0.1 * capacity) * 3600.0)
+                for q in (6, 60, 600)]
+    return by_operators + by_queue
+
+
+def scenario(system: System, calls: int) -> Any:
+    """``system`` as a contactsim scenario, long enough for about ``calls`` arrivals."""
+    hours = max(1, round(calls / system.rate_per_hour))
+    return scenario_from_mapping({
+        "name": "bench-scale",
+        "horizon": {"days": hours / 24},
+        "demand": {"101": {"rate_per_hour": system.rate_per_hour}},
+        "handling": {"101": {
+            "handle_time": {"dist": "exponential", "mean_s": HANDLE_S},
+            "patience": {"dist": "exponential", "mean_s": system.patience_s},
+        }},
+        "pools": [{"name": "all", "skills": ["101"], "staffing": {"flat": system.agents}}],
+    })
+
+
+def contactsim_run(system: System, calls: int, abandoned: dict[str, float]) -> Measurement:
+    """CPU seconds and calls of a contactsim run of about ``calls`` arrivals; notes the share
+    abandoned in ``abandoned['contactsim']``."""
+    built = scenario(system, calls)
+
+    def measure(seed: int) -> tuple[float, int]:
+        started = time.process_time()
+        tallies = run_tallies(built, seed=seed, replication=0)
+        elapsed = time.process_time() - started
+        line = tallies.lines["101"]
+        offered = int(line.total("offered"))
+        abandoned["contactsim"] = line.total("abandoned") / offered
+        return elapsed, offered
+
+    return measure
+
+
+def reference_run(system: System, calls: int, abandoned: dict[str, float]) -> Measurement:
+    """CPU seconds and calls of ``calls`` arrivals through the heapq loop."""
+
+    def measure(seed: int) -> tuple[float, int]:
+        started = time.process_time()
+        result = simulate_erlang_a(system.rate_per_hour, HANDLE_S, system.patience_s,
+                                   system.agents, calls, seed)
+        elapsed = time.process_time() - started
+        abandoned["heapq"] = result.abandoned / result.calls
+        return elapsed, result.calls
+
+    return measure
+
+
+def mean_queue(system: System, calls: int) -> float:
+    """The mean number of callers waiting, sampled every minute over the second half of a run
+    of about ``calls`` arrivals (not timed)."""
+    tallies = run_tallies(scenario(system, calls), seed=0, replication=0,
+                          observe_every_s=OBSERVE_EVERY_S)
+    assert tallies.observations is not None
+    waiting = tallies.observations.waiting["101"]
+    return statistics.fmean(waiting[len(waiting) // 2:])
+
+
+def marginal_us(measure_small: Measurement, measure_large: Measurement,
+                seed: int) -> tuple[float, float]:
+    """CPU µs per extra call between a small and a large run, taken one after the other, and
+    µs per call over the whole large run (start-up included)."""
+    small_s, small_calls = measure_small(seed)
+    large_s, large_calls = measure_large(seed)
+    return (large_s - small_s) / (large_calls - small_calls) * 1e6, large_s / large_calls * 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=400_000, help="calls in the larger run")
+    parser.add_argument("--rounds", type=int, default=7, help="rounds of timings (median)")
+    args = parser.parse_args()
+    small = args.calls // 4
+    print(f"M/M/n+M, handle {HANDLE_S:g} s; marginal CPU µs per call between {small:,} and "
+          f"{args.calls:,} calls; median of {args.rounds} rounds, engines in turns")
+    print(f"{'configuration':<15} {'n':>5} {'load':>5} {'patience':>9} {'mean queue':>10} "
+          f"{'abandoned':>9} {'heapq µs':>9} {'contactsim µs':>13} {'ratio':>6}")
+    ratios = {}
+    for system in systems():
+        abandoned: dict[str, float] = {}
+        reference = (reference_run(system, small, abandoned),
+                     reference_run(system, args.calls, abandoned))
+        ours = (contactsim_run(system, small, abandoned),
+                contactsim_run(system, args.calls, abandoned))
+        heapq_us, ours_us, round_ratios, whole_ratios = [], [], [], []
+        for seed in range(args.rounds):
+            (heapq_marginal, heapq_whole) = marginal_us(*reference, seed)
+            (ours_marginal, ours_whole) = marginal_us(*ours, seed)
+            heapq_us.append(heapq_marginal)
+            ours_us.append(ours_marginal)
+            round_ratios.append(ours_marginal / heapq_marginal)
+            whole_ratios.append(ours_whole / heapq_whole)
+        ratios[system.label] = ratio = statistics.median(round_ratios)
+        patience = (f"{system.patience_s / 3600:g} h" if system.patience_s >= 3600
+                    else f"{system.patience_s / 60:g} min")
+        shares = f"{abandoned['contactsim']:.1%}"
+        print(f"{system.label:<15} {system.agents:>5,} {system.load:>5.2f} {patience:>9} "
+              f"{mean_queue(system, small):>10.1f} {shares:>9} "
+              f"{statistics.median(heapq_us):>9.2f} {statistics.median(ours_us):>13.2f} "
+              f"{ratio:>6.2f}  (rounds {min(round_ratios):.2f}-{max(round_ratios):.2f}; "
+              f"whole run {statistics.median(whole_ratios):.2f}; heapq abandoned "
+              f"{abandoned['heapq']:.1%})")
+    worst = max(ratios, key=ratios.__getitem__)
+    print(f"largest ratio contactsim / heapq: {ratios[worst]:.2f}x ({worst}); target <= "
+          f"{TARGET:g}x in every configuration: {verdict(ratios[worst], TARGET)}")
+
+
+if __name__ == "__main__":
+    main()
