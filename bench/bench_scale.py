@@ -28,15 +28,22 @@ alone shrinks a marginal cost, and by more than the difference it measures.) Tar
 contactsim's cost per call within 2x the heapq loop's in every configuration. Like the other
 benchmarks it reports, and exits 0.
 
-Run: ``python bench/bench_scale.py [--calls 400000] [--rounds 7]``
+``--instructions`` counts instead the machine instructions each engine executes per extra call
+(``valgrind --tool=cachegrind``, between runs of 10,000 and 40,000 calls by default): a
+figure that does not move with the machine's load, though it leaves out what memory costs.
+
+Run: ``python bench/bench_scale.py [--calls 400000] [--rounds 7] [--instructions]``
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
+import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -144,11 +151,66 @@ def marginal_us(measure_small: Measurement, measure_large: Measurement,
     return (large_s - small_s) / (large_calls - small_calls) * 1e6, large_s / large_calls * 1e6
 
 
+def run_once(engine: str, label: str, calls: int) -> None:
+    """Run one engine once on the configuration ``label`` and print the calls it took (what
+    ``--instructions`` runs under valgrind)."""
+    system = next(system for system in systems() if system.label == label)
+    measure = (reference_run if engine == "heapq" else contactsim_run)(system, calls, {})
+    print(measure(0)[1])
+
+
+def instructions_per_call(system: System, engine: str, small: int, large: int) -> float:
+    """Machine instructions per extra call of ``engine`` between runs of ``small`` and
+    ``large`` calls, counted by valgrind's cachegrind."""
+    counted = []
+    for calls in (small, large):
+        done = subprocess.run(
+            ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+             sys.executable, __file__, "--once", engine, system.label, str(calls)],
+            capture_output=True, text=True, check=True)
+        found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
+        assert found is not None, done.stderr[-500:]
+        counted.append((int(found.group(1).replace(",", "")), int(done.stdout.split()[-1])))
+    (small_refs, small_calls), (large_refs, large_calls) = counted
+    if large_calls <= small_calls:  # a horizon is whole hours: 1,000 operators take 11,400 an hour
+        sys.exit(f"{system.label}: {small:,} and {large:,} calls make the same run; give more "
+                 "--calls")
+    return (large_refs - small_refs) / (large_calls - small_calls)
+
+
+def instructions(calls: int) -> None:
+    """``--instructions``: each configuration's instructions per call, two valgrinds at once."""
+    small = calls // 4
+    print(f"M/M/n+M, handle {HANDLE_S:g} s; machine instructions per extra call between "
+          f"{small:,} and {calls:,} calls (valgrind --tool=cachegrind)")
+    print(f"{'configuration':<15} {'heapq':>8} {'contactsim':>11} {'ratio':>6}")
+    jobs = [(system, engine) for system in systems() for engine in ("heapq", "contactsim")]
+    with ThreadPoolExecutor(2) as pool:
+        counts = list(pool.map(lambda job: instructions_per_call(*job, small, calls), jobs))
+    for index, system in enumerate(systems()):
+        reference, ours = counts[2 * index], counts[2 * index + 1]
+        print(f"{system.label:<15} {reference:>8,.0f} {ours:>11,.0f} {ours / reference:>6.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calls", type=int, default=400_000, help="calls in the larger run")
+    parser.add_argument("--calls", type=int, default=None,
+                        help="calls in the larger run [default: 400,000; 40,000 counting "
+                             "instructions]")
     parser.add_argument("--rounds", type=int, default=7, help="rounds of timings (median)")
+    parser.add_argument("--instructions", action="store_true",
+                        help="count machine instructions per call with valgrind instead")
+    parser.add_argument("--once", nargs=3, metavar=("ENGINE", "CONFIGURATION", "CALLS"),
+                        help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.once:
+        engine, label, calls = args.once
+        run_once(engine, label, int(calls))
+        return
+    if args.instructions:
+        instructions(args.calls or 40_000)
+        return
+    args.calls = args.calls or 400_000
     small = args.calls // 4
     print(f"M/M/n+M, handle {HANDLE_S:g} s; marginal CPU µs per call between {small:,} and "
           f"{args.calls:,} calls; median of {args.rounds} rounds, engines in turns")
