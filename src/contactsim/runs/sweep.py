@@ -168,7 +168,7 @@ def run_sweep(
     stops the runs under way at once, keeps every finished run's folder (each is written whole),
     collates nothing and lets the KeyboardInterrupt go on: the same call again resumes.
     """
-    out = Path(out)
+    out = Path(out).absolute()  # a Dask worker elsewhere writes here too, not in its own folder
     _claim(out, spec)
     _remove_partial_runs(out)  # left by a sweep killed mid-write
     state = SweepProgress(total=0)
