@@ -4,7 +4,7 @@ The roster covers a requirement worked out by Erlang A or by ``staff``; the simu
 what those do not (priority, multi-skilling, callbacks, absence, breaks). Each round simulates
 the scenario on the roster with the same seed (common random numbers: a change in the roster,
 not a change in callers, moves the KPIs) and judges every target at every hour of the week
-exactly as ``staff`` does (:func:`~contactsim.planning.staffing_search.evaluate`: on the mean
+exactly as ``staff`` does (:func:`~contactsim.planning.staffing_judging.evaluate`: on the mean
 over replications, or with a confidence on the whole interval). If a target is missed, the
 *worst hour* is the one missing by the most, measured against its target (a service level of
 0.81 against 0.90 misses by 10%; an ASA of 150 s against 120 s by 25%; a KPI that cannot be
@@ -38,8 +38,8 @@ from contactsim.planning.roster import PoolRoster, Roster
 from contactsim.planning.roster_files import rostered_scenario
 from contactsim.planning.roster_shifts import hour_of_week
 from contactsim.planning.service_targets import ServiceTarget
+from contactsim.planning.staffing_judging import evaluate
 from contactsim.planning.staffing_levels import key_label
-from contactsim.planning.staffing_search import evaluate
 from contactsim.runs.executors import Executor
 
 __all__ = ["Verified", "verify_roster"]
