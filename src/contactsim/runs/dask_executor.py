@@ -1,11 +1,20 @@
 """Runs on a Dask cluster: an existing one (its scheduler's address) or one started on this
 machine for the command, behind the same :class:`~contactsim.runs.executors.Executor`
 interface as local worker processes. Needs ``contactsim[dask]``.
+
+A worker needs contactsim's run code (numpy, pandas, pyarrow, SimPy and the engine: about a
+second of imports) before its first run. Started with ``--preload contactsim.runs.dask_executor``
+(:func:`dask_setup`), it loads that code as it starts, so a cluster kept up between sweeps is
+ready for the first one. Either way, the executor has every worker load it when it connects
+(:func:`load_run_code`, a no-op on a worker that has it), before any run goes out: a worker
+that cannot import contactsim is reported then, not by every run it is given, and one running
+another version of it is warned of.
 """
 
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -14,6 +23,29 @@ from contactsim.runs.executors import CallProgress, KeptWorkers
 
 #: Seconds to wait for a Dask scheduler to answer.
 DASK_CONNECT_TIMEOUT_S = 10.0
+
+#: Seconds the executor waits for the workers to load the run code before sending the runs
+#: anyway (a worker busy with another client's runs is not waited for longer).
+WARM_UP_WAIT_S = 10.0
+
+#: The module a Dask worker preloads to have the run code before its first run:
+#: ``dask worker ADDRESS --preload contactsim.runs.dask_executor``.
+PRELOAD = "contactsim.runs.dask_executor"
+
+
+def load_run_code() -> str:
+    """Import what a run needs where this is called (a Dask worker): the sweep's and the
+    replications' code, with numpy, pandas, pyarrow, SimPy and the engine; the code version
+    it runs (as each run's ``meta.json`` names it)."""
+    from contactsim.runs.sweep import code_version  # imports replication, experiment, engine
+
+    return code_version()
+
+
+def dask_setup(worker: Any) -> None:
+    """Dask's hook for a preloaded module (``dask worker ... --preload
+    contactsim.runs.dask_executor``): load the run code as the worker starts."""
+    load_run_code()
 
 
 class DaskExecutor(KeptWorkers):
@@ -87,6 +119,7 @@ class DaskExecutor(KeptWorkers):
                                          processes=True, dashboard_address=None)
         try:
             self._client = self._connect(Client, self._cluster)
+            _warm(self._client)
         except BaseException:
             self._close()
             raise
@@ -121,3 +154,35 @@ class DaskExecutor(KeptWorkers):
                 f"{self.connect_timeout_s:g} s; check the address "
                 "and that the scheduler is running"
             ) from exc
+
+
+def _warm(client: Any) -> None:
+    """Have every worker of ``client``'s cluster load the run code: one call sent to each
+    before any run, waited for up to :data:`WARM_UP_WAIT_S` seconds (a worker busy with
+    another client's work loads it when free; one that joins later, with its first run). A
+    worker that could not is an :class:`~contactsim.errors.EnvironmentFault`; one whose code
+    version differs from this machine's, a warning."""
+    from dask.distributed import wait
+
+    addresses = list(client.nthreads())
+    futures = [client.submit(load_run_code, workers=[address], allow_other_workers=True,
+                             pure=False) for address in addresses]
+    with contextlib.suppress(TimeoutError):
+        wait(futures, timeout=WARM_UP_WAIT_S)
+    here = load_run_code()
+    other = set()
+    for address, future in zip(addresses, futures, strict=True):
+        if future.status == "error":  # contactsim missing or broken on that worker
+            error = future.exception()
+            raise EnvironmentFault(
+                f"the Dask worker at {address} could not load contactsim's run code "
+                f"({type(error).__name__}: {error}); install the same contactsim, with its "
+                "Dask extra, on every worker")
+        if future.status == "finished" and future.result() != here:
+            other.add((future.result(), address))
+    if other:
+        version, address = sorted(other)[0]
+        warnings.warn(
+            f"{len(other)} Dask worker(s) run contactsim {version} (e.g. {address}), this "
+            f"machine {here}: their runs may give other numbers (each run's meta.json names "
+            "the version it ran)", stacklevel=2)
