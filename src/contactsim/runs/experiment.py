@@ -77,6 +77,8 @@ def run_scenario(
     if reps < 1:
         raise ValueError(f"reps must be at least 1, got {reps}")
     numbers = range(first_replication, first_replication + reps)
+    if records_dir is not None:  # a Dask worker writes here too, not in its own working folder
+        records_dir = Path(records_dir).absolute()
     runner = executor if executor is not None else LocalExecutor(workers)
     if isinstance(runner, LocalExecutor) and (
         min(runner.workers, reps) == 1 or reps * expected_callers(scenario) < parallel_from_callers
