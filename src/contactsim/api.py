@@ -85,7 +85,7 @@ def run(
     loaded = _loaded(scenario)
     seed_used = seed_for(seed, loaded.scenario.seed)
     n_workers = workers or default_workers()
-    rule = _precision_rule(precision, reps, max_reps, loaded.scenario)
+    rule = _precision_rule(precision, reps, max_reps, [loaded.scenario])
     if out is None and rule is None:
         return run_scenario(loaded.scenario, reps or 10, seed_used, n_workers)
     from contactsim.output.saved_runs import run_into_folder
@@ -97,20 +97,17 @@ def run(
             results, stopped = run_precise(loaded.scenario, seed_used, rule, executor)
             checks.append(stopped)
         else:
-            results, _notes = run_into_folder(loaded, reps or 10, seed_used, out or "", executor,
-                                              plots=plots, precision=rule,
-                                              on_check=checks.append)
-    if checks and not checks[-1].met:
-        from contactsim.runs.precision import describe
-
-        warnings.warn("precision not met within max_reps: " + "; ".join(
-            describe(r) for r in checks[-1].reached if not r.met), stacklevel=2)
+            results, _notes = run_into_folder(loaded, _first_reps(reps, rule), seed_used,
+                                              out or "", executor, plots=plots,
+                                              precision=rule, on_check=checks.append)
+    _warn_if_not_met(checks)
     return results
 
 
 def _precision_rule(precision: Mapping[str, float | str] | None, reps: int | None,
-                    max_reps: int | None, scenario: Scenario) -> Rule | None:
-    """The stopping rule ``run(precision=...)`` asks for (None without one)."""
+                    max_reps: int | None, scenarios: Sequence[Scenario]) -> Rule | None:
+    """The stopping rule ``run(precision=...)`` or ``compare(precision=...)`` asks for (None
+    without one), its targets checked against every scenario."""
     if not precision:
         return None
     from contactsim.runs.defaults import PRECISION_MAX_REPS, PRECISION_MIN_REPS
@@ -118,38 +115,74 @@ def _precision_rule(precision: Mapping[str, float | str] | None, reps: int | Non
 
     targets = parse_targets([f"{key}={value}" for key, value in precision.items()],
                             "precision")
-    check_targets(targets, scenario, "precision")
+    for scenario in scenarios:
+        check_targets(targets, scenario, "precision")
     minimum = reps or PRECISION_MIN_REPS
     return Rule(targets, min_reps=minimum,
                 max_reps=max_reps or max(PRECISION_MAX_REPS, minimum))
 
 
+def _first_reps(reps: int | None, rule: Rule | None) -> int:
+    """The replications a folder's marker says it holds at the start, as the command line
+    says them: the rule's minimum with a precision, else ``reps`` (default 10)."""
+    return rule.min_reps if rule is not None else reps or 10
+
+
+def _warn_if_not_met(checks: Sequence[Stopping]) -> None:
+    """A warning, at the caller's line, naming each target the last check left unmet."""
+    if checks and not checks[-1].met:
+        from contactsim.runs.precision import describe
+
+        warnings.warn("precision not met within max_reps: " + "; ".join(
+            describe(r) for r in checks[-1].reached if not r.met), stacklevel=3)
+
+
 def compare(
     scenarios: Sequence[ScenarioLike] | Mapping[str, ScenarioLike],
-    reps: int = 10,
+    reps: int | None = None,
     seed: int = DEFAULT_SEED,
     workers: int | None = None,
     out: str | Path | None = None,
     plots: bool = True,
+    precision: Mapping[str, float | str] | None = None,
+    max_reps: int | None = None,
 ) -> Comparison:
     """Run every scenario with the same callers (common random numbers) and compare each with
     the first: ``table`` holds each KPI's mean and interval per scenario and the paired
     difference from the first, with its interval; ``runs`` each scenario's
     :class:`~contactsim.runs.experiment.RunResults`. Given as a mapping, the scenarios are
     named by its keys (``{"now": baseline, "busier": busier}``); else by their own names. With
-    ``out``, the comparison's folder is written as ``contactsim compare`` writes it."""
+    ``out``, the comparison's folder is written as ``contactsim compare`` writes it.
+
+    ``reps`` replications of each (default 10); with ``precision`` (as :func:`run` takes it),
+    the targets apply to the paired differences from the first scenario, as ``contactsim
+    compare --precision`` applies them: replications run in batches until each difference's
+    interval is that tight or ``max_reps`` (default 100) are run, ``reps`` being the minimum
+    (default 5). The replications taken are ``table``'s ``reps`` (and, with ``out``, the
+    folder's ``precision.csv`` says each target's half-width); a target not met is a
+    warning."""
     if isinstance(scenarios, Mapping):
         loaded = [_named(_loaded(item), name) for name, item in scenarios.items()]
     else:
         loaded = [_loaded(item) for item in scenarios]
     n_workers = workers or default_workers()
-    if out is None:
-        return compare_scenarios([item.scenario for item in loaded], reps, seed, n_workers)
+    chosen = [item.scenario for item in loaded]
+    rule = _precision_rule(precision, reps, max_reps, chosen)
+    if out is None and rule is None:
+        return compare_scenarios(chosen, reps or 10, seed, n_workers)
     from contactsim.output.saved_runs import compare_into_folder
+    from contactsim.runs.precise_runs import compare_precise
 
+    checks: list[Stopping] = []
     with make_executor(n_workers) as executor:
-        comparison, _notes = compare_into_folder(loaded, reps, seed, out, executor,
-                                                 plots=plots)
+        if out is None and rule is not None:
+            comparison, stopped = compare_precise(chosen, seed, rule, executor)
+            checks.append(stopped)
+        else:
+            comparison, _notes = compare_into_folder(loaded, _first_reps(reps, rule), seed,
+                                                     out or "", executor, plots=plots,
+                                                     precision=rule, on_check=checks.append)
+    _warn_if_not_met(checks)
     return comparison
 
 

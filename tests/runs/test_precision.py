@@ -439,6 +439,33 @@ def test_the_python_api_runs_to_a_precision(here: Path) -> None:
         contactsim.run(tiny(), precision={"101:asa_s": 0.01}, max_reps=6, workers=1)
 
 
+
+def test_the_python_api_compares_to_a_precision_as_the_command_line_does(here: Path) -> None:
+    import contactsim
+
+    write(here / "more.yaml", TINY_CENTRE.replace("name: tiny", "name: more")
+          .replace("staffing: {flat: 2}", "staffing: {flat: 3}"))
+    ok(cli("compare", "tiny.yaml", "more.yaml", "--precision", "101:asa_s=2", "--seed", "7",
+           "--no-plots", "--workers", "1", "--out", "cmp"))
+    on_command_line = pd.read_csv(here / "cmp" / "precision.csv", dtype={"scope": str})
+    reps = int(on_command_line["reps"].iloc[0])
+    assert on_command_line["met"].all() and reps > 5  # not met at the first check
+    comparison = contactsim.compare(["tiny.yaml", "more.yaml"], precision={"101:asa_s": 2},
+                                    seed=7, workers=1)
+    assert comparison.table["reps"].max() == reps  # it stopped where the command line did
+    assert all(run.replications["replication"].nunique() == reps for run in comparison.runs)
+    pd.testing.assert_frame_equal(comparison.table, compare_scenarios(
+        [run.scenario for run in comparison.runs], reps, 7).table)
+    contactsim.compare(["tiny.yaml", "more.yaml"], precision={"101:asa_s": 2}, seed=7,
+                       workers=1, out="api", plots=False)
+    pd.testing.assert_frame_equal(
+        pd.read_csv(here / "api" / "precision.csv", dtype={"scope": str}), on_command_line)
+    with pytest.warns(UserWarning, match="precision not met within max_reps: 101 asa_s"):
+        capped = contactsim.compare(["tiny.yaml", "more.yaml"], precision={"101:asa_s": 0.01},
+                                    reps=3, max_reps=4, workers=1)
+    assert capped.table["reps"].max() == 4
+
+
 # --- coverage on Erlang A ---------------------------------------------------------------------
 
 TRIALS = 200
