@@ -47,7 +47,11 @@ def plot_occupancy(pool_intervals: pd.DataFrame, path: Path) -> Path | None:
         axis.grid(alpha=0.3)
         share_axis(axis, OCCUPANCY)
     axes[0][0].set_ylabel("occupancy (busy ÷ on the phones)")
-    axes[0][0].legend(loc="best", fontsize="small")
+    # the pools' legend on the first panel that drew them (a run of weekend days only draws
+    # nothing on Mon–Fri, and a legend of nothing is a matplotlib warning)
+    drawn = [axis for axis in axes[0] if axis.get_legend_handles_labels()[0]]
+    if drawn:
+        drawn[0].legend(loc="best", fontsize="small")
     reps = pool_intervals["replication"].nunique()
     figure.suptitle(f"Occupancy by hour — mean of {reps} replications with 95% interval")
     return save_figure(figure, path)
