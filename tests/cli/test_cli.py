@@ -402,3 +402,23 @@ def test_help_works_for_each_command(command: list[str], mentions: list[str]) ->
     assert result.stdout.startswith("Usage:")
     for text in mentions:
         assert text in result.stdout
+
+
+def test_a_warning_reads_as_one_line_of_ours(
+    tiny_centre_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warning raised while a command runs (a Dask worker on another version, say) is
+    printed as ``warning: …``, not as Python's ``file:line: UserWarning`` with the source line
+    under it; with --debug, as Python prints it."""
+    import warnings
+
+    python_s = warnings.formatwarning
+    monkeypatch.setattr(warnings, "formatwarning", python_s)  # put back after the test
+    debug = CliRunner().invoke(main, ["--debug", "validate", str(tiny_centre_file)])
+    assert debug.exit_code == 0, debug.output
+    assert warnings.formatwarning is python_s
+    plain = CliRunner().invoke(main, ["validate", str(tiny_centre_file)])
+    assert plain.exit_code == 0, plain.output
+    shown = warnings.formatwarning(UserWarning("two Dask workers run another version"),
+                                   UserWarning, "dask_executor.py", 185)
+    assert shown == "warning: two Dask workers run another version\n"

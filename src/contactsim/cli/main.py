@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 
 import click
 
@@ -84,6 +85,13 @@ def _explain(exc: BaseException) -> tuple[str, int]:
               help="Show the full traceback when something fails (for reporting a bug).")
 def main(debug: bool) -> None:
     """contactsim: simulate a police 999/101 contact centre under alternative staffing."""
+    if not debug:  # a warning reads as one line of ours, not Python's file:line: category
+        warnings.formatwarning = _warning_line
+
+
+def _warning_line(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  line: str | None = None) -> str:
+    return f"warning: {message}\n"
 
 
 for _command in (run, compare, sweep, report, validate, erlang_command, calibrate, staff, roster,
