@@ -31,8 +31,8 @@ from contactsim.runs.defaults import DEFAULT_SEED
 @click.option("--out", required=True, type=click.Path(file_okay=False),
               help="Results folder; replaced whole if contactsim made it.")
 @click.option("--reps", type=click.IntRange(min=1, max=MAX_REPLICATIONS), default=None,
-              help="Replications of each evaluation and of the slopes [default: the targets "
-                   "file's, else 4].")
+              help="Replications of the search's confirmed best points (and of any slope by "
+                   "central differences) [default: the targets file's, else 4].")
 @click.option("--screen-reps", type=click.IntRange(min=1, max=MAX_REPLICATIONS), default=None,
               help="Replications of the search's evaluations; its best points are then "
                    "confirmed at --reps [default: the targets file's, else half of --reps, at "
@@ -41,7 +41,8 @@ from contactsim.runs.defaults import DEFAULT_SEED
               help="Replications of the final run at the best point [default: the file's, "
                    "else 10].")
 @click.option("--max-evaluations", type=click.IntRange(min=1), default=None,
-              help="Simulation runs the search may make [default: the file's, else 40].")
+              help="Simulation runs the search may make; it stops sooner once settled "
+                   "[default: the file's, else 40].")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help=f"Seed of every run [default: the scenario's, else {DEFAULT_SEED}].")
 @workers_option

@@ -10,12 +10,25 @@ the KPIs. It minimises (:mod:`~contactsim.planning.calibration_misses`)
   + sum over bound targets of (excess / (0.1 |bound|))^2 when the bound is broken
 
 with Nelder-Mead on the unknowns scaled to [0, 1], from the scenario's own values, for at most
-``max_evaluations`` simulation runs, every run on one executor kept open for the whole
-calibration. A final run at the best point with ``final_reps`` replications gives each
-target's mean and 95% interval, and why a target is not met
-(:mod:`~contactsim.planning.calibration_verdicts`). The unknowns' intervals come from the delta
-method, with the slopes of the value targets' means taken here by central differences at the
-search's replications and seed (:mod:`~contactsim.planning.calibration_intervals`).
+``max_evaluations`` runs at the screening replications (:func:`screen_reps`), all on one
+executor kept open for the whole calibration, or fewer once the search has settled: when its
+best point meets every target and :data:`SETTLED_RUNS_EACH` runs per corner of its simplex have
+not lowered the objective by :data:`MIN_GAIN` (a quarter of one target's squared tolerance).
+Smaller gains are below the screening's noise (on the 2018 baseline one point scored 1.01 at 2
+replications, 0.40 at 4): the confirmation could not tell such points apart. A search whose
+best point misses a target uses its whole budget, as before. The three best points are
+confirmed at ``reps`` replications (their screening replications kept and added to); the best
+of those is the answer. A final run at it with ``final_reps`` replications the search never saw
+gives each target's mean and 95% interval, and why a target is not met
+(:mod:`~contactsim.planning.calibration_verdicts`).
+
+The unknowns' intervals come from the delta method
+(:mod:`~contactsim.planning.calibration_intervals`), with the slopes of the value targets'
+means from the runs the search made: a straight line by least squares through the points within
+:data:`NEAR` of the best, over their screening replications (the same callers at every point,
+so the points differ only by the unknowns). An unknown those points do not spread as well as
+central differences would (:data:`SLOPE_STEP` either side at ``reps`` replications) gets
+central differences, runs of its own, and its effect is taken out of the line's fit.
 """
 
 from __future__ import annotations
@@ -32,8 +45,15 @@ from contactsim.analysis.periods import period_values
 from contactsim.build.loading import load_scenario
 from contactsim.config.scenario import Scenario
 from contactsim.errors import ContactsimError, ScenarioError
-from contactsim.planning.calibration_intervals import ParameterResult, parameter_intervals
-from contactsim.planning.calibration_misses import miss
+from contactsim.planning.calibration_intervals import (
+    SLOPE_STEP,
+    ParameterResult,
+    central_difference,
+    local_slopes,
+    parameter_intervals,
+    spread,
+)
+from contactsim.planning.calibration_misses import met, miss
 from contactsim.planning.calibration_verdicts import TargetResult, target_results, with_reason
 from contactsim.planning.targets import SearchSettings, Target, Targets
 from contactsim.planning.unknowns import Parameter, check_against
@@ -48,8 +68,13 @@ FIRST_STEP = 0.25
 LAST_STEP = 0.05
 #: Runs a round of Nelder-Mead may make, per corner of its simplex, before a restart.
 ROUND_RUNS_EACH = 6
-#: Central differences: each unknown moved this share of its range either side.
-SLOPE_STEP = 0.05
+#: The search has settled when this many runs per corner of its simplex (after the first
+#: simplex) have brought no gain of :data:`MIN_GAIN`.
+SETTLED_RUNS_EACH = 3
+#: A gain of the objective worth searching on: a quarter of one target's squared tolerance.
+MIN_GAIN = 0.25
+#: The slopes' points: those within this share of every unknown's range from the best.
+NEAR = 0.1
 
 Report = Callable[[str], None]
 
@@ -140,7 +165,7 @@ def _calibrate(
         "saw")
     final, final_per_rep = runs.simulate(best.values, settings.final_reps,
                                          first_replication=settings.reps)
-    slopes, spans = _slopes(runs, best.values, say)
+    slopes, spans = _slopes(runs, best.values, screen, say)
     notes: list[str] = []
     parameter_results = parameter_intervals(parameters, best.values, runs.fitted, slopes, spans,
                                             final_per_rep, settings.reps, notes)
@@ -213,7 +238,7 @@ class _Runs:
 
 
 class _BudgetSpent(Exception):
-    """The search has used its simulation runs."""
+    """The search has used its simulation runs, or has settled."""
 
 
 class _RoundSpent(Exception):
@@ -224,18 +249,32 @@ def _search(runs: _Runs, budget: int, say: Report) -> list[Evaluation]:
     """Nelder-Mead on the unknowns scaled to [0, 1], from their starting values, restarted
     from the best point with a smaller simplex whenever a round has used its share of the
     runs: rounded staffing makes the objective a staircase, on whose flat treads a simplex
-    collapses and then crawls along the other unknowns only. Returns every evaluation."""
+    collapses and then crawls along the other unknowns only. Stops when settled: when the
+    best point meets every target and :data:`SETTLED_RUNS_EACH` runs per corner have not
+    lowered the objective by :data:`MIN_GAIN` below its level at the last such gain. Returns
+    every evaluation."""
     parameters = runs.parameters
     round_runs, round_from = ROUND_RUNS_EACH * (len(parameters) + 1), 0
+    settled_runs = SETTLED_RUNS_EACH * (len(parameters) + 1)
+    level, gained_at = np.inf, len(parameters) + 1  # counted from the end of the first simplex
+
+    def settled() -> bool:
+        if len(runs.evaluations) < gained_at + settled_runs:
+            return False
+        best = min(runs.evaluations.values(), key=lambda e: e.objective)
+        return all(met(t, m) for t, m in zip(runs.fitted, best.means, strict=True))
 
     def objective(shares: np.ndarray) -> float:
+        nonlocal level, gained_at
         values = tuple(p.at(float(s)) for p, s in zip(parameters, shares, strict=True))
         if values not in runs.evaluations:
-            if len(runs.evaluations) >= budget:
+            if len(runs.evaluations) >= budget or settled():
                 raise _BudgetSpent
             if len(runs.evaluations) - round_from >= round_runs:
                 raise _RoundSpent
             made = runs.evaluate(values)
+            if made.objective <= level - MIN_GAIN:
+                level, gained_at = made.objective, max(gained_at, made.number)
             say(f"evaluation {made.number}/{budget}: {_values_text(parameters, values)} "
                 f"-> error {made.objective:.3g}")
         return runs.evaluations[values].objective
@@ -258,6 +297,9 @@ def _search(runs: _Runs, budget: int, say: Report) -> list[Evaluation]:
             break  # no better point even close by: done
         point = np.array([p.share(v) for p, v in zip(parameters, best.values, strict=True)])
         step = max(step / 2, LAST_STEP)
+    if len(runs.evaluations) < budget and settled():
+        say(f"settled: every target met, and {settled_runs} runs without lowering the error "
+            f"by {MIN_GAIN}")
     return sorted(runs.evaluations.values(), key=lambda e: e.number)
 
 
@@ -277,7 +319,7 @@ def _confirm(runs: _Runs, history: list[Evaluation], reps: int, say: Report
              ) -> list[Evaluation]:
     """The :data:`CONFIRMED_POINTS` best points of a screening search at ``reps``
     replications (their screening replications and the rest): new evaluations, numbered on
-    from the search's. The slopes are then taken at ``reps`` too."""
+    from the search's. Central differences, if any, are then taken at ``reps`` too."""
     best = sorted(history, key=lambda e: (e.objective, e.number))[:CONFIRMED_POINTS]
     runs.reps = reps
     confirmed = []
@@ -301,29 +343,40 @@ def _simplex(point: np.ndarray, step: float) -> np.ndarray:
     return np.array(corners)
 
 
-def _slopes(runs: _Runs, best: tuple[float, ...], say: Report
+def _slopes(runs: _Runs, best: tuple[float, ...], screen: int, say: Report
             ) -> tuple[np.ndarray, list[tuple[float, float]]]:
-    """Each fitted target's slope against each unknown at ``best`` (central differences, the
-    search's replications and seed), and the (down, up) values each slope was taken over."""
-    slopes = np.zeros((len(runs.fitted), len(runs.parameters)))
+    """Each fitted target's slope against each unknown at ``best``, and the (low, high) values
+    each slope was taken over: the line through the points near the best (their first
+    ``screen`` replications), central differences for the unknowns they spread too little
+    (the least spread first, one at a time), as the module's docstring says."""
+    parameters = runs.parameters
+    ranges = np.array([p.high - p.low for p in parameters])
+    centre = np.array([p.share(v) for p, v in zip(parameters, best, strict=True)])
+    points = [v for v, rows in runs.per_rep.items() if len(rows) >= screen and max(
+        abs(p.share(x) - c) for p, x, c in zip(parameters, v, centre, strict=True)) <= NEAR]
+    shares = np.array([[p.share(x) for p, x in zip(parameters, v, strict=True)]
+                       for v in points]).reshape(len(points), len(parameters))
+    means = np.array([runs.per_rep[v].iloc[:screen].mean().to_numpy(dtype=float)
+                      for v in points]).reshape(len(points), len(runs.fitted))
+    least = 2 * SLOPE_STEP**2 * runs.reps / screen  # a central difference's, at `screen` reps
+    slopes = np.zeros((len(runs.fitted), len(parameters)))
     spans = [(value, value) for value in best]
-    for j, parameter in enumerate(runs.parameters):
-        share = parameter.share(best[j])
-        for widen in (1, 2, 4):  # rounded staffing can be flat over a short step: widen it
-            up, down = list(best), list(best)
-            up[j] = parameter.at(share + widen * SLOPE_STEP)
-            down[j] = parameter.at(share - widen * SLOPE_STEP)
-            if parameter.whole and up[j] == down[j]:
-                up[j], down[j] = min(parameter.high, up[j] + 1), max(parameter.low, down[j] - 1)
-            spans[j] = (down[j], up[j])
-            if up[j] == down[j]:
-                break
-            say(f"slopes of {parameter.label}: {parameter.shown(down[j])} and "
-                f"{parameter.shown(up[j])}, {runs.reps} replications each")
-            ends = [np.array(runs.means_at(tuple(v))) for v in (up, down)]
-            slopes[:, j] = (ends[0] - ends[1]) / (up[j] - down[j])
-            if np.nan_to_num(slopes[:, j]).any():
-                break
+    rest = list(range(len(parameters)))
+    while rest:
+        spreads = spread(shares[:, rest]) if len(points) >= len(rest) + 2 else np.zeros(len(rest))
+        if spreads.min() >= least:
+            break
+        j = rest.pop(int(np.argmin(spreads)))
+        slopes[:, j], spans[j] = central_difference(
+            parameters[j], best, j, len(runs.fitted), runs.means_at,
+            f"{runs.reps} replications each", say)
+        means = means - np.outer(shares[:, j] - centre[j], slopes[:, j] * ranges[j])
+    if rest:
+        say(f"slopes of {', '.join(parameters[j].label for j in rest)}: a straight line "
+            f"through the {len(points)} points run near the best, {screen} replications each")
+        slopes[:, rest] = local_slopes(shares[:, rest], means, centre[rest]) / ranges[rest]
+        for j in rest:
+            spans[j] = (min(v[j] for v in points), max(v[j] for v in points))
     return slopes, spans
 
 
