@@ -133,7 +133,7 @@ def test_a_key_far_above_its_need_gets_there_in_one_erlang_step() -> None:
                     note=None, confidence=None, executor=LocalExecutor(1))
     with tempfile.TemporaryDirectory() as folder:
         levels, kpis, converged = rounds.run({"all": np.array([answer + 6])}, set(), reps=3,
-                                             folder=Path(folder), doubling=False, phase="")
+                                             folder=Path(folder), big_steps=True, phase="")
     tried = [int(levels_then["all"][0]) for levels_then, _ in rounds.history]
     assert converged
     assert tried == [answer + 6, answer, answer - 1, answer]

@@ -14,8 +14,11 @@ same round:
 How many: as many as the key's lines need or can spare by Erlang's curve corrected by the
 simulation (:mod:`~contactsim.planning.staffing_steps`), at least one and at most
 :data:`~contactsim.planning.staffing_steps.MAX_STEP`; where a key's steps cannot be read
-(an occupancy cap, a target on a share of days, no calls to read), one operator, or with
-``doubling`` twice as many as last time while the key keeps meeting. The rounds end when
+(an occupancy cap, a target on a share of days, no calls to read), one operator, or twice as
+many as last time while the key keeps meeting. Operators are taken off so only with
+``big_steps`` (the screening's rounds), and there one at a time at a key that has missed
+after giving some up; without (the confirming rounds, which start next to the answer), one at
+a time everywhere. The rounds end when
 a round meets every target and can take nobody off: every operator still taken off had its
 key miss a target when it went.
 """
@@ -70,7 +73,7 @@ class Rounds:
         self._on_phones = {pool.name: 1.0 - self.scenario.pool_shrinkage(pool)
                            for pool in self.scenario.pools}
 
-    def run(self, levels: Levels, kept: set[Place], reps: int, folder: Path, doubling: bool,
+    def run(self, levels: Levels, kept: set[Place], reps: int, folder: Path, big_steps: bool,
             phase: str, screening: bool = False) -> tuple[Levels, pd.DataFrame, bool]:
         """Rounds from ``levels`` until a round meets every target and can take nobody off (or
         the rounds run out): the last levels that met every target, their KPIs, and whether
@@ -102,13 +105,14 @@ class Rounds:
             needs = self.steps.needs(kpis) if self.steps is not None else {}
             if not short_keys:
                 best = ({n: c.copy() for n, c in levels.items()}, kpis)
-            if doubling:
+            if big_steps:
                 for key in {k for _, k in taken} - set(short_keys):
                     step[key] = min(step[key] * 2, MAX_STEP)
             missed_once |= {k for _, k in taken} & set(short_keys)
             self._mend(levels, kept, taken, missed, short_keys, step, needs)
             meeting = [key for key in keys if key not in set(short_keys)]
-            taken = self._take_off(levels, kept, meeting, step, needs, missed_once)
+            one_at_a_time = missed_once if big_steps else set(keys)
+            taken = self._take_off(levels, kept, meeting, step, needs, one_at_a_time)
             if screening and not taken:
                 return levels, kpis, True
             if not short_keys and not taken:
@@ -169,16 +173,16 @@ class Rounds:
 
     def _take_off(self, levels: Levels, kept: set[Place], keys: Iterable[int],
                   step: dict[int, int], needs: dict[tuple[str, int], float],
-                  missed_once: set[int]) -> list[Place]:
+                  one_at_a_time: set[int]) -> list[Place]:
         """At each key, take operators off one at a time from its largest pool not kept: as
-        many as its lines can spare (at least one, at most MAX_STEP; one at a key in
-        ``missed_once``), or ``step[key]`` where that cannot be read. What was taken."""
+        many as its lines can spare (at least one, at most MAX_STEP), or ``step[key]`` where
+        that cannot be read; one at a key in ``one_at_a_time``. What was taken."""
         taken = []
         for key in keys:
             lines = sorted(self._targeted)
             need = _read(lines, key, needs)
             spare = None if need is None else {line: -value for line, value in need.items()}
-            most = step[key] if spare is None else 1 if key in missed_once else MAX_STEP
+            most = 1 if key in one_at_a_time else step[key] if spare is None else MAX_STEP
             for count in range(most):
                 pools = [p for p in self.scenario.pools
                          if levels[p.name][key] > 0 and (p.name, key) not in kept]

@@ -29,7 +29,8 @@ the hour of the week by default, the hour of the day, or one level for the whole
    neighbour lost an operator in the same round keeps its own.
 3. **Screen, then confirm.** The rounds first run at ``screen_reps`` replications (half of
    ``reps`` by default), until no operator can be taken off. From the screened levels the
-   rounds run again at ``reps`` replications, every key tried again: the answer meets every
+   rounds run again at ``reps`` replications, every key tried again one operator at a time
+   (operators are still added as many as a key needs): the answer meets every
    target at ``reps`` (the same replications' callers, the screening's among them: common
    random numbers throughout) and no operator can be taken off it there.
 
@@ -165,12 +166,12 @@ def _search(
         levels = {name: counts.copy() for name, counts in start.items()}
         kept = set(untargeted)  # grows with every operator found needed, screening's too
         if screen_reps < reps:
-            levels, _, _ = search.run(levels, kept, screen_reps, Path(folder), doubling=True,
+            levels, _, _ = search.run(levels, kept, screen_reps, Path(folder), big_steps=True,
                                       phase=f"screening, {screen_reps} reps", screening=True)
             levels = {name: counts.copy() for name, counts in levels.items()}
             kept = set(untargeted)  # every key tried again at the full replications
         best_levels, best_kpis, converged = search.run(
-            levels, kept, reps, Path(folder), doubling=screen_reps >= reps,
+            levels, kept, reps, Path(folder), big_steps=screen_reps >= reps,
             phase=f"confirming, {reps} reps" if screen_reps < reps else "")
     current = {pool.name: current_levels(scenario, pool, grouping) for pool in scenario.pools}
     return StaffingResult(grouping, best_levels, start, current, best_kpis, history, converged,
