@@ -7,7 +7,7 @@ from typing import Any
 
 from simpy.events import Timeout
 
-from contactsim.engine.kernel import Kernel, simpy_internals_problems
+from contactsim.engine.kernel import Kernel, Scheduled, simpy_internals_problems
 
 
 def test_simpy_internals_have_the_shape_the_kernel_relies_on() -> None:
@@ -73,3 +73,32 @@ def test_next_event_is_the_earliest_scheduled() -> None:
     kernel.schedule_in(2.0, (), "late")
     kernel.schedule_in(1.0, (), "early")
     assert kernel.next_event().value == "early"
+
+
+def test_advance_to_runs_every_callback_of_an_event_however_many() -> None:
+    kernel = Kernel(end_s=10.0)
+    seen: list[str] = []
+    kernel.schedule_in(1.0, (lambda e: seen.append("one"),), None)
+    kernel.schedule_in(2.0, (), None)
+    kernel.schedule_in(3.0, (lambda e: seen.append("a"), lambda e: seen.append("b")), None)
+    kernel.advance_to(10.0, lambda target, now: None)
+    assert seen == ["one", "a", "b"]
+
+
+def test_an_event_scheduled_again_runs_again_in_order_with_its_value() -> None:
+    kernel = Kernel(end_s=100.0)
+    seen: list[tuple[float, str]] = []
+
+    def note(event: Any) -> None:
+        seen.append((event.due_s, event.value))
+
+    kernel.schedule_in(0.0, (lambda e: None,), None)
+    kernel.advance_to(1.0, lambda target, now: None)
+    recurring = Scheduled((), "again", 0.0)
+    kernel.schedule_again(2.0, (note,), recurring)
+    kernel.schedule_in(2.0, (note,), "new")  # the same time, scheduled after: runs after
+    kernel.advance_to(5.0, lambda target, now: None)
+    assert recurring.callbacks is None  # spent, as any processed event
+    kernel.schedule_again(1.0, (note,), recurring)
+    kernel.advance_to(10.0, lambda target, now: None)
+    assert seen == [(3.0, "again"), (3.0, "new"), (6.0, "again")]

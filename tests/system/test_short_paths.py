@@ -1,8 +1,9 @@
 """The engine's short paths give the numbers of the long ones (issue 18, item 5).
 
 Without per-call records, a call answered at once on a line with no other trait to draw and no
-rule at answer takes a shorter path (:meth:`contactsim.engine.service.Operators.answer_at_once`:
-no ``Call`` is made). Records need the ``Call``, so a run with records takes the long path for
+rule at answer takes a shorter path (in :meth:`contactsim.engine.callers.Callers.arrive`: no
+``Call`` is made, and the call is counted once, in ``LineTally.answered_at_once``, until the run
+is settled). Records need the ``Call``, so a run with records takes the long path for
 every call: the two runs of the same callers must leave the same tallies, count for count and to
 the last bit of every time.
 """

@@ -58,7 +58,8 @@ class Callers:
         # paths every call takes: Python 3.11 specialises reading an attribute, but not
         # calling one that is not a method (``self._answer(...)`` takes the slow, generic way)
         self._answer = operators.answer
-        self._answer_at_once = operators.answer_at_once
+        self._on_call_done = operators.on_call_done
+        self._schedule_again = kernel.schedule_again
         self._dispatch_callbacks = operators.dispatch_callbacks
         self._schedule_in = kernel.schedule_in
         # what runs when each kind of event comes due (tuples shared by all events of a kind)
@@ -67,21 +68,26 @@ class Callers:
         self._on_redial = (self._redial,)
         self._next_call_id = 0
         self._next_caller_id = 0
-        #: lines whose callers have no trait to draw but a handle time and a patience (no
-        #: triage, callback offer, replayed callers or online reporting): arrive's short path
-        self._plain = frozenset(
-            queue for queue in queues.values()
-            if queue.inputs.triage is None and queue.inputs.arrival_callers is None
-            and queue.inputs.deflection is None and queue is not self._callback_line
-        )
-        #: ... and, without per-call records, those whose calls answered at once need no Call
-        #: (if the line has no rule at answer either: read at each call, as the rules are set
-        #: after this)
-        self._unrecorded_plain = self._plain if records is None else frozenset()
+        # lines whose callers have no trait to draw but a handle time and a patience (no
+        # triage, callback offer, replayed callers or online reporting): arrive's short path
+        for queue in queues.values():
+            queue.plain = (
+                queue.inputs.triage is None and queue.inputs.arrival_callers is None
+                and queue.inputs.deflection is None and queue is not self._callback_line
+            )
         # the reporting interval of the latest arrival, and where it ends (arrivals come in time
         # order, so a comparison replaces a division for most calls)
         self._interval = 0
         self._interval_end_s = 0.0
+
+    def choose_paths(self) -> None:
+        """Mark the plain lines whose calls answered at once need no ``Call``: without per-call
+        records, and with no rule at answer (the lines' rules are set after this object is
+        made: the model calls this before the first arrival)."""
+        for queue in self.queues.values():
+            queue.answers_without_call = (
+                queue.plain and self.records is None and queue.on_answer is None
+            )
 
     def arrive(self, queue: LineQueue, now: float) -> None:
         """A caller rings ``queue``'s line at ``now`` (the kernel's arrival handler)."""
@@ -90,36 +96,71 @@ class Callers:
         handle_s = handle_time()
         patience = line.patience
         patience_s = patience() if patience is not None else math.inf
-        if queue in self._plain:  # a new caller with no other trait to draw: most lines
-            grade, accept_u, attempt = -1, 1.0, 1
-            caller_id = self._next_caller_id
-            self._next_caller_id = caller_id + 1
-        else:
-            traits = self._traits(queue, line, now)
-            if traits is None:  # reported online instead
-                return
-            grade, accept_u, caller_id, attempt = traits
         if now >= self._interval_end_s:  # the first arrival of a new reporting interval
             self._interval = int(now // self.interval_s)
             self._interval_end_s = (self._interval + 1) * self.interval_s
         interval = self._interval
-        pool = self.routing.pool_for_new_call(queue)
-        if pool is not None and queue in self._unrecorded_plain and queue.on_answer is None:
-            # answered at once, with no rule or record that needs the call: counted, and no
-            # Call made (most calls of a centre with enough operators take this path)
-            self._next_call_id += 1
-            tally = queue.tally
-            tally.offered[interval] += 1
-            answer_at_once = self._answer_at_once
-            answer_at_once(pool, tally, interval, now, handle_s)
+        if not queue.plain:
+            self._arrive_with_traits(queue, line, now, handle_s, patience_s, interval)
             return
+        # a new caller with no other trait to draw (most lines): the path every call of
+        # most centres takes, in as few steps as the model allows
+        caller_id = self._next_caller_id
+        self._next_caller_id = caller_id + 1
+        pool = queue.sole_pool
+        if pool is None:
+            pool = self.routing.pool_for_new_call(queue)
+        elif not pool.idle:  # PriorityRouting.pool_for_new_call for a line with one pool
+            pool = None
+        if pool is not None and queue.answers_without_call:
+            # answered at once, with no rule or record that needs the call: no Call made.
+            # Operators.answer for a call answered at once, inlined: the longest free
+            # operator takes it; it is counted once, in tally.answered_at_once (offered,
+            # answered, within the service level and a zero wait when the run is settled)
+            self._next_call_id += 1
+            operator = pool.idle.popleft()
+            operator.stretch_from_s = now
+            pool.busy += 1
+            queue.tally.answered_at_once[interval] += 1
+            operator.busy_until_s = now + handle_s
+            operator.busy_s += handle_s
+            schedule_again = self._schedule_again
+            schedule_again(handle_s, self._on_call_done, operator.call_end)
+            return
+        call = Call(self._next_call_id, queue, now, handle_s, patience_s, interval, caller_id)
+        if pool is not None:
+            self._offer(call, pool)
+            return
+        # _offer for a call that queues on a line with no callback offer, inlined: the call
+        # is counted and queued, to go to a neighbouring force or give up if still waiting
+        self._next_call_id += 1
+        queue.tally.offered[interval] += 1
+        queue.queue.append(call)
+        queue.waiting += 1
+        schedule_in = self._schedule_in
+        overflow = queue.overflow
+        if overflow is not None:
+            schedule_in(overflow.after_s, overflow.on_due, call)
+        if patience_s != math.inf:
+            schedule_in(patience_s, self._on_abandon, call)
+
+    def _arrive_with_traits(
+        self, queue: LineQueue, line: LineInputs, now: float, handle_s: float,
+        patience_s: float, interval: int,
+    ) -> None:
+        """:meth:`arrive` for a line whose callers have traits to draw (the handle time and
+        patience drawn)."""
+        traits = self._traits(queue, line, now)
+        if traits is None:  # reported online instead
+            return
+        grade, accept_u, caller_id, attempt = traits
         call = Call(
             self._next_call_id, queue, now, handle_s, patience_s, interval, caller_id, attempt,
             grade, accept_u,
         )
         if attempt > 1:  # a logged caller ringing again
             queue.tally.redials[interval] += 1
-        self._offer(call, pool)
+        self._offer(call, self.routing.pool_for_new_call(queue))
 
     def _traits(
         self, queue: LineQueue, line: LineInputs, now: float

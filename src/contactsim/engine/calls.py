@@ -95,6 +95,13 @@ class LineQueue:
     waiting: int = 0
     #: pools that may take a new call of this line, specialists first (set by routing)
     pools: list[PoolState] = field(default_factory=list)
+    #: the one pool of ``pools``, if the line has one and it keeps no reserve: an idle
+    #: operator of it answers a new call, with nothing else to weigh (set by routing)
+    sole_pool: PoolState | None = field(default=None, repr=False)
+    #: whether the line's callers have no trait to draw but a handle time and a patience,
+    #: and whether its calls answered at once need no ``Call`` (set by the callers' side)
+    plain: bool = field(default=False, repr=False)
+    answers_without_call: bool = field(default=False, repr=False)
     #: where calls queueing too long go, if the line overflows to a neighbouring force
     overflow: NeighbourForce | None = field(default=None, repr=False)
     #: the line's rule when a call is answered, ``(call, tally, counted, handle_s) -> the

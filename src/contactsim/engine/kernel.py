@@ -12,6 +12,8 @@ clock ``_now``):
   NORMAL, the next sequence number). It is a ``Timeout`` with its callbacks appended, without
   the checks and the list: the order of events is exactly SimPy's, and ordinary SimPy events
   (``Timeout``, ``Environment.run(until=...)``) interleave with these as usual.
+  :attr:`Kernel.schedule_again` schedules a spent :class:`Scheduled` anew, under the same key:
+  an operator's end of a call is one event, made once and scheduled again for each call.
 - Arrivals are not events at all. Each line's time-ordered arrival stream is given to
   :meth:`Kernel.add_arrivals`; :meth:`Kernel.advance_to` keeps each stream's next arrival under
   the key its event would have had, and takes it between SimPy's steps when it comes first. The
@@ -55,6 +57,11 @@ class Scheduled:
         self.callbacks: Callbacks | None = callbacks
         self.value = value
         self.due_s = due_s
+
+
+#: :attr:`Kernel.schedule_in` and :attr:`Kernel.schedule_again`
+ScheduleIn = Callable[[float, Callbacks, Any], None]
+ScheduleAgain = Callable[[float, Callbacks, Scheduled], None]
 
 
 class ArrivalStream:
@@ -137,11 +144,19 @@ class Kernel(simpy.Environment):
         #: callbacks appended, at a fraction of its cost. ``delay_s`` must be non-negative (not
         #: checked: the model's callers guarantee it). A closure over SimPy's heap and sequence
         #: counter, since the model schedules an event or two a call.
-        self.schedule_in: Callable[[float, Callbacks, Any], None] = self._scheduler()
+        self.schedule_in: ScheduleIn
+        #: ``schedule_again(delay_s, callbacks, event)``: schedule ``event``, a
+        #: :class:`Scheduled` made once and spent (or never scheduled), anew ``delay_s`` seconds
+        #: from now with ``callbacks`` (its value kept): :attr:`schedule_in` without making an
+        #: event, for one that recurs (an operator's end of a call). The same key as
+        #: :attr:`schedule_in`'s; the event must not be on the heap already (not checked).
+        self.schedule_again: ScheduleAgain
+        self.schedule_in, self.schedule_again = self._schedulers()
 
-    def _scheduler(self) -> Callable[[float, Callbacks, Any], None]:
-        """:attr:`schedule_in`: push a :class:`Scheduled` event on SimPy's heap under the key
-        SimPy itself uses (time, NORMAL, the next sequence number)."""
+    def _schedulers(self) -> tuple[ScheduleIn, ScheduleAgain]:
+        """:attr:`schedule_in` and :attr:`schedule_again`: push a :class:`Scheduled` event on
+        SimPy's heap under the key SimPy itself uses (time, NORMAL, the next sequence
+        number)."""
         heap, eid, push, normal = self._heap, self._eid, heappush, NORMAL
         new, light = object.__new__, Scheduled
         kernel = self
@@ -156,7 +171,13 @@ class Kernel(simpy.Environment):
             event.due_s = due_s
             push(heap, (due_s, normal, next(eid), event))
 
-        return schedule_in
+        def schedule_again(delay_s: float, callbacks: Callbacks, event: Scheduled) -> None:
+            due_s = kernel._now + delay_s
+            event.callbacks = callbacks
+            event.due_s = due_s
+            push(heap, (due_s, normal, next(eid), event))
+
+        return schedule_in, schedule_again
 
     def next_event(self) -> Any:
         """The event that will be processed next (None if none is scheduled): for checks."""
@@ -213,7 +234,12 @@ class Kernel(simpy.Environment):
                         self._now = at_s
                         callbacks = event.callbacks
                         event.callbacks = None
-                        for callback in callbacks:  # type: ignore[union-attr]  # set on the heap
+                        try:  # the model's events have one callback: called without a loop
+                            (callback,) = callbacks  # type: ignore[misc]  # set on the heap
+                        except ValueError:
+                            for callback in callbacks:  # type: ignore[union-attr]
+                                callback(event)
+                        else:
                             callback(event)
                     else:
                         step()

@@ -101,6 +101,7 @@ class ContactCentre:
                 follow_plan(kernel, plan, self.end_s, partial(self.operators.set_staffing, pool))
                 self._cut_shifts_at_midnight(pool)
         self._count_intervals()
+        self.callers.choose_paths()
         for queue in self.queues.values():
             kernel.add_arrivals(queue.inputs.arrival_times_s, queue)
         if self.callback_desk is not None:
@@ -179,6 +180,7 @@ class ContactCentre:
             pool.tally.busy_s = sum(pool.tally.busy_s_by_interval[first_counted:])
         for name, queue in self.queues.items():
             tally = queue.tally
+            tally.settle_answered_at_once()
             still = [c for c in queue.queue if c.state == WAITING]
             tally.waiting_end = sum(1 for c in still if c.arrival_s >= self.settings.warmup_s)
             if self.records is not None:

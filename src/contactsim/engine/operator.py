@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from contactsim.engine.kernel import Scheduled
+
 if TYPE_CHECKING:
     from contactsim.engine.calls import PoolState
 
@@ -24,12 +26,14 @@ class Operator:
     progress began. ``owed_breaks`` are breaks come due while busy (or on another break), taken
     as soon as the task in hand ends; ``off_after_task`` is set when the shift has ended while
     busy. ``pending`` is true when either is (so the usual end of a call checks one flag).
+    ``call_end`` is the event of the end of each call they take, made once (its value: the
+    operator) and scheduled again for each call.
     """
 
     __slots__ = (
-        "break_s", "busy_s", "busy_until_s", "counted", "longest_stretch_s", "off_after_task",
-        "on_break", "on_duty", "owed_breaks", "pending", "pool", "shift_from_s",
-        "stretch_from_s",
+        "break_s", "busy_s", "busy_until_s", "call_end", "counted", "longest_stretch_s",
+        "off_after_task", "on_break", "on_duty", "owed_breaks", "pending", "pool",
+        "shift_from_s", "stretch_from_s",
     )
 
     def __init__(self, pool: PoolState, now: float, counted: bool) -> None:
@@ -41,6 +45,7 @@ class Operator:
         self.owed_breaks: list[tuple[float, float]] = []
         self.busy_until_s = now
         self.stretch_from_s = now
+        self.call_end = Scheduled((), self, now)
         self.start_shift(now, counted)
 
     def start_shift(self, now: float, counted: bool) -> None:

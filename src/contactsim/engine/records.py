@@ -84,6 +84,11 @@ class LineTally:
     #: offered calls sent to a neighbouring force after queueing too long (see
     #: contactsim.engine.overflow)
     overflowed: list[int] = field(init=False)
+    #: calls answered at once on the engine's short path (no ``Call`` made), per interval:
+    #: counted here alone while the run goes on (one count, not four), and added to
+    #: ``offered``, ``answered``, ``answered_within`` and ``zero_waits`` by
+    #: :meth:`settle_answered_at_once` at its end (then all zero)
+    answered_at_once: list[int] = field(init=False, repr=False)
     deflected: int = 0
     waiting_end: int = 0
     #: outcomes of callbacks accepted by callers counted in the window
@@ -128,11 +133,23 @@ class LineTally:
         self.redials = [0] * n
         self.switched_to_999 = [0] * n
         self.overflowed = [0] * n
+        self.answered_at_once = [0] * n
         self.wait_histogram = [0] * WAIT_HISTOGRAM_S
 
     def total(self, series: str) -> float:
         """Sum of one per-interval series over the measured window (after the warm-up)."""
         return sum(getattr(self, series)[self.first_counted_interval :])
+
+    def settle_answered_at_once(self) -> None:
+        """Add the calls answered at once on the short path to the series they count in
+        (offered, answered, answered within the service level, and zero waits in the window);
+        called at the end of the run, before the tallies are read."""
+        at_once = self.answered_at_once
+        for series in (self.offered, self.answered, self.answered_within):
+            for interval, count in enumerate(at_once):
+                series[interval] += count
+        self.zero_waits += sum(at_once[self.first_counted_interval :])
+        self.answered_at_once = [0] * self.n_intervals
 
     def count_answered_after(self, wait_s: float, interval: int) -> None:
         """Count a call answered after ``wait_s`` against each threshold it waited longer than

@@ -74,6 +74,11 @@ class PriorityRouting:
             ]
             for pool in self.reserve_pools:
                 pool.holds_reserve = True
+        for line in self.lines:
+            line.sole_pool = (
+                line.pools[0] if len(line.pools) == 1 and not line.pools[0].holds_reserve
+                else None
+            )
         self.callbacks = callbacks if callback_line is not None else None
         self.callback_line = callback_line if callbacks is not None else None
         self.callback_serve = callback_serve

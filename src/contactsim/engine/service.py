@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from contactsim.engine.callback import CallbackDesk
-from contactsim.engine.calls import ANSWERED, Call, CallbackRequest, PoolState
+from contactsim.engine.calls import ANSWERED, WAITING, Call, CallbackRequest, PoolState
 from contactsim.engine.dropped_calls import CallBack
 from contactsim.engine.duty import OnAndOffDuty
 from contactsim.engine.inputs import ModelSettings
@@ -59,12 +59,14 @@ class Operators(OnAndOffDuty):
         self.warmup_s = settings.warmup_s
         self.end_s = settings.end_s
         self.interval_s = settings.interval_s
-        # what runs when each kind of event comes due (tuples shared by all events of a kind)
-        self._on_call_done = (self._call_done,)
+        # what runs when each kind of event comes due (tuples shared by all events of a kind;
+        # the end of a call's is public: Callers.arrive answers a call at once itself)
+        self.on_call_done = (self._call_done,)
         self._on_attempt_done = (self._callback_attempt_done,)
         self._on_callback_due = (self._callback_due,)
         self._on_callback_hours = (self._callback_hours,)
         self._schedule_in = kernel.schedule_in
+        self._schedule_again = kernel.schedule_again
         OnAndOffDuty.__init__(self)
 
     # --- live calls ----------------------------------------------------------------------------
@@ -110,26 +112,8 @@ class Operators(OnAndOffDuty):
             )
         # the kernel's function, called from a local: Python 3.11 specialises reading an
         # attribute, not calling one that is not a method of the class
-        schedule_in = self._schedule_in
-        schedule_in(handle_s, self._on_call_done, operator)
-
-    def answer_at_once(self, pool: PoolState, tally: LineTally, interval: int, now: float,
-                       handle_s: float) -> None:
-        """The longest free operator of ``pool`` takes a call that rang at ``now`` (counted
-        offered, in ``interval``, on the line ``tally`` counts) and lasts ``handle_s``: what
-        :meth:`answer` does for a call answered at once, on a line with no rule at answer and
-        without per-call records, where no :class:`Call` is needed."""
-        operator = pool.idle.popleft()  # take_idle, inlined
-        operator.stretch_from_s = now
-        pool.busy += 1
-        tally.answered[interval] += 1
-        tally.answered_within[interval] += 1
-        if interval >= tally.first_counted_interval:
-            tally.zero_waits += 1
-        operator.busy_until_s = now + handle_s
-        operator.busy_s += handle_s
-        schedule_in = self._schedule_in
-        schedule_in(handle_s, self._on_call_done, operator)
+        schedule_again = self._schedule_again
+        schedule_again(handle_s, self.on_call_done, operator.call_end)
 
     def grade(self, call: Call, tally: LineTally, counted: bool, handle_s: float) -> float:
         """Count the grade of a call an operator is taking on a line with triage (drawn when
@@ -162,7 +146,22 @@ class Operators(OnAndOffDuty):
         # task_done's usual case, one call fewer, and operator_free inlined: this runs for
         # every call
         pool.busy -= 1
-        task = self.routing.next_task(pool)
+        task: NextTask
+        if pool.callback_slot is None and not pool.holds_reserve:
+            # PriorityRouting.next_task for a pool with no callbacks or reserve (its lines in
+            # priority order, the first call still waiting) and LineQueue.pop, inlined
+            for line in pool.lines:
+                if line.waiting:
+                    queue = line.queue
+                    task = queue.popleft()
+                    while task.state != WAITING:
+                        task = queue.popleft()
+                    line.waiting -= 1
+                    break
+            else:
+                task = None
+        else:
+            task = self.routing.next_task(pool)
         if task is None:
             pool.idle.append(operator)
             stretch = now - operator.stretch_from_s  # Operator.end_stretch, inlined
