@@ -238,3 +238,14 @@ def test_pools_serving_no_line_with_a_target_keep_their_staffing() -> None:
     # 5 rostered, all day, as now (the search is in rostered operators)
     assert start["non_emergency"].tolist() == [5] * 24
     assert start["emergency"].sum() > 0
+
+
+def test_a_target_erlang_cannot_start_from_is_refused_before_anything_runs() -> None:
+    """An overflow rate is a line KPI a target may name elsewhere (``roster --verify``), but
+    the staffing search starts from Erlang A, which has no overflow: refused with the KPIs it
+    takes, not a KeyError."""
+    scenario = single_line(120.0, 240.0, 300.0)
+    target = parse_target("101: overflow_rate <= 0.05", scenario)
+    with pytest.raises(ContactsimError, match=r"staff sizes for abandon_rate, asa_s, "
+                                              r"service_level, .* not overflow_rate"):
+        search_staffing(scenario, [target], grouping="all", reps=2)

@@ -8,19 +8,19 @@ same round:
 
 - at a key that **misses** a target, operators taken off it in the last round are put back
   (for good if it was one operator); at a key that misses anyway, operators are added to the
-  pool serving the missing line with most operators there, and kept;
+  pool serving the missing line with most operators there (for good if it was one; several
+  may be tried again, one at a time, as Erlang's step may overshoot);
 - at a key that **meets** every target, operators are taken off its largest pools not kept.
 
 How many: as many as the key's lines need or can spare by Erlang's curve corrected by the
 simulation (:mod:`~contactsim.planning.staffing_steps`), at least one and at most
-:data:`~contactsim.planning.staffing_steps.MAX_STEP`; where a key's steps cannot be read
-(an occupancy cap, a target on a share of days, no calls to read), one operator, or twice as
-many as last time while the key keeps meeting. Operators are taken off so only with
-``big_steps`` (the screening's rounds), and there one at a time at a key that has missed
-after giving some up; without (the confirming rounds, which start next to the answer), one at
-a time everywhere. The rounds end when
-a round meets every target and can take nobody off: every operator still taken off had its
-key miss a target when it went.
+:data:`~contactsim.planning.staffing_steps.MAX_STEP` (per missing line, when adding); where a
+key's steps cannot be read (an occupancy cap, a target on a share of days, no calls to read),
+one operator, or twice as many as last time while the key keeps meeting. Operators are taken
+off so only with ``big_steps`` (the screening's rounds), and there one at a time at a key that
+has missed after giving some up; without (the confirming rounds, which start next to the
+answer), one at a time everywhere. The rounds end when a round meets every target and can take
+nobody off: every operator still taken off had its key miss a target when it went.
 """
 
 from __future__ import annotations
@@ -62,8 +62,6 @@ class Rounds:
     confidence: float | None
     executor: Executor
     history: list[tuple[Levels, pd.DataFrame]] = field(default_factory=list)
-    #: operators added (and kept) where a key missed without having given any up
-    added_anyway: set[Place] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         readable = not any(t.of_pool or t.share_of_days is not None for t in self.targets)
@@ -78,9 +76,8 @@ class Rounds:
         """Rounds from ``levels`` until a round meets every target and can take nobody off (or
         the rounds run out): the last levels that met every target, their KPIs, and whether
         the rounds ended by themselves. ``kept`` (pool, key) levels never fall; operators
-        found needed are added to it. ``screening`` ends the rounds as soon as nobody can be
-        taken off, with the last round's misses mended (their levels, not yet simulated, and
-        that round's KPIs)."""
+        found needed are added to it. With ``screening``, rounds that run out return the levels
+        reached (the confirming rounds go on from them) instead of the last that met."""
         keys = range(GROUPINGS[self.grouping][1])
         step = dict.fromkeys(keys, 1)  # where no Erlang step can be read
         missed_once: set[int] = set()  # keys that missed after giving operators up: one at a time
@@ -109,12 +106,10 @@ class Rounds:
                 for key in {k for _, k in taken} - set(short_keys):
                     step[key] = min(step[key] * 2, MAX_STEP)
             missed_once |= {k for _, k in taken} & set(short_keys)
-            self._mend(levels, kept, taken, missed, short_keys, step, needs)
+            missed_once |= self._mend(levels, kept, taken, missed, short_keys, step, needs)
             meeting = [key for key in keys if key not in set(short_keys)]
             one_at_a_time = missed_once if big_steps else set(keys)
             taken = self._take_off(levels, kept, meeting, step, needs, one_at_a_time)
-            if screening and not taken:
-                return levels, kpis, True
             if not short_keys and not taken:
                 assert best is not None
                 return best[0], best[1], True
@@ -128,10 +123,13 @@ class Rounds:
 
     def _mend(self, levels: Levels, kept: set[Place], taken: list[Place], missed: pd.DataFrame,
               short_keys: list[int], step: dict[int, int], needs: dict[tuple[str, int], float]
-              ) -> None:
-        """At each short key: put back what was just taken off it (as much as its lines need;
-        for good if it was one operator), or add operators where it misses anyway."""
+              ) -> set[int]:
+        """At each short key: put back what was just taken off it (as much as its lines need,
+        all of it where that cannot be read; for good if it was one operator), or add operators
+        where it misses anyway (for good if it was one). The keys that got more than one
+        operator not kept: they give operators up one at a time from then on."""
         capped: list[str] = []
+        batches: set[int] = set()
         for key in short_keys:
             lines = sorted(set(missed[missed["key"] == key]["line"]))
             need = _read(lines, key, needs)
@@ -139,7 +137,7 @@ class Rounds:
             if back:
                 put = 0
                 for pool_name in back:
-                    if put and (need is None or max(need.values()) <= 0):
+                    if put and need is not None and max(need.values()) <= 0:
                         break
                     levels[pool_name][key] += 1
                     put += 1
@@ -148,7 +146,7 @@ class Rounds:
                     kept.add((back[0], key))
                 step[key] = 1
                 continue
-            added = 0
+            added: list[str] = []
             for line in lines:
                 for count in range(MAX_STEP):
                     if count and (need is None or need.get(line, 0.0) <= 0):
@@ -160,16 +158,19 @@ class Rounds:
                         capped.append(f"{line} at {key_label(self.grouping, key)}")
                         break
                     levels[adding][key] += 1
-                    kept.add((adding, key))
-                    self.added_anyway.add((adding, key))
-                    added += 1
+                    added.append(adding)
                     self._count(need, adding, -1)
+            if len(added) == 1:
+                kept.add((added[0], key))
+            elif added:  # Erlang's step may overshoot: each may be tried again
+                batches.add(key)
         if capped:
             raise ContactsimError(
                 f"targets not met with up to {self.max_operators} operators per pool: "
                 f"{', '.join(capped[:6])}{' …' if len(capped) > 6 else ''}; raise "
                 "--max-operators or relax the targets"
             )
+        return batches
 
     def _take_off(self, levels: Levels, kept: set[Place], keys: Iterable[int],
                   step: dict[int, int], needs: dict[tuple[str, int], float],
@@ -202,8 +203,9 @@ class Rounds:
                    for line in pool.skills if line in spare)
 
     def _count(self, tally: dict[str, float] | None, pool_name: str, sign: int) -> None:
-        """An operator of ``pool_name`` added to (+1) or taken from (-1) a tally of operators
-        on the phones per line it serves."""
+        """Move a tally of operators on the phones per line, for each line ``pool_name``
+        serves, by ``sign`` × one of its operators on the phones (a need falls, -1, when one
+        is added; a spare falls, -1, when one is taken off)."""
         if tally is None:
             return
         skills = next(p.skills for p in self.scenario.pools if p.name == pool_name)

@@ -71,6 +71,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from contactsim.analysis.kpi_names import ABANDON_RATE, ASA_S, SERVICE_LEVEL
 from contactsim.config.scenario import Scenario
 from contactsim.errors import ContactsimError
 from contactsim.planning.service_targets import ServiceTarget
@@ -86,6 +87,9 @@ from contactsim.runs.defaults import DEFAULT_SEED
 from contactsim.runs.executors import Executor, given_or_own
 
 __all__ = ["StaffingResult", "evaluate", "search_staffing"]
+
+#: the line KPIs a staffing target may name: those Erlang A gives
+ERLANG_KPIS = frozenset({SERVICE_LEVEL, ASA_S, ABANDON_RATE})
 
 
 @dataclass
@@ -132,6 +136,11 @@ def search_staffing(
     ``workers`` local processes started once for the whole search."""
     if not targets:
         raise ContactsimError("give at least one --target")
+    for target in targets:  # Erlang A starts the search: it models these KPIs alone
+        if not (target.of_pool or target.within_s is not None or target.kpi in ERLANG_KPIS):
+            raise ContactsimError(
+                f"--target {str(target)!r}: staff sizes for {', '.join(sorted(ERLANG_KPIS))}, "
+                f"service_level@SECONDS or a pool's occupancy, not {target.kpi}")
     if confidence is not None and not 0 < confidence < 1:
         raise ContactsimError(f"--confidence {confidence:g}: expected a level between 0 and 1, "
                               "e.g. 0.95")
@@ -164,7 +173,7 @@ def _search(
                     confidence, executor, history)
     with tempfile.TemporaryDirectory(prefix="contactsim-staff-") as folder:
         levels = {name: counts.copy() for name, counts in start.items()}
-        kept = set(untargeted)  # grows with every operator found needed, screening's too
+        kept = set(untargeted)  # grows with every operator found needed
         if screen_reps < reps:
             levels, _, _ = search.run(levels, kept, screen_reps, Path(folder), big_steps=True,
                                       phase=f"screening, {screen_reps} reps", screening=True)
