@@ -17,9 +17,12 @@ about 2,900 operator-hours a week; the simulation needs about 2,250.)
 The staffing search (:mod:`~contactsim.planning.staffing_search`) takes these steps instead of
 one operator a round: a key that meets every target gives up as many operators as its lines
 can spare (at least one, at most :data:`MAX_STEP`), a key that misses gets as many as its
-lines need (at least one). Targets these steps cannot read — an occupancy cap, a target on a
-share of days, a value the simulation could not compute — leave the key to the search's
-one-at-a-time rules.
+lines need (at least one). A value the simulation could not compute (no calls, or none
+answered) leaves its key to the search's one-at-a-time rules; a line with a target on a share
+of days is not read at all here, and the search
+(:mod:`~contactsim.planning.staffing_rounds`) takes no Erlang steps anywhere when a target is
+on a share of days (judged on whole days, not keys) or is an occupancy cap (on a pool, where
+these steps read lines).
 """
 
 from __future__ import annotations
