@@ -26,8 +26,8 @@ from contactsim.errors import ContactsimError
 from contactsim.planning.service_targets import ServiceTarget
 
 __all__ = [
-    "GROUPINGS", "current_levels", "erlang_need", "erlang_start", "key_label", "rates_by_key",
-    "rostered_for", "staffed_scenario", "untargeted_pools", "write_hour_of_week",
+    "GROUPINGS", "current_levels", "erlang_need", "erlang_start", "erlang_value", "key_label",
+    "rates_by_key", "rostered_for", "staffed_scenario", "untargeted_pools", "write_hour_of_week",
 ]
 
 
@@ -72,6 +72,23 @@ def rates_by_key(scenario: Scenario, line: str, grouping: str) -> np.ndarray:
     return np.divide(totals, hours, out=np.zeros(n_keys), where=hours > 0)
 
 
+def erlang_value(target: ServiceTarget, rate_per_hour: float, handle_s: float,
+                 patience_s: float | None, service_level_s: float, agents: int) -> float:
+    """The KPI ``target`` names (a service level at its own threshold, else at
+    ``service_level_s``; ASA; abandon rate) by Erlang A with ``agents`` on the phones, or
+    Erlang C for callers who never hang up; its worst value (a service level of 0, an endless
+    ASA, everyone abandoning) with nobody on the phones, or where Erlang C's queue grows
+    without end."""
+    threshold_s = target.within_s if target.within_s is not None else service_level_s
+    kpi = SERVICE_LEVEL if target.within_s is not None else target.kpi
+    worst = {SERVICE_LEVEL: 0.0, ASA_S: math.inf, ABANDON_RATE: 1.0}
+    if agents < 1 or (patience_s is None and rate_per_hour * handle_s / 3600.0 >= agents):
+        return worst[kpi]
+    q = (erlang.erlang_c(rate_per_hour, handle_s, agents, threshold_s) if patience_s is None
+         else erlang.erlang_a(rate_per_hour, handle_s, patience_s, agents, threshold_s))
+    return {SERVICE_LEVEL: q.service_level, ASA_S: q.asa_s, ABANDON_RATE: q.p_abandon}[kpi]
+
+
 def erlang_need(
     targets: list[ServiceTarget], rate_per_hour: float, handle_s: float,
     patience_s: float | None, service_level_s: float, max_operators: int,
@@ -80,26 +97,9 @@ def erlang_need(
     if rate_per_hour <= 0:
         return 0
 
-    def measures(n: int) -> erlang.QueueMeasures | None:
-        if patience_s is None:
-            if rate_per_hour * handle_s / 3600.0 >= n:
-                return None  # Erlang C: the queue grows without end
-            return erlang.erlang_c(rate_per_hour, handle_s, n, service_level_s)
-        return erlang.erlang_a(rate_per_hour, handle_s, patience_s, n, service_level_s)
-
     def meets(n: int) -> bool:
-        q = measures(n)
-        if q is None:
-            return False
-        values = {SERVICE_LEVEL: q.service_level, ASA_S: q.asa_s, ABANDON_RATE: q.p_abandon}
-        return all(t.met_by(values[t.kpi]) if t.within_s is None else within(n, t)
-                   for t in targets)
-
-    def within(n: int, target: ServiceTarget) -> bool:  # a service level at another threshold
-        assert target.within_s is not None
-        q = (erlang.erlang_c(rate_per_hour, handle_s, n, target.within_s) if patience_s is None
-             else erlang.erlang_a(rate_per_hour, handle_s, patience_s, n, target.within_s))
-        return target.met_by(q.service_level)
+        return all(t.met_by(erlang_value(t, rate_per_hour, handle_s, patience_s,
+                                         service_level_s, n)) for t in targets)
 
     if not meets(max_operators):
         return None

@@ -38,7 +38,7 @@ from contactsim.errors import ContactsimError
 from contactsim.planning.service_targets import ServiceTarget
 from contactsim.planning.staffing_judging import evaluate
 from contactsim.planning.staffing_levels import GROUPINGS, key_label, staffed_scenario
-from contactsim.planning.staffing_steps import MAX_STEP, ErlangSteps
+from contactsim.planning.staffing_steps import MAX_STEP, ErlangSteps, reads
 from contactsim.runs.executors import Executor
 
 __all__ = ["Rounds"]
@@ -64,9 +64,8 @@ class Rounds:
     history: list[tuple[Levels, pd.DataFrame]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        readable = not any(t.of_pool or t.share_of_days is not None for t in self.targets)
         self.steps = (ErlangSteps(self.scenario, self.targets, self.grouping, self.confidence)
-                      if readable else None)
+                      if reads(self.targets) else None)
         self._targeted = {t.line for t in self.targets if not t.of_pool}
         self._on_phones = {pool.name: 1.0 - self.scenario.pool_shrinkage(pool)
                            for pool in self.scenario.pools}

@@ -33,14 +33,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from contactsim.analysis import erlang
-from contactsim.analysis.kpi_names import ABANDON_RATE, ASA_S, SERVICE_LEVEL
 from contactsim.build import sampling
 from contactsim.config.scenario import Scenario
 from contactsim.planning.service_targets import ServiceTarget
-from contactsim.planning.staffing_levels import rates_by_key
+from contactsim.planning.staffing_levels import erlang_value, rates_by_key
 
-__all__ = ["MAX_STEP", "ErlangSteps"]
+__all__ = ["MAX_STEP", "ErlangSteps", "reads"]
 
 #: The most operators one round moves at one key.
 MAX_STEP = 8
@@ -57,7 +55,7 @@ class _Curve:
     rate_per_hour: float
     handle_s: float
     patience_s: float | None
-    threshold_s: float
+    service_level_s: float  # the line's own threshold (a target at another says its own)
     values: dict[int, float] = field(default_factory=dict)
 
     def better(self, n: int) -> float:
@@ -68,17 +66,8 @@ class _Curve:
         return value if self.target.at_least else -value
 
     def _kpi(self, n: int) -> float:
-        worst = {SERVICE_LEVEL: 0.0, ASA_S: math.inf, ABANDON_RATE: 1.0}
-        kpi = SERVICE_LEVEL if self.target.within_s is not None else self.target.kpi
-        unstable = self.patience_s is None and self.rate_per_hour * self.handle_s / 3600.0 >= n
-        if n < 1 or unstable:
-            return worst[kpi]
-        if self.patience_s is None:
-            q = erlang.erlang_c(self.rate_per_hour, self.handle_s, n, self.threshold_s)
-        else:
-            q = erlang.erlang_a(self.rate_per_hour, self.handle_s, self.patience_s, n,
-                                self.threshold_s)
-        return {SERVICE_LEVEL: q.service_level, ASA_S: q.asa_s, ABANDON_RATE: q.p_abandon}[kpi]
+        return erlang_value(self.target, self.rate_per_hour, self.handle_s, self.patience_s,
+                            self.service_level_s, n)
 
     def operators_for(self, value: float, most: int) -> float:
         """``x(value)``: the operators on the phones with which Erlang gives ``value``, linear
@@ -106,29 +95,33 @@ class _Curve:
         return low + (goal - below) / (above - below)
 
 
+def reads(targets: list[ServiceTarget]) -> bool:
+    """Whether Erlang steps can read every one of ``targets``: none an occupancy cap (on a pool,
+    where the steps read lines) or on a share of days (judged on whole days, not keys)."""
+    return not any(t.of_pool or t.share_of_days is not None for t in targets)
+
+
 class ErlangSteps:
     """Each key's need (positive) or spare (negative) operators on the phones per line, from
     the simulation's KPIs at the key and Erlang's curves there (see the module)."""
 
     def __init__(self, scenario: Scenario, targets: list[ServiceTarget], grouping: str,
                  confidence: float | None) -> None:
+        """Erlang's curves for ``targets``, each on a line and judged at every key (see
+        :func:`reads`)."""
+        if not reads(targets):
+            raise ValueError("Erlang steps read targets on a line at every key only")
         self.confidence = confidence
         self._curves: dict[tuple[str, int], list[_Curve]] = {}
-        self._unread: set[str] = set()  # lines with a target these steps cannot read
-        for target in targets:
-            if target.of_pool or target.share_of_days is not None:
-                self._unread.add(target.line)
-        for line in sorted({t.line for t in targets if not t.of_pool} - self._unread):
+        for line in sorted({t.line for t in targets}):
             handling = scenario.handling[line]
             handle_s = sampling.mean_s(handling.handle_time)
             patience_s = sampling.mean_s(handling.patience) if handling.patience else None
             rates = rates_by_key(scenario, line, grouping)
             for key, rate in enumerate(rates):
                 self._curves[(line, key)] = [
-                    _Curve(t, float(rate), handle_s, patience_s,
-                           t.within_s if t.within_s is not None
-                           else scenario.service_level_s(line))
-                    for t in targets if t.line == line and not t.of_pool]
+                    _Curve(t, float(rate), handle_s, patience_s, scenario.service_level_s(line))
+                    for t in targets if t.line == line]
 
     def needs(self, kpis: pd.DataFrame) -> dict[tuple[str, int], float]:
         """(line, key) -> operators on the phones the line needs there (negative: can spare),
@@ -136,8 +129,7 @@ class ErlangSteps:
         ``kpis`` is the staffing search's evaluation (line, kpi, key, target, mean, CI)."""
         out: dict[tuple[str, int], float] = {}
         unread: set[tuple[str, int]] = set()
-        rows = kpis[~kpis["line"].isin(self._unread)]
-        for row in rows.itertuples(index=False):
+        for row in kpis.itertuples(index=False):
             place = (str(row.line), int(row.key))
             curve = next((c for c in self._curves.get(place, []) if str(c.target) == row.target),
                          None)
