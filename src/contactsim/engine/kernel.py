@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from heapq import heappop, heappush, heapreplace
+from heapq import heappop, heappush, heappushpop
 from typing import Any
 
 import simpy
@@ -217,14 +217,19 @@ class Kernel(simpy.Environment):
         end_s = self.end_s
         eid = self._eid
         light = Scheduled
+        # the stream whose arrival comes first is held in locals, off the heap, while this
+        # runs: its next arrival is compared with the heap of the others only when it is no
+        # earlier than theirs (every arrival, with a single stream, costs no heap operation)
+        arrival_s, _, sequence, stream = heappop(arrivals) if len(arrivals) > 1 else _NO_ARRIVAL
+        others_s = arrivals[0][0]
         while True:
-            arrival = arrivals[0]
-            now = arrival[0]
-            stop_s = now if now < until_s else until_s
+            stop_s = arrival_s if arrival_s < until_s else until_s
             while events:
                 first = events[0]
                 at_s = first[0]
-                if at_s < stop_s or (at_s == now < until_s and first < arrival):
+                if at_s < stop_s or (
+                    at_s == arrival_s < until_s and first < (arrival_s, NORMAL, sequence)
+                ):
                     event = first[3]
                     if event.__class__ is light:
                         # Environment.step, inlined for the kernel's own events (they always
@@ -245,15 +250,26 @@ class Kernel(simpy.Environment):
                         step()
                 else:
                     break
-            if now >= until_s:
+            if arrival_s >= until_s:
                 self._now = until_s
+                if stream is not None:  # back on the heap, under its key, for the next call
+                    heappush(arrivals, (arrival_s, NORMAL, sequence, stream))
                 return
-            self._now = now
-            stream = arrival[3]
+            self._now = now = arrival_s
+            target = stream.target
             # the stream's following arrival (_keyed, inlined: this runs once a call)
-            arrival_s = next(stream.times_s, None)
-            if arrival_s is None or arrival_s >= end_s:
-                heappop(arrivals)
+            following_s = next(stream.times_s, None)
+            if following_s is None or following_s >= end_s:  # the stream has ended
+                if len(arrivals) > 1:
+                    arrival_s, _, sequence, stream = heappop(arrivals)
+                    others_s = arrivals[0][0]
+                else:
+                    arrival_s, _, sequence, stream = _NO_ARRIVAL
             else:
-                heapreplace(arrivals, (now + (arrival_s - now), NORMAL, next(eid), stream))
-            on_arrival(stream.target, now)
+                arrival_s = now + (following_s - now)
+                sequence = next(eid)
+                if arrival_s >= others_s:  # another stream's may come first: the full keys
+                    arrival_s, _, sequence, stream = heappushpop(
+                        arrivals, (arrival_s, NORMAL, sequence, stream))
+                    others_s = arrivals[0][0]
+            on_arrival(target, now)
