@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import simpy
+from hypothesis import given
+from hypothesis import strategies as st
 from simpy.events import Timeout
 
 from contactsim.engine.kernel import Kernel, Scheduled, simpy_internals_problems
@@ -102,3 +105,73 @@ def test_an_event_scheduled_again_runs_again_in_order_with_its_value() -> None:
     kernel.schedule_again(1.0, (note,), recurring)
     kernel.advance_to(10.0, lambda target, now: None)
     assert seen == [(3.0, "again"), (3.0, "new"), (6.0, "again")]
+
+
+def _trace_with_kernel(streams: list[list[int]], delays: list[int], chunks: list[int],
+                       end_s: float) -> list[tuple[float, str]]:
+    """What runs when: arrivals of ``streams`` through the kernel, each scheduling an event
+    ``delays[k]`` after the k-th arrival, advanced to each of ``chunks`` in turn."""
+    kernel = Kernel(end_s=end_s)
+    seen: list[tuple[float, str]] = []
+    count = iter(range(10**6))
+
+    def note(event: Any) -> None:
+        seen.append((kernel.now, event.value))
+
+    def arrive(target: Any, now: float) -> None:
+        k = next(count)
+        seen.append((now, f"arrival {k} at {target}"))
+        kernel.schedule_in(float(delays[k % len(delays)]), (note,), f"event of {k}")
+
+    for index, times in enumerate(streams):
+        kernel.add_arrivals(iter(float(t) for t in times), f"line {index}")
+    for until in chunks:
+        kernel.advance_to(float(until), arrive)
+    return seen
+
+
+def _trace_with_simpy(streams: list[list[int]], delays: list[int], until_s: float,
+                      end_s: float) -> list[tuple[float, str]]:
+    """The same, every arrival a SimPy ``Timeout`` scheduled when the stream's previous one
+    came due (before its handler ran): the order the kernel must reproduce."""
+    env = simpy.Environment()
+    seen: list[tuple[float, str]] = []
+    count = iter(range(10**6))
+
+    def note(event: Any) -> None:
+        seen.append((env.now, event.value))
+
+    def schedule_next(times: Any, target: str) -> None:
+        arrival = next(times, None)
+        if arrival is None or arrival >= end_s:
+            return
+        timeout = Timeout(env, arrival - env.now, target)
+        timeout.callbacks.append(lambda event: arrive(times, event.value))
+
+    def arrive(times: Any, target: str) -> None:
+        schedule_next(times, target)
+        k = next(count)
+        seen.append((env.now, f"arrival {k} at {target}"))
+        Timeout(env, float(delays[k % len(delays)]), f"event of {k}").callbacks.append(note)
+
+    for index, times in enumerate(streams):
+        schedule_next(iter(float(t) for t in times), f"line {index}")
+    env.run(until=until_s)
+    return seen
+
+
+@given(
+    streams=st.lists(st.lists(st.integers(0, 30), max_size=12).map(sorted), max_size=4),
+    delays=st.lists(st.integers(0, 6), min_size=1, max_size=5),
+    chunks=st.lists(st.integers(1, 40), min_size=1, max_size=4).map(sorted),
+    end_s=st.integers(5, 35),
+)
+def test_arrivals_of_many_streams_run_in_simpys_order_whatever_the_ties(
+    streams: list[list[int]], delays: list[int], chunks: list[int], end_s: int
+) -> None:
+    # whole seconds make ties between streams, and between arrivals and events, common: the
+    # kernel, which holds the first stream in locals and compares it with the heap of the
+    # others only when needed, must still run everything in SimPy's own order, however the
+    # run is cut into calls of advance_to
+    assert _trace_with_kernel(streams, delays, chunks, float(end_s)) == _trace_with_simpy(
+        streams, delays, float(chunks[-1]), float(end_s))

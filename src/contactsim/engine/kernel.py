@@ -18,7 +18,9 @@ clock ``_now``):
   :meth:`Kernel.add_arrivals`; :meth:`Kernel.advance_to` keeps each stream's next arrival under
   the key its event would have had, and takes it between SimPy's steps when it comes first. The
   order and numbers are exactly those of scheduling every arrival as an event; a call costs one
-  event fewer.
+  event fewer. The stream whose arrival comes first is held apart from the others while
+  ``advance_to`` runs, so a stream's arrivals that keep coming before every other stream's touch
+  no heap.
 
 What ``Environment.step`` needs of an event is ``callbacks`` (iterated once, then set to None)
 and ``_ok`` (True: the event succeeded). SimPy is pinned to 4.1.x in ``pyproject.toml``;
