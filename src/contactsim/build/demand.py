@@ -96,12 +96,17 @@ def _arrival_blocks(
     cumulative = np.concatenate(([0.0], np.cumsum(rates_per_s * interval_s)))
     total = cumulative[-1]
     position = 0.0
+    first = 0  # the interval of the latest point so far: no later point lies before it
     while True:
         points = position + np.cumsum(rng.exponential(1.0, block))
         position = float(points[-1])
         points = points[points < total]
         if points.size:
-            index = np.searchsorted(cumulative, points, side="right") - 1
+            # each point's interval, searched for among the intervals the block spans (the
+            # same as searching them all, since the points only grow)
+            last = first + int(np.searchsorted(cumulative[first:], points[-1], side="right"))
+            index = np.searchsorted(cumulative[first:last], points, side="right") - 1 + first
+            first = int(index[-1])
             times = index * interval_s + (points - cumulative[index]) / rates_per_s[index]
             yield times.tolist()
         if position >= total:
