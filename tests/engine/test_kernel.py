@@ -110,7 +110,8 @@ def test_an_event_scheduled_again_runs_again_in_order_with_its_value() -> None:
 def _trace_with_kernel(streams: list[list[int]], delays: list[int], chunks: list[int],
                        end_s: float) -> list[tuple[float, str]]:
     """What runs when: arrivals of ``streams`` through the kernel, each scheduling an event
-    ``delays[k]`` after the k-th arrival, advanced to each of ``chunks`` in turn."""
+    ``delays[k]`` after the k-th arrival (every third a SimPy ``Timeout``), advanced to each
+    of ``chunks`` in turn."""
     kernel = Kernel(end_s=end_s)
     seen: list[tuple[float, str]] = []
     count = iter(range(10**6))
@@ -121,7 +122,11 @@ def _trace_with_kernel(streams: list[list[int]], delays: list[int], chunks: list
     def arrive(target: Any, now: float) -> None:
         k = next(count)
         seen.append((now, f"arrival {k} at {target}"))
-        kernel.schedule_in(float(delays[k % len(delays)]), (note,), f"event of {k}")
+        delay_s = float(delays[k % len(delays)])
+        if k % 3:
+            kernel.schedule_in(delay_s, (note,), f"event of {k}")
+        else:  # SimPy's own events interleave with the kernel's
+            Timeout(kernel, delay_s, f"event of {k}").callbacks.append(note)
 
     for index, times in enumerate(streams):
         kernel.add_arrivals(iter(float(t) for t in times), f"line {index}")

@@ -203,14 +203,28 @@ class Kernel(simpy.Environment):
         # the delay from now added back, as a Timeout would: the same time to the last bit
         return (now + (arrival_s - now), NORMAL, next(self._eid), stream)
 
+    def _run_first(self) -> None:
+        """Process the first event on the heap (:meth:`advance_to`'s loop, for an event at the
+        very time of an arrival)."""
+        event = self._heap[0][3]
+        callbacks = event.callbacks
+        if callbacks.__class__ is tuple:
+            self._now = heappop(self._heap)[0]
+            event.callbacks = None
+            for callback in callbacks:
+                callback(event)
+        else:
+            self.step()
+
     def advance_to(self, until_s: float, on_arrival: Callable[[Any, float], None]) -> None:
         """Process, in time order, every event and arrival before ``until_s``; the clock then
         reads ``until_s``. ``on_arrival(target, now)`` is called for each arrival.
 
-        SimPy's events are processed by its own :meth:`step` (looked up once, on the
-        instance); the kernel's :class:`Scheduled` events as ``step`` would, without the call.
-        Arrivals are taken between steps when they come first; at an arrival's very time the
-        full keys decide (time, priority, sequence: never equal). As with
+        The kernel's :class:`Scheduled` events (their callbacks a tuple) are processed as
+        SimPy's :meth:`step` would, without the call; SimPy's own events (a list) are put back
+        under their key for ``step`` to take. Arrivals are taken between events when they come
+        first; at an arrival's very time the full keys decide (time, priority, sequence: never
+        equal), one event at a time (:meth:`_run_first`). As with
         ``Environment.run(until=...)``, events at ``until_s`` itself are left for later.
         """
         events = self._heap
@@ -218,40 +232,38 @@ class Kernel(simpy.Environment):
         step = self.step
         end_s = self.end_s
         eid = self._eid
-        light = Scheduled
         # the stream whose arrival comes first is held in locals, off the heap, while this
         # runs: its next arrival is compared with the heap of the others only when it is no
         # earlier than theirs (every arrival, with a single stream, costs no heap operation)
         arrival_s, _, sequence, stream = heappop(arrivals) if len(arrivals) > 1 else _NO_ARRIVAL
         others_s = arrivals[0][0]
+        stop_s = arrival_s if arrival_s < until_s else until_s
         while True:
-            stop_s = arrival_s if arrival_s < until_s else until_s
-            while events:
-                first = events[0]
-                at_s = first[0]
-                if at_s < stop_s or (
-                    at_s == arrival_s < until_s and first < (arrival_s, NORMAL, sequence)
-                ):
-                    event = first[3]
-                    if event.__class__ is light:
-                        # Environment.step, inlined for the kernel's own events (they always
-                        # succeed and their callbacks never stop the simulation): the same heap
-                        # entry popped, the clock set, each callback called with the event
-                        heappop(events)
-                        self._now = at_s
-                        callbacks = event.callbacks
-                        event.callbacks = None
-                        try:  # the model's events have one callback: called without a loop
-                            (callback,) = callbacks  # type: ignore[misc]  # set on the heap
-                        except ValueError:
-                            for callback in callbacks:  # type: ignore[union-attr]
-                                callback(event)
-                        else:
+            # the events before the next arrival (and before until_s)
+            while events and events[0][0] < stop_s:
+                at_s, priority, key, event = heappop(events)
+                callbacks = event.callbacks
+                if callbacks.__class__ is tuple:
+                    # one of the kernel's own events: Environment.step, inlined (they always
+                    # succeed and their callbacks never stop the simulation): the clock set,
+                    # each callback called with the event
+                    self._now = at_s
+                    event.callbacks = None
+                    try:  # the model's events have one callback: called without a loop
+                        (callback,) = callbacks
+                    except ValueError:
+                        for callback in callbacks:
                             callback(event)
                     else:
-                        step()
-                else:
-                    break
+                        callback(event)
+                else:  # a SimPy event: back under its key, for SimPy's own step
+                    heappush(events, (at_s, priority, key, event))
+                    step()
+            # an event at the arrival's very time: the full keys decide (never equal)
+            if events and events[0][0] == arrival_s < until_s and events[0] < (
+                    arrival_s, NORMAL, sequence):
+                self._run_first()
+                continue
             if arrival_s >= until_s:
                 self._now = until_s
                 if stream is not None:  # back on the heap, under its key, for the next call
@@ -274,4 +286,5 @@ class Kernel(simpy.Environment):
                     arrival_s, _, sequence, stream = heappushpop(
                         arrivals, (arrival_s, NORMAL, sequence, stream))
                     others_s = arrivals[0][0]
+            stop_s = arrival_s if arrival_s < until_s else until_s
             on_arrival(target, now)
