@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from heapq import heappop, heappush, heappushpop
+from heapq import heapify, heappop, heappush, heappushpop
+from itertools import chain
 from typing import Any
 
 import simpy
@@ -72,7 +73,8 @@ class ArrivalStream:
     __slots__ = ("target", "times_s")
 
     def __init__(self, times_s: Iterator[float], target: Any) -> None:
-        self.times_s = times_s
+        # ended by infinity, which comes after every end: no end of the iterator to check for
+        self.times_s = chain(times_s, _NEVER)
         self.target = target
 
 
@@ -80,6 +82,11 @@ class ArrivalStream:
 #: have on SimPy's heap.
 _Arrival = tuple[float, int, int, ArrivalStream]
 _NO_ARRIVAL: _Arrival = (math.inf, NORMAL, -1, None)  # type: ignore[assignment]
+#: What follows a stream's last arrival.
+_NEVER = (math.inf,)
+#: An entry put on SimPy's heap while :meth:`Kernel.advance_to` runs, after every event (and
+#: taken off before it returns): the loop then never finds the heap empty.
+_NO_EVENT = (math.inf, NORMAL + 1, -1, None)
 
 
 def simpy_internals_problems() -> list[str]:
@@ -191,17 +198,12 @@ class Kernel(simpy.Environment):
         The first is keyed now, as its event would be if scheduled now: streams added at the
         same moment, and events scheduled around them, keep the order they were added in.
         """
-        first = self._keyed(times_s, ArrivalStream(times_s, target))
-        if first is not None:
-            heappush(self._arrivals, first)
-
-    def _keyed(self, times_s: Iterator[float], stream: ArrivalStream) -> _Arrival | None:
-        arrival_s = next(times_s, None)
-        if arrival_s is None or arrival_s >= self.end_s:
-            return None
-        now = self._now
-        # the delay from now added back, as a Timeout would: the same time to the last bit
-        return (now + (arrival_s - now), NORMAL, next(self._eid), stream)
+        stream = ArrivalStream(times_s, target)
+        arrival_s = next(stream.times_s)
+        if arrival_s < self.end_s:
+            now = self._now
+            # the delay from now added back, as a Timeout would: the same time to the last bit
+            heappush(self._arrivals, (now + (arrival_s - now), NORMAL, next(self._eid), stream))
 
     def _run_first(self) -> None:
         """Process the first event on the heap (:meth:`advance_to`'s loop, for an event at the
@@ -228,6 +230,16 @@ class Kernel(simpy.Environment):
         ``Environment.run(until=...)``, events at ``until_s`` itself are left for later.
         """
         events = self._heap
+        events.append(_NO_EVENT)  # still a heap: nothing comes after it
+        try:
+            self._advance(until_s, on_arrival)
+        finally:
+            events.remove(_NO_EVENT)
+            heapify(events)
+
+    def _advance(self, until_s: float, on_arrival: Callable[[Any, float], None]) -> None:
+        """:meth:`advance_to`, with :data:`_NO_EVENT` on the heap."""
+        events = self._heap
         arrivals = self._arrivals  # never empty: a sentinel at infinity stays at the bottom
         step = self.step
         end_s = self.end_s
@@ -240,7 +252,7 @@ class Kernel(simpy.Environment):
         stop_s = arrival_s if arrival_s < until_s else until_s
         while True:
             # the events before the next arrival (and before until_s)
-            while events and events[0][0] < stop_s:
+            while events[0][0] < stop_s:
                 at_s, priority, key, event = heappop(events)
                 callbacks = event.callbacks
                 if callbacks.__class__ is tuple:
@@ -259,32 +271,30 @@ class Kernel(simpy.Environment):
                 else:  # a SimPy event: back under its key, for SimPy's own step
                     heappush(events, (at_s, priority, key, event))
                     step()
-            # an event at the arrival's very time: the full keys decide (never equal)
-            if events and events[0][0] == arrival_s < until_s and events[0] < (
-                    arrival_s, NORMAL, sequence):
-                self._run_first()
-                continue
             if arrival_s >= until_s:
                 self._now = until_s
                 if stream is not None:  # back on the heap, under its key, for the next call
                     heappush(arrivals, (arrival_s, NORMAL, sequence, stream))
                 return
+            # an event at the arrival's very time: the full keys decide (never equal)
+            if events[0][0] == arrival_s and events[0] < (arrival_s, NORMAL, sequence):
+                self._run_first()
+                continue
             self._now = now = arrival_s
             target = stream.target
-            # the stream's following arrival (_keyed, inlined: this runs once a call)
-            following_s = next(stream.times_s, None)
-            if following_s is None or following_s >= end_s:  # the stream has ended
-                if len(arrivals) > 1:
-                    arrival_s, _, sequence, stream = heappop(arrivals)
-                    others_s = arrivals[0][0]
-                else:
-                    arrival_s, _, sequence, stream = _NO_ARRIVAL
-            else:
-                arrival_s = now + (following_s - now)
+            # the stream's following arrival (infinity after its last)
+            following_s = next(stream.times_s)
+            if following_s < end_s:
+                arrival_s = now + (following_s - now)  # as a Timeout would: see add_arrivals
                 sequence = next(eid)
                 if arrival_s >= others_s:  # another stream's may come first: the full keys
                     arrival_s, _, sequence, stream = heappushpop(
                         arrivals, (arrival_s, NORMAL, sequence, stream))
                     others_s = arrivals[0][0]
+            elif len(arrivals) > 1:  # the stream has ended: the next one's turn
+                arrival_s, _, sequence, stream = heappop(arrivals)
+                others_s = arrivals[0][0]
+            else:
+                arrival_s, _, sequence, stream = _NO_ARRIVAL
             stop_s = arrival_s if arrival_s < until_s else until_s
             on_arrival(target, now)
