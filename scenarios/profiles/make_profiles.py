@@ -4,10 +4,11 @@ They are assumptions, not measurements: the 2018 report publishes annual volumes
 "higher in the summer", nothing finer. The shapes follow what UK forces publish of their call
 patterns: 999 is quiet from 03:00 to 07:00, climbs through the day, peaks in the evening and
 stays high late on Friday and Saturday nights; 101 is a daytime line, busiest 09:00-18:00 and
-quieter at weekends. Month factors follow docs/calibration-2018.md: 999 rises through 2018 to a July peak
-with the last quarter just above average; 101 peaks in summer and falls from August to a quiet
-December (the report: 101 answer times "improved since July 2018", abandonment "shown a decrease
-each month", and a repeat-demand initiative "since late October 18" cut repeat 101 calls).
+quieter at weekends. Month factors follow docs/calibration-2018.md: 999 rises through 2018 to a
+July peak with the last quarter just above average; 101 peaks in summer and falls from August to
+a quiet December (the report: 101 answer times "improved since July 2018", abandonment "shown a
+decrease each month", and a repeat-demand initiative "since late October 18" cut repeat 101
+calls).
 """
 
 from __future__ import annotations
