@@ -42,7 +42,7 @@ test-fast: $(STAMP)  ## the fast tests only (skips the slow statistical ones)
 	$(BIN)/python -m pytest -n auto -m "not slow"
 
 lint: $(STAMP)  ## ruff, mypy and the import layers
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check .
 	$(BIN)/mypy src
 	$(BIN)/lint-imports --no-cache
 
