@@ -3,8 +3,10 @@ arrivals run in exactly the order SimPy's own events would."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+import pytest
 import simpy
 from hypothesis import given
 from hypothesis import strategies as st
@@ -180,3 +182,33 @@ def test_arrivals_of_many_streams_run_in_simpys_order_whatever_the_ties(
     # run is cut into calls of advance_to
     assert _trace_with_kernel(streams, delays, chunks, float(end_s)) == _trace_with_simpy(
         streams, delays, float(chunks[-1]), float(end_s))
+
+
+def test_an_exception_from_a_callback_leaves_the_kernel_whole() -> None:
+    # advance_to puts an entry after every event on SimPy's heap and holds the first stream
+    # apart while it runs: both are put back as they were when a callback raises
+    kernel = Kernel(end_s=100.0)
+    kernel.add_arrivals(iter([1.0, 2.0, 3.0]), "line A")
+    seen: list[float] = []
+
+    def fail(event: Any) -> None:
+        raise ValueError("a callback failed")
+
+    kernel.schedule_in(1.5, (fail,), None)
+    with pytest.raises(ValueError, match="a callback failed"):
+        kernel.advance_to(10.0, lambda target, now: seen.append(now))
+    assert seen == [1.0] and kernel.now == 1.5
+    assert kernel.peek() == math.inf and kernel.next_event() is None
+    kernel.advance_to(10.0, lambda target, now: seen.append(now))
+    assert seen == [1.0, 2.0, 3.0] and kernel.now == 10.0
+
+
+def test_arrivals_cannot_be_added_while_the_kernel_advances() -> None:
+    kernel = Kernel(end_s=100.0)
+
+    def add_a_stream(event: Any) -> None:
+        kernel.add_arrivals(iter([5.0]), "line B")
+
+    kernel.schedule_in(1.0, (add_a_stream,), None)
+    with pytest.raises(RuntimeError, match="cannot be added while the kernel advances"):
+        kernel.advance_to(10.0, lambda target, now: None)

@@ -148,6 +148,8 @@ class Kernel(simpy.Environment):
         self._heap: EventHeap = self._queue  # type: ignore[assignment]
         #: each stream's next arrival, earliest first, over a sentinel at infinity
         self._arrivals: list[_Arrival] = [_NO_ARRIVAL]
+        #: whether advance_to is running (streams cannot be added then)
+        self._advancing = False
         #: ``schedule_in(delay_s, callbacks, value)``: run ``callbacks`` with an event carrying
         #: ``value`` ``delay_s`` seconds from now — a ``Timeout(self, delay_s, value)`` with the
         #: callbacks appended, at a fraction of its cost. ``delay_s`` must be non-negative (not
@@ -197,7 +199,12 @@ class Kernel(simpy.Environment):
 
         The first is keyed now, as its event would be if scheduled now: streams added at the
         same moment, and events scheduled around them, keep the order they were added in.
+        Streams are added between calls of :meth:`advance_to` (the model adds every line's
+        before the first), not by an event while it runs: that raises RuntimeError.
         """
+        if self._advancing:
+            raise RuntimeError("arrivals cannot be added while the kernel advances (from an "
+                               "event's callback); add them before advance_to")
         stream = ArrivalStream(times_s, target)
         arrival_s = next(stream.times_s)
         if arrival_s < self.end_s:
@@ -231,9 +238,11 @@ class Kernel(simpy.Environment):
         """
         events = self._heap
         events.append(_NO_EVENT)  # still a heap: nothing comes after it
+        self._advancing = True
         try:
             self._advance(until_s, on_arrival)
         finally:
+            self._advancing = False
             events.remove(_NO_EVENT)
             heapify(events)
 
@@ -250,51 +259,53 @@ class Kernel(simpy.Environment):
         arrival_s, _, sequence, stream = heappop(arrivals) if len(arrivals) > 1 else _NO_ARRIVAL
         others_s = arrivals[0][0]
         stop_s = arrival_s if arrival_s < until_s else until_s
-        while True:
-            # the events before the next arrival (and before until_s)
-            while events[0][0] < stop_s:
-                at_s, priority, key, event = heappop(events)
-                callbacks = event.callbacks
-                if callbacks.__class__ is tuple:
-                    # one of the kernel's own events: Environment.step, inlined (they always
-                    # succeed and their callbacks never stop the simulation): the clock set,
-                    # each callback called with the event
-                    self._now = at_s
-                    event.callbacks = None
-                    try:  # the model's events have one callback: called without a loop
-                        (callback,) = callbacks
-                    except ValueError:
-                        for callback in callbacks:
+        try:
+            while True:
+                # the events before the next arrival (and before until_s)
+                while events[0][0] < stop_s:
+                    at_s, priority, key, event = heappop(events)
+                    callbacks = event.callbacks
+                    if callbacks.__class__ is tuple:
+                        # one of the kernel's own events: Environment.step, inlined (they always
+                        # succeed and their callbacks never stop the simulation): the clock set,
+                        # each callback called with the event
+                        self._now = at_s
+                        event.callbacks = None
+                        try:  # the model's events have one callback: called without a loop
+                            (callback,) = callbacks
+                        except ValueError:
+                            for callback in callbacks:
+                                callback(event)
+                        else:
                             callback(event)
-                    else:
-                        callback(event)
-                else:  # a SimPy event: back under its key, for SimPy's own step
-                    heappush(events, (at_s, priority, key, event))
-                    step()
-            if arrival_s >= until_s:
-                self._now = until_s
-                if stream is not None:  # back on the heap, under its key, for the next call
-                    heappush(arrivals, (arrival_s, NORMAL, sequence, stream))
-                return
-            # an event at the arrival's very time: the full keys decide (never equal)
-            if events[0][0] == arrival_s and events[0] < (arrival_s, NORMAL, sequence):
-                self._run_first()
-                continue
-            self._now = now = arrival_s
-            target = stream.target
-            # the stream's following arrival (infinity after its last)
-            following_s = next(stream.times_s)
-            if following_s < end_s:
-                arrival_s = now + (following_s - now)  # as a Timeout would: see add_arrivals
-                sequence = next(eid)
-                if arrival_s >= others_s:  # another stream's may come first: the full keys
-                    arrival_s, _, sequence, stream = heappushpop(
-                        arrivals, (arrival_s, NORMAL, sequence, stream))
+                    else:  # a SimPy event: back under its key, for SimPy's own step
+                        heappush(events, (at_s, priority, key, event))
+                        step()
+                if arrival_s >= until_s:
+                    self._now = until_s
+                    return
+                # an event at the arrival's very time: the full keys decide (never equal)
+                if events[0][0] == arrival_s and events[0] < (arrival_s, NORMAL, sequence):
+                    self._run_first()
+                    continue
+                self._now = now = arrival_s
+                target = stream.target
+                # the stream's following arrival (infinity after its last)
+                following_s = next(stream.times_s)
+                if following_s < end_s:
+                    arrival_s = now + (following_s - now)  # as a Timeout would: see add_arrivals
+                    sequence = next(eid)
+                    if arrival_s >= others_s:  # another stream's may come first: the full keys
+                        arrival_s, _, sequence, stream = heappushpop(
+                            arrivals, (arrival_s, NORMAL, sequence, stream))
+                        others_s = arrivals[0][0]
+                elif len(arrivals) > 1:  # the stream has ended: the next one's turn
+                    arrival_s, _, sequence, stream = heappop(arrivals)
                     others_s = arrivals[0][0]
-            elif len(arrivals) > 1:  # the stream has ended: the next one's turn
-                arrival_s, _, sequence, stream = heappop(arrivals)
-                others_s = arrivals[0][0]
-            else:
-                arrival_s, _, sequence, stream = _NO_ARRIVAL
-            stop_s = arrival_s if arrival_s < until_s else until_s
-            on_arrival(target, now)
+                else:
+                    arrival_s, _, sequence, stream = _NO_ARRIVAL
+                stop_s = arrival_s if arrival_s < until_s else until_s
+                on_arrival(target, now)
+        finally:  # the stream in hand back on the heap, under its key (even on an exception)
+            if stream is not None:
+                heappush(arrivals, (arrival_s, NORMAL, sequence, stream))
