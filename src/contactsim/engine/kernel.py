@@ -85,7 +85,8 @@ _NO_ARRIVAL: _Arrival = (math.inf, NORMAL, -1, None)  # type: ignore[assignment]
 #: What follows a stream's last arrival.
 _NEVER = (math.inf,)
 #: An entry put on SimPy's heap while :meth:`Kernel.advance_to` runs, after every event (and
-#: taken off before it returns): the loop then never finds the heap empty.
+#: taken off before it returns): the loop then never finds the heap empty. (The model's
+#: callbacks never call SimPy's ``step`` or ``run``, which would take it as an event.)
 _NO_EVENT = (math.inf, NORMAL + 1, -1, None)
 
 
@@ -243,8 +244,9 @@ class Kernel(simpy.Environment):
             self._advance(until_s, on_arrival)
         finally:
             self._advancing = False
-            events.remove(_NO_EVENT)
-            heapify(events)
+            if _NO_EVENT in events:  # a callback calling SimPy's step or run may have taken it
+                events.remove(_NO_EVENT)
+                heapify(events)
 
     def _advance(self, until_s: float, on_arrival: Callable[[Any, float], None]) -> None:
         """:meth:`advance_to`, with :data:`_NO_EVENT` on the heap."""
