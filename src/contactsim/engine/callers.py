@@ -105,19 +105,17 @@ class Callers:
             return
         # a new caller with no other trait to draw (most lines): the path every call of
         # most centres takes, in as few steps as the model allows
-        caller_id = self._next_caller_id
-        self._next_caller_id = caller_id + 1
         pool = queue.sole_pool
         if pool is None:
             pool = self.routing.pool_for_new_call(queue)
         elif not pool.idle:  # PriorityRouting.pool_for_new_call for a line with one pool
             pool = None
         if pool is not None and queue.answers_without_call:
-            # answered at once, with no rule or record that needs the call: no Call made.
+            # answered at once, with no rule or record that needs the call: no Call made, and
+            # no call or caller id taken (ids are seen only in records, and none are kept).
             # Operators.answer for a call answered at once, inlined: the longest free
             # operator takes it; it is counted once, in tally.answered_at_once (offered,
             # answered, within the service level and a zero wait when the run is settled)
-            self._next_call_id += 1
             operator = pool.idle.popleft()
             operator.stretch_from_s = now
             pool.busy += 1
@@ -127,6 +125,8 @@ class Callers:
             schedule_again = self._schedule_again
             schedule_again(handle_s, self._on_call_done, operator.call_end)
             return
+        caller_id = self._next_caller_id
+        self._next_caller_id = caller_id + 1
         call = Call(self._next_call_id, queue, now, handle_s, patience_s, interval, caller_id)
         if pool is not None:
             self._offer(call, pool)
@@ -141,8 +141,9 @@ class Callers:
         overflow = queue.overflow
         if overflow is not None:
             schedule_in(overflow.after_s, overflow.on_due, call)
-        if patience_s != math.inf:
-            schedule_in(patience_s, self._on_abandon, call)
+        if patience_s != math.inf:  # the call is the event (see Call)
+            schedule_again = self._schedule_again
+            schedule_again(patience_s, self._on_abandon, call)
 
     def _arrive_with_traits(
         self, queue: LineQueue, line: LineInputs, now: float, handle_s: float,
@@ -219,11 +220,12 @@ class Callers:
         overflow = queue.overflow
         if overflow is not None:  # to a neighbouring force if still queueing then
             schedule_in(overflow.after_s, overflow.on_due, call)
-        if call.patience_s != math.inf:
-            schedule_in(call.patience_s, self._on_abandon, call)
+        if call.patience_s != math.inf:  # the call is the event (see Call)
+            schedule_again = self._schedule_again
+            schedule_again(call.patience_s, self._on_abandon, call)
 
-    def _abandon(self, event: Any) -> None:
-        call: Call = event.value
+    def _abandon(self, call: Call) -> None:
+        """A queued caller's patience runs out (the call is its own event: see Call)."""
         if call.state != WAITING:
             return
         call.state = ABANDONED

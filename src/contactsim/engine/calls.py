@@ -33,11 +33,14 @@ OVERFLOWED = 4
 
 class Call:
     """One offered call. ``interval`` is the reporting interval it arrived in; ``caller_id``
-    is shared by a caller's redials and ``attempt`` counts the caller's calls (first = 1)."""
+    is shared by a caller's redials and ``attempt`` counts the caller's calls (first = 1).
+
+    A queued call is also the kernel's event of its caller's patience running out
+    (``callbacks`` and ``due_s``, set by ``Kernel.schedule_again``): no event is made for it."""
 
     __slots__ = (
-        "accept_u", "arrival_s", "attempt", "call_id", "caller_id", "grade", "handle_s",
-        "interval", "line", "patience_s", "state",
+        "accept_u", "arrival_s", "attempt", "call_id", "callbacks", "caller_id", "due_s", "grade",
+        "handle_s", "interval", "line", "patience_s", "state",
     )
 
     def __init__(

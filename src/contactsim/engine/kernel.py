@@ -64,7 +64,7 @@ class Scheduled:
 
 #: :attr:`Kernel.schedule_in` and :attr:`Kernel.schedule_again`
 ScheduleIn = Callable[[float, Callbacks, Any], None]
-ScheduleAgain = Callable[[float, Callbacks, Scheduled], None]
+ScheduleAgain = Callable[[float, Callbacks, Any], None]
 
 
 class ArrivalStream:
@@ -160,7 +160,9 @@ class Kernel(simpy.Environment):
         #: ``schedule_again(delay_s, callbacks, event)``: schedule ``event``, a
         #: :class:`Scheduled` made once and spent (or never scheduled), anew ``delay_s`` seconds
         #: from now with ``callbacks`` (its value kept): :attr:`schedule_in` without making an
-        #: event, for one that recurs (an operator's end of a call). The same key as
+        #: event, for one that recurs (an operator's end of a call). ``event`` may be any object
+        #: with ``callbacks`` and ``due_s`` attributes (a queued ``Call`` is its own event of
+        #: patience running out); the callbacks are called with it. The same key as
         #: :attr:`schedule_in`'s; the event must not be on the heap already (not checked).
         self.schedule_again: ScheduleAgain
         self.schedule_in, self.schedule_again = self._schedulers()
@@ -183,7 +185,7 @@ class Kernel(simpy.Environment):
             event.due_s = due_s
             push(heap, (due_s, normal, next(eid), event))
 
-        def schedule_again(delay_s: float, callbacks: Callbacks, event: Scheduled) -> None:
+        def schedule_again(delay_s: float, callbacks: Callbacks, event: Any) -> None:
             due_s = kernel._now + delay_s
             event.callbacks = callbacks
             event.due_s = due_s
