@@ -24,12 +24,12 @@ large, contactsim small and large) in turns. An engine's marginal cost is taken 
 fastest of its small runs and the fastest of its large runs over all the rounds, as
 ``bench/common.py`` keeps the fastest of each timing: a run is slowed by whatever else the
 machine does, never sped up, so the fastest is the nearest to the engine's own cost, and with
-the runs interleaved over the whole benchmark a slow spell would have to cover every small
-run (or every large one) to move it. The median over the rounds of each round's ratio is shown
-beside it, with its range: on the shared development machine (2 virtual cores) the rounds'
-ratios for the same code spread from about 1.0 to 3.0, and their median moves by a few tenths
-from one run of the benchmark to the next; the ratio of the fastest runs moves less, though
-still by a tenth or so where the machine's speed drifts for minutes at a time (measurements in
+the runs interleaved over the whole benchmark a short slow spell would have to cover every
+small run (or every large one) to move it. The median over the rounds of each round's ratio is
+shown beside it, with its range. Neither is steady on the shared development machine (2
+virtual cores): the rounds' ratios for the same code spread from about 1.0 to 3.0, and a noisy
+spell of several minutes, which slows every run of both engines (the heapq loop's own fastest
+cost then rises by a third or more), moves either figure by several tenths (measurements in
 the README, "Speed"). Target (issue 18): contactsim's cost per call within 2x the heapq loop's
 in every configuration, on the ratio of the fastest runs. Like the other benchmarks it reports,
 and exits 0.
