@@ -137,9 +137,9 @@ class Callers:
         queue.tally.offered[interval] += 1
         queue.queue.append(call)
         queue.waiting += 1
-        schedule_in = self._schedule_in
         overflow = queue.overflow
         if overflow is not None:
+            schedule_in = self._schedule_in
             schedule_in(overflow.after_s, overflow.on_due, call)
         if patience_s != math.inf:  # the call is the event (see Call)
             schedule_again = self._schedule_again
